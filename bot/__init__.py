@@ -1,0 +1,1 @@
+"""Lapor IKM: the chat channel between small-industry owners and their Dinas."""

@@ -1,0 +1,1 @@
+"""Channel adapters: each turns platform input into neutral events and renders neutral replies."""

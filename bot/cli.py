@@ -1,0 +1,121 @@
+"""The `lapor-ikm` command line: run, chat, db upgrade, regions load, export."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import inspect
+from sqlmodel import Session
+
+from bot.config import Settings, get_settings
+from bot.db import is_sqlite, make_engine, upgrade
+from bot.regions import RegionFileError, ensure_regions, load_region_files
+
+app = typer.Typer(
+    help="Lapor IKM: the chat channel between IKM/UMKM owners and their Dinas.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+regions_app = typer.Typer(help="The deployment's kecamatan and kelurahan/desa.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(regions_app, name="regions")
+
+
+class ExportFormat(StrEnum):
+    """Spreadsheet formats of `export`."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def prepare_database(settings: Settings):  # type: ignore[no-untyped-def]
+    """An engine on an up-to-date schema: SQLite is migrated here, PostgreSQL must be migrated on purpose."""
+    engine = make_engine(settings.database_url)
+    if is_sqlite(engine):
+        upgrade(settings.database_url)
+    elif "alembic_version" not in inspect(engine).get_table_names():
+        typer.echo("The database has no schema yet. Run: lapor-ikm db upgrade", err=True)
+        raise typer.Exit(2)
+    with Session(engine) as db:
+        ensure_regions(db, [Path(settings.regions_file)] if settings.regions_file else None)
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or update the database schema (SQLite and PostgreSQL)."""
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    typer.echo("Database is up to date.")
+
+
+@regions_app.command("load")
+def regions_load(
+    files: Annotated[list[Path], typer.Argument(help="CSV files in the documented format")],
+    append: Annotated[bool, typer.Option(help="Keep areas that are not in the files")] = False,
+) -> None:
+    """Replace the region list with the areas in FILES."""
+    engine = prepare_database(get_settings())
+    try:
+        with Session(engine) as db:
+            result = load_region_files(db, files, replace=not append)
+    except (RegionFileError, OSError) as error:
+        typer.echo(f"Could not load regions: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Loaded {result.kecamatan} kecamatan and {result.kelurahan} kelurahan/desa.")
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx")] = ExportFormat.csv,
+) -> None:
+    """Export every registered business, one row each."""
+    from bot.export import write_export
+
+    settings = get_settings()
+    engine = prepare_database(settings)
+    with Session(engine) as db:
+        count = write_export(db, output, fmt.value, settings.default_timezone)
+    typer.echo(f"Wrote {count} businesses to {output}.")
+
+
+@app.command()
+def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
+    """Talk to the bot as an owner in the terminal (one message a line)."""
+    from bot.channels.console import run_console
+    from bot.service import ConversationService
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = get_settings()
+    service = ConversationService(prepare_database(settings), settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        typer.echo("Lapor IKM – console. Ketik pesan lalu Enter; Ctrl+D untuk keluar.\n")
+    run_console(
+        lambda inbound: service.handle("console", user, inbound), sys.stdin, sys.stdout, "> " if interactive else ""
+    )
+
+
+@app.command()
+def run() -> None:
+    """Serve HTTP (health check, webhooks) on HOST:PORT."""
+    import uvicorn
+
+    from webhook.app import create_app
+
+    logging.basicConfig(level=logging.INFO)
+    settings = get_settings()
+    engine = prepare_database(settings)
+    uvicorn.run(create_app(settings, engine), host=settings.host, port=settings.port)
+
+
+def main() -> None:
+    """Entry point of the `lapor-ikm` script."""
+    app()

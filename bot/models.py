@@ -1,0 +1,157 @@
+"""SQL tables of Lapor IKM. Timestamps are aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import utcnow
+
+
+class Owner(SQLModel, table=True):
+    """A business owner; created at first contact, personal fields filled only after consent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=20, index=True)  # E.164
+    phone_verified: bool = False  # shared through the platform's contact button
+    locale: str = Field(default="id", max_length=8)
+    timezone: str = Field(default="Asia/Jakarta", max_length=40)
+    consent_status: str = Field(default="pending", max_length=16)  # pending/given/refused/withdrawn
+    consent_at: datetime | None = None
+    consent_version: str | None = Field(default=None, max_length=40)
+    withdrawn_at: datetime | None = None
+    deleted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    registered_at: datetime | None = None
+    last_report_at: datetime | None = None
+
+
+class ConsentRecord(SQLModel, table=True):
+    """Every consent decision an owner made, with the exact text version shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    action: str = Field(max_length=16)  # given/refused/withdrawn
+    text_version: str = Field(max_length=40)
+    text_sha256: str = Field(max_length=64)
+    locale: str = Field(max_length=8)
+    channel: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ChannelAccount(SQLModel, table=True):
+    """One owner's identity on one platform (telegram user id, whatsapp id, console user)."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_channel_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    blocked: bool = False
+    last_inbound_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Business(SQLModel, table=True):
+    """The business an owner runs (one per owner)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", unique=True)
+    name: str | None = Field(default=None, max_length=200)
+    kecamatan_code: str | None = Field(default=None, max_length=20, index=True)
+    kelurahan_code: str | None = Field(default=None, max_length=20)
+    commodity: str | None = Field(default=None, max_length=40, index=True)
+    commodity_other: str | None = Field(default=None, max_length=200)
+    workers: int | None = None
+    monthly_revenue: int | None = None  # rupiah
+    size: str | None = Field(default=None, max_length=16)  # mikro/kecil/menengah/besar
+    in_sentra: bool | None = None
+    sentra: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Product(SQLModel, table=True):
+    """A product of a business; `key` is the conversation's stable handle for it."""
+
+    __table_args__ = (UniqueConstraint("business_id", "key", name="uq_product_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    key: str = Field(max_length=16)
+    name: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=16)  # makanan/minuman/nonpangan
+    packaging: str | None = Field(default=None, max_length=16)  # belum/sederhana/berlabel
+    photo: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Permit(SQLModel, table=True):
+    """The status of one permit of a business, or of one of its products."""
+
+    __table_args__ = (UniqueConstraint("business_id", "product_key", "type", name="uq_permit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    product_key: str = Field(default="", max_length=16)  # "" for a business-level permit
+    type: str = Field(max_length=16, index=True)  # nib/pirt/halal/bpom/merek
+    status: str = Field(max_length=16, index=True)  # belum/diurus/terbit/kedaluwarsa/tidak_perlu
+    number: str | None = Field(default=None, max_length=40)
+    number_kind: str | None = Field(default=None, max_length=16)
+    issued_on: date | None = None
+    expires_on: date | None = None
+    expiry_year: int | None = None
+    evidence_photo: str | None = Field(default=None, max_length=300)
+    reported_via: str | None = Field(default=None, max_length=16)
+    reported_at: datetime = Field(default_factory=utcnow)
+
+
+class Need(SQLModel, table=True):
+    """Something an owner says the business needs (packaging, capital, ...)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: int = Field(foreign_key="business.id", index=True)
+    kind: str = Field(max_length=20, index=True)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="open", max_length=16)  # open/closed
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Region(SQLModel, table=True):
+    """A kecamatan or kelurahan/desa of the deployment, with its Kemendagri code."""
+
+    code: str = Field(primary_key=True, max_length=20)
+    name: str = Field(max_length=100)
+    level: str = Field(max_length=12, index=True)  # kecamatan/kelurahan
+    kind: str | None = Field(default=None, max_length=12)  # kelurahan/desa
+    parent_code: str | None = Field(default=None, max_length=20, index=True)
+    regency_code: str = Field(max_length=10)
+    regency_name: str = Field(max_length=100)
+    timezone: str = Field(default="Asia/Jakarta", max_length=40)
+
+
+class ChatSession(SQLModel, table=True):
+    """Conversation state of one owner, shared by all their channels."""
+
+    owner_id: int = Field(foreign_key="owner.id", primary_key=True)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what to which data, for owners' rights and officers' accountability."""
+
+    __table_args__ = (Index("ix_auditlog_target", "target_type", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=40)  # owner:12, officer:3, system
+    action: str = Field(max_length=40)
+    target_type: str = Field(max_length=20)
+    target_id: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

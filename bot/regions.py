@@ -1,0 +1,95 @@
+"""Loading the deployment's region list from CSV (format documented in docs/regions.md)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete
+from sqlmodel import Session, func, select
+
+from bot.models import Region
+
+DEMO_REGION_FILES = sorted((Path(__file__).resolve().parent.parent / "data" / "regions").glob("*.csv"))
+REQUIRED_COLUMNS = ("kode_kabupaten", "kabupaten", "kode_kecamatan", "kecamatan", "kode_kelurahan", "kelurahan")
+
+
+class RegionFileError(ValueError):
+    """The CSV does not follow the documented format."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """How many areas a load wrote."""
+
+    kecamatan: int
+    kelurahan: int
+
+
+def read_region_rows(path: Path) -> list[Region]:
+    """Parse one CSV file into Region rows (kecamatan first, then kelurahan/desa)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise RegionFileError(f"{path}: missing column(s): {', '.join(missing)}")
+        kecamatan: dict[str, Region] = {}
+        kelurahan: list[Region] = []
+        for line, row in enumerate(reader, start=2):
+            values = {k: (row.get(k) or "").strip() for k in reader.fieldnames or []}
+            if not all(values.get(c) for c in REQUIRED_COLUMNS):
+                raise RegionFileError(f"{path}:{line}: every required column needs a value")
+            if not values["kode_kelurahan"].startswith(values["kode_kecamatan"]):
+                raise RegionFileError(f"{path}:{line}: kelurahan code does not start with its kecamatan code")
+            timezone = values.get("zona_waktu") or "Asia/Jakarta"
+            kec_code = values["kode_kecamatan"]
+            kecamatan.setdefault(
+                kec_code,
+                Region(
+                    code=kec_code,
+                    name=values["kecamatan"],
+                    level="kecamatan",
+                    regency_code=values["kode_kabupaten"],
+                    regency_name=values["kabupaten"],
+                    timezone=timezone,
+                ),
+            )
+            kelurahan.append(
+                Region(
+                    code=values["kode_kelurahan"],
+                    name=values["kelurahan"],
+                    level="kelurahan",
+                    kind=values.get("jenis") or None,
+                    parent_code=kec_code,
+                    regency_code=values["kode_kabupaten"],
+                    regency_name=values["kabupaten"],
+                    timezone=timezone,
+                )
+            )
+    codes = [r.code for r in kelurahan]
+    if len(codes) != len(set(codes)):
+        raise RegionFileError(f"{path}: a kelurahan code appears twice")
+    return [*kecamatan.values(), *kelurahan]
+
+
+def load_region_files(db: Session, paths: list[Path], replace: bool = True) -> LoadResult:
+    """Store the areas of `paths`; with `replace`, areas not in the files are removed."""
+    rows = [row for path in paths for row in read_region_rows(path)]
+    if replace:
+        db.exec(delete(Region))
+    for row in rows:
+        db.merge(row)
+    db.commit()
+    return LoadResult(
+        kecamatan=sum(r.level == "kecamatan" for r in rows),
+        kelurahan=sum(r.level == "kelurahan" for r in rows),
+    )
+
+
+def ensure_regions(db: Session, paths: list[Path] | None = None) -> LoadResult | None:
+    """Load `paths` (default: the shipped demo lists) when the deployment has no regions yet."""
+    count = db.exec(select(func.count()).select_from(Region)).one()
+    if count:
+        return None
+    return load_region_files(db, paths or DEMO_REGION_FILES)

@@ -1,0 +1,92 @@
+"""One path for every message: load the owner's state, run the engine, store effects and state together."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.models import ChannelAccount, Owner
+from bot.store import (
+    EffectWriter,
+    create_account,
+    get_account,
+    load_chat_state,
+    load_regions,
+    load_report,
+    save_chat_state,
+)
+from conversations import Inbound, Reply, step
+from conversations.regions import RegionDirectory
+from conversations.turn import Context
+
+log = logging.getLogger(__name__)
+REGIONS_TTL_SECONDS = 300.0
+
+
+class ConversationService:
+    """Runs conversation steps against the database, one transaction per inbound event."""
+
+    def __init__(self, engine: Engine, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self._regions: RegionDirectory | None = None
+        self._regions_loaded_at = 0.0
+
+    def regions(self, db: Session) -> RegionDirectory:
+        """The region list, re-read every few minutes so a `regions load` is picked up."""
+        if self._regions is None or time.monotonic() - self._regions_loaded_at > REGIONS_TTL_SECONDS:
+            self._regions = load_regions(db)
+            self._regions_loaded_at = time.monotonic()
+        return self._regions
+
+    def handle(self, platform: str, external_id: str, inbound: Inbound) -> list[Reply]:
+        """Process one inbound event from a platform user and return the replies to send."""
+        for attempt in range(3):
+            try:
+                return self._handle_once(platform, external_id, inbound)
+            except IntegrityError:  # two first messages of one new user raced to create the account
+                if attempt == 2:
+                    raise
+                log.info("retrying after a concurrent account creation")
+        raise AssertionError("unreachable")
+
+    def _handle_once(self, platform: str, external_id: str, inbound: Inbound) -> list[Reply]:
+        settings = self.settings
+        now = self.clock()
+        with Session(self.engine, expire_on_commit=False) as db:
+            account = get_account(db, platform, external_id)
+            if account is None:
+                account = create_account(db, platform, external_id, settings.default_locale, settings.default_timezone)
+            # Lock the owner row so one owner's messages are processed one at a time (PostgreSQL).
+            owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
+            assert owner.id is not None
+            state = load_chat_state(db, owner.id, owner.locale or settings.default_locale)
+            ctx = Context(
+                now=now,
+                report=load_report(db, owner),
+                regions=self.regions(db),
+                office_name=settings.office_name,
+                retention_years=settings.retention_years,
+                resume_after=timedelta(hours=settings.resume_after_hours),
+                timezone=owner.timezone or settings.default_timezone,
+            )
+            result = step(state, inbound, ctx)
+            writer = EffectWriter(db, owner, platform, now, result.session.locale)
+            writer.apply(result.effects)
+            if not writer.deleted:
+                save_chat_state(db, owner.id, result.session, now)
+                account = db.get(ChannelAccount, account.id)
+                if account is not None:
+                    account.last_inbound_at = now
+                    db.add(account)
+            db.commit()
+        return result.replies

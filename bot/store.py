@@ -1,0 +1,324 @@
+"""Reading an owner's stored report and applying conversation effects to the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from bot.models import (
+    AuditLog,
+    Business,
+    ChannelAccount,
+    ChatSession,
+    ConsentRecord,
+    Need,
+    Owner,
+    Permit,
+    Product,
+    Region,
+)
+from conversations import effects as fx
+from conversations.regions import Area, RegionDirectory
+from conversations.report import BusinessInfo, ConsentInfo, PermitInfo, ProductInfo, Report
+from conversations.session import Session as ChatState
+
+_BUSINESS_FIELDS = set(BusinessInfo.__dataclass_fields__)
+_OWNER_FIELDS = {"name", "phone", "phone_verified", "locale", "timezone"}
+_PRODUCT_FIELDS = {"name", "category", "packaging", "photo"}
+
+
+def get_account(db: Session, platform: str, external_id: str) -> ChannelAccount | None:
+    """The channel account for a platform user, if known."""
+    return db.exec(
+        select(ChannelAccount).where(ChannelAccount.platform == platform, ChannelAccount.external_id == external_id)
+    ).first()
+
+
+def create_account(db: Session, platform: str, external_id: str, locale: str, timezone: str) -> ChannelAccount:
+    """Create an owner (no personal data yet) and their first channel account."""
+    owner = Owner(locale=locale, timezone=timezone)
+    db.add(owner)
+    db.flush()
+    assert owner.id is not None
+    account = ChannelAccount(platform=platform, external_id=external_id, owner_id=owner.id)
+    db.add(account)
+    db.flush()
+    return account
+
+
+def business_of(db: Session, owner_id: int) -> Business | None:
+    """The owner's business row, if any."""
+    return db.exec(select(Business).where(Business.owner_id == owner_id)).first()
+
+
+def load_report(db: Session, owner: Owner) -> Report:
+    """Build the conversation's snapshot of everything stored about `owner`."""
+    assert owner.id is not None
+    business = business_of(db, owner.id)
+    consents = db.exec(select(ConsentRecord).where(ConsentRecord.owner_id == owner.id).order_by(ConsentRecord.id)).all()
+    channels = db.exec(select(ChannelAccount.platform).where(ChannelAccount.owner_id == owner.id)).all()
+    products: tuple[ProductInfo, ...] = ()
+    permits: tuple[PermitInfo, ...] = ()
+    needs: tuple[str, ...] = ()
+    note = None
+    info = None
+    if business is not None:
+        info = BusinessInfo(**{name: getattr(business, name) for name in _BUSINESS_FIELDS})
+        rows = db.exec(select(Product).where(Product.business_id == business.id).order_by(Product.id)).all()
+        products = tuple(
+            ProductInfo(key=p.key, name=p.name, category=p.category, packaging=p.packaging, photo=p.photo) for p in rows
+        )
+        permit_rows = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.id)).all()
+        permits = tuple(
+            PermitInfo(
+                permit=p.type,
+                product_key=p.product_key,
+                status=p.status,
+                number=p.number,
+                number_kind=p.number_kind,
+                expiry_year=p.expiry_year,
+                expires_on=p.expires_on,
+                evidence_photo=p.evidence_photo,
+                reported_at=p.reported_at,
+                reported_via=p.reported_via,
+            )
+            for p in permit_rows
+        )
+        need_rows = db.exec(
+            select(Need).where(Need.business_id == business.id, Need.status == "open").order_by(Need.id)
+        ).all()
+        needs = tuple(n.kind for n in need_rows)
+        note = next((n.note for n in need_rows if n.note), None)
+    return Report(
+        consent=owner.consent_status,
+        name=owner.name,
+        phone=owner.phone,
+        business=info,
+        products=products,
+        permits=permits,
+        needs=needs,
+        needs_note=note,
+        registered_at=owner.registered_at,
+        last_report_at=owner.last_report_at,
+        consent_history=tuple(ConsentInfo(c.action, c.text_version, c.at) for c in consents),
+        channels=tuple(dict.fromkeys(channels)),
+    )
+
+
+def load_regions(db: Session) -> RegionDirectory:
+    """Every region of the deployment."""
+    rows = db.exec(select(Region)).all()
+    areas = [
+        Area(
+            code=r.code,
+            name=r.name,
+            level=r.level,
+            parent_code=r.parent_code,
+            kind=r.kind,
+            timezone=r.timezone,
+            regency_name=r.regency_name,
+        )
+        for r in rows
+    ]
+    regency = rows[0].regency_name if rows and len({r.regency_code for r in rows}) == 1 else ""
+    return RegionDirectory.from_areas(areas, regency_name=regency)
+
+
+def load_chat_state(db: Session, owner_id: int, default_locale: str) -> ChatState:
+    """The stored conversation state of an owner (a fresh one if none)."""
+    row = db.get(ChatSession, owner_id)
+    if row is None:
+        return ChatState(locale=default_locale)
+    return ChatState.from_dict(row.state)
+
+
+def save_chat_state(db: Session, owner_id: int, state: ChatState, now: datetime) -> None:
+    """Store the conversation state of an owner."""
+    row = db.get(ChatSession, owner_id)
+    if row is None:
+        db.add(ChatSession(owner_id=owner_id, state=state.to_dict(), updated_at=now))
+    else:
+        row.state = state.to_dict()
+        row.updated_at = now
+        db.add(row)
+
+
+class EffectWriter:
+    """Applies conversation effects for one owner inside the caller's transaction."""
+
+    def __init__(self, db: Session, owner: Owner, channel: str, now: datetime, consent_text_locale: str) -> None:
+        self.db = db
+        self.owner = owner
+        self.channel = channel
+        self.now = now
+        self.locale = consent_text_locale
+        self.deleted = False
+
+    @property
+    def owner_id(self) -> int:
+        """The owner's primary key."""
+        assert self.owner.id is not None
+        return self.owner.id
+
+    def apply(self, effects: list[fx.Effect]) -> None:
+        """Apply every effect in order."""
+        for effect in effects:
+            self._apply(effect)
+
+    def _business(self) -> Business:
+        business = business_of(self.db, self.owner_id)
+        if business is None:
+            business = Business(owner_id=self.owner_id, created_at=self.now, updated_at=self.now)
+            self.db.add(business)
+            self.db.flush()
+        return business
+
+    def _apply(self, effect: fx.Effect) -> None:  # noqa: C901  (one branch per effect type)
+        db, owner, now = self.db, self.owner, self.now
+        match effect:
+            case fx.RecordConsent(given=given, version=version, text_sha256=digest):
+                action = "given" if given else "refused"
+                owner.consent_status = action
+                owner.consent_version = version
+                owner.consent_at = now
+                if given:
+                    owner.withdrawn_at = None
+                db.add(owner)
+                db.add(
+                    ConsentRecord(
+                        owner_id=self.owner_id,
+                        action=action,
+                        text_version=version,
+                        text_sha256=digest,
+                        locale=self.locale,
+                        channel=self.channel,
+                        at=now,
+                    )
+                )
+            case fx.WithdrawConsent():
+                owner.consent_status = "withdrawn"
+                owner.withdrawn_at = now
+                db.add(owner)
+                db.add(
+                    ConsentRecord(
+                        owner_id=self.owner_id,
+                        action="withdrawn",
+                        text_version=owner.consent_version or "",
+                        text_sha256="",
+                        locale=self.locale,
+                        channel=self.channel,
+                        at=now,
+                    )
+                )
+            case fx.UpdateOwner(fields=fields):
+                for name, value in fields.items():
+                    if name in _OWNER_FIELDS:
+                        setattr(owner, name, value)
+                db.add(owner)
+            case fx.UpdateBusiness(fields=fields):
+                business = self._business()
+                for name, value in fields.items():
+                    if name in _BUSINESS_FIELDS:
+                        setattr(business, name, value)
+                business.updated_at = now
+                db.add(business)
+            case fx.UpsertProduct(key=key, fields=fields):
+                business = self._business()
+                product = db.exec(select(Product).where(Product.business_id == business.id, Product.key == key)).first()
+                if product is None:
+                    product = Product(business_id=business.id, key=key, created_at=now)
+                for name, value in fields.items():
+                    if name in _PRODUCT_FIELDS:
+                        setattr(product, name, value)
+                db.add(product)
+            case fx.DeleteProduct(key=key):
+                business = self._business()
+                db.exec(delete(Permit).where(Permit.business_id == business.id, Permit.product_key == key))
+                db.exec(delete(Product).where(Product.business_id == business.id, Product.key == key))
+            case fx.UpsertPermit():
+                self._upsert_permit(effect)
+            case fx.SetNeeds(kinds=kinds, note=note):
+                business = self._business()
+                db.exec(
+                    update(Need).where(Need.business_id == business.id, Need.status == "open").values(status="closed")
+                )
+                for kind in kinds:
+                    db.add(
+                        Need(
+                            business_id=business.id,
+                            kind=kind,
+                            note=note if kind == "lainnya" else None,
+                            created_at=now,
+                        )
+                    )
+            case fx.MarkReported():
+                owner.last_report_at = now
+                owner.registered_at = owner.registered_at or now
+                db.add(owner)
+            case fx.DeleteOwnerData():
+                self._delete_personal_data()
+            case fx.Audit(action=action, detail=detail):
+                db.add(
+                    AuditLog(
+                        at=now,
+                        actor=f"owner:{self.owner_id}",
+                        action=action,
+                        target_type="owner",
+                        target_id=self.owner_id,
+                        detail={**detail, "channel": self.channel},
+                    )
+                )
+        db.flush()
+
+    def _upsert_permit(self, effect: fx.UpsertPermit) -> None:
+        business = self._business()
+        row = self.db.exec(
+            select(Permit).where(
+                Permit.business_id == business.id,
+                Permit.product_key == effect.product_key,
+                Permit.type == effect.permit,
+            )
+        ).first()
+        if row is None:
+            row = Permit(business_id=business.id, product_key=effect.product_key, type=effect.permit, status="")
+        row.status = effect.status
+        if not effect.keep_details:
+            values: dict[str, Any] = {
+                "number": effect.number,
+                "number_kind": effect.number_kind,
+                "expiry_year": effect.expiry_year,
+                "expires_on": effect.expires_on,
+                "evidence_photo": effect.evidence_photo,
+            }
+            for name, value in values.items():
+                setattr(row, name, value)
+        row.reported_via = self.channel
+        row.reported_at = self.now
+        self.db.add(row)
+
+    def _delete_personal_data(self) -> None:
+        """Erase what identifies the owner; keep anonymous facts (area, commodity, permit statuses)."""
+        db, owner = self.db, self.owner
+        business = business_of(db, self.owner_id)
+        if business is not None:
+            business.name = None
+            business.sentra = None
+            business.commodity_other = None
+            business.kelurahan_code = None
+            db.add(business)
+            db.exec(update(Product).where(Product.business_id == business.id).values(name=None, photo=None))
+            db.exec(update(Permit).where(Permit.business_id == business.id).values(number=None, evidence_photo=None))
+            db.exec(update(Need).where(Need.business_id == business.id).values(note=None))
+        owner.name = None
+        owner.phone = None
+        owner.phone_verified = False
+        owner.consent_status = "withdrawn"
+        owner.withdrawn_at = owner.withdrawn_at or self.now
+        owner.deleted_at = self.now
+        db.add(owner)
+        db.exec(delete(ChannelAccount).where(ChannelAccount.owner_id == self.owner_id))
+        db.exec(delete(ChatSession).where(ChatSession.owner_id == self.owner_id))
+        self.deleted = True

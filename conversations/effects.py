@@ -1,0 +1,106 @@
+"""Effects: what a conversation step asks the caller to store. Plain data, applied in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    """The owner accepted or refused the consent text of `version` (its exact text hashed)."""
+
+    given: bool
+    version: str
+    text_sha256: str
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """The owner withdrew consent: stop processing and messaging at once."""
+
+
+@dataclass(frozen=True)
+class UpdateOwner:
+    """Set personal fields of the owner (name, phone, locale, timezone)."""
+
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdateBusiness:
+    """Set fields of the owner's business (created on first use)."""
+
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UpsertProduct:
+    """Create or change the product with conversation key `key`."""
+
+    key: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DeleteProduct:
+    """Remove a product and its permits."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class UpsertPermit:
+    """Record the reported state of one permit; `product_key` is "" for business-level permits."""
+
+    permit: str
+    product_key: str
+    status: str
+    number: str | None = None
+    number_kind: str | None = None
+    expiry_year: int | None = None
+    expires_on: date | None = None
+    evidence_photo: str | None = None
+    keep_details: bool = False  # True: only the status changes, the number and dates stay
+
+
+@dataclass(frozen=True)
+class SetNeeds:
+    """Replace the open needs with `kinds` (and a note for "other")."""
+
+    kinds: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkReported:
+    """The owner finished a report: stamp the report time (and the registration time once)."""
+
+
+@dataclass(frozen=True)
+class DeleteOwnerData:
+    """Erase the owner's personal data; anonymous counts stay."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Write an audit-log line about the owner's own data."""
+
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+Effect = (
+    RecordConsent
+    | WithdrawConsent
+    | UpdateOwner
+    | UpdateBusiness
+    | UpsertProduct
+    | DeleteProduct
+    | UpsertPermit
+    | SetNeeds
+    | MarkReported
+    | DeleteOwnerData
+    | Audit
+)

@@ -1,0 +1,207 @@
+"""`step()`: one inbound event in, the new session, replies and effects out. No I/O happens here."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass
+
+from conversations import flows  # noqa: F401  (registers every flow and question)
+from conversations.effects import Effect
+from conversations.events import Inbound, InboundKind, Reply
+from conversations.flows import common
+from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
+from conversations.i18n import N_
+from conversations.parsing import is_meaningless
+from conversations.session import Session
+from conversations.turn import Answer, Context, Invalid, Prompt, Turn, parse_question_id
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 4000  # longer typed input is refused before any parsing
+_COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s.*)?$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What the caller must do after a step: store `session` and `effects`, send `replies`."""
+
+    session: Session
+    replies: list[Reply]
+    effects: list[Effect]
+
+
+def step(session: Session, inbound: Inbound, ctx: Context) -> StepResult:
+    """Handle one inbound event for one owner."""
+    working = copy.deepcopy(session)
+    turn = Turn(session=working, inbound=inbound, ctx=ctx, report=ctx.report)
+    try:
+        _run(turn)
+    except Exception:  # a bug must never reach the owner as a traceback, nor lose saved data
+        log.exception("conversation step failed at %s", session.current)
+        failed = copy.deepcopy(session)
+        failed.last_seen = ctx.now
+        _ = Turn(session=failed, inbound=inbound, ctx=ctx, report=ctx.report)._
+        text = _(N_("Sorry, something went wrong on our side. Your earlier answers are safe. Please try again."))
+        return StepResult(failed, [Reply(text=text)], [])
+    turn.session.last_seen = ctx.now
+    return StepResult(turn.session, turn.replies, turn.effects)
+
+
+def _run(turn: Turn) -> None:
+    """Route the inbound event: global words first, then the consent gate, then the open question."""
+    session, inbound = turn.session, turn.inbound
+    word = _global_word(inbound)
+    returning = _is_returning(turn)
+
+    if word and common.handle_global_word(turn, word):
+        _finish(turn)
+        return
+    if turn.report.consent != "given" and session.current not in common.OPEN_WITHOUT_CONSENT:
+        common.gate_without_consent(turn, word)
+        _finish(turn)
+        return
+    if not session.queue:
+        common.go_to_menu(turn, greet=True)
+        _finish(turn)
+        return
+    if returning and session.current != "menu":
+        common.offer_resume(turn)
+        _finish(turn)
+        return
+    _answer_open_question(turn)
+    _finish(turn)
+
+
+def _is_returning(turn: Turn) -> bool:
+    """True when the owner left mid-flow long ago and has not been offered to resume yet."""
+    last = turn.session.last_seen
+    if last is None or turn.session.resume_offered:
+        return False
+    return turn.ctx.now - last >= turn.ctx.resume_after
+
+
+def _global_word(inbound: Inbound) -> str | None:
+    """The global command word in a typed message, if the whole message is one."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    text = inbound.text.strip()
+    command = _COMMAND.match(text)
+    if command:
+        return "/" + command.group(1).lower()
+    normal = re.sub(r"[^\w\s]", " ", text.lower())
+    normal = " ".join(normal.split())
+    return common.GLOBAL_WORDS.get(normal)
+
+
+def _answer_open_question(turn: Turn) -> None:
+    """Resolve the inbound event against the open question and run its handler."""
+    expand_macros(turn)
+    question_id = turn.session.current
+    if question_id is None:
+        common.go_to_menu(turn, greet=False)
+        return
+    name, args = parse_question_id(question_id)
+    question = QUESTIONS.get(name)
+    if question is None:  # a question removed in a newer version: start over from the menu
+        common.go_to_menu(turn, greet=False)
+        return
+    prompt = question.ask(turn, args)
+    answer_or_problem = _resolve(turn, question, prompt)
+    if isinstance(answer_or_problem, str):
+        turn.replies.append(prompt.reply(before=answer_or_problem))
+        turn.asked = True
+        return
+    try:
+        question.handle(turn, args, answer_or_problem)
+    except Invalid as problem:
+        turn.notes.clear()
+        turn.replies.append(question.ask(turn, args).reply(before=problem.message))
+        turn.asked = True
+        return
+    turn.session.resume_offered = False
+
+
+def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ignore[no-untyped-def]
+    """Turn the inbound event into an Answer, or return a polite explanation of why it can't be one."""
+    _ = turn._
+    inbound = turn.inbound
+    kind = inbound.kind
+    if kind is InboundKind.CHOICE:
+        ids = {c.id: c for c in prompt.choices}
+        if inbound.choice_id in ids:
+            return Answer(text=ids[inbound.choice_id].label, choice=inbound.choice_id, inbound=inbound)
+        return _(N_("That button is no longer active. Please choose again:"))
+    if kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+        if question.accepts_photo:
+            return Answer(text=inbound.text.strip(), choice=None, inbound=inbound)
+        if inbound.text.strip():  # a caption can answer a text question
+            return _resolve_text(turn, question, prompt, inbound.text)
+        return _(N_("Thank you for the picture. For this question we need a typed answer, please."))
+    if kind is InboundKind.LOCATION:
+        if question.accepts_location:
+            return Answer(text="", choice=None, inbound=inbound)
+        return _(N_("Thank you for the location. For this question we need a typed answer, please."))
+    if kind is InboundKind.CONTACT:
+        if question.accepts_contact:
+            return Answer(text=inbound.contact_phone or "", choice=None, inbound=inbound)
+        return _(N_("Thank you for the contact. For this question we need a typed answer, please."))
+    if kind is InboundKind.STICKER:
+        return _(N_("Nice sticker! But we cannot read stickers. Please type your answer."))
+    if kind is InboundKind.VOICE:
+        return _(N_("Sorry, we cannot listen to voice messages yet. Please type your answer."))
+    if kind is InboundKind.OTHER:
+        return _(N_("Sorry, we cannot read this kind of message. Please type your answer."))
+    return _resolve_text(turn, question, prompt, inbound.text)
+
+
+def _resolve_text(turn: Turn, question, prompt: Prompt, raw: str) -> Answer | str:  # type: ignore[no-untyped-def]
+    """Resolve a typed answer: numbers and labels pick choices; the rest goes to the handler."""
+    _ = turn._
+    text = raw.strip()
+    if len(text) > MAX_MESSAGE_CHARS or len(text) > question.max_length:
+        return _(
+            N_("Your message is too long ({length} characters). Please answer in at most {limit} characters."),
+            length=turn._.number(len(text)),
+            limit=turn._.number(min(question.max_length, MAX_MESSAGE_CHARS)),
+        )
+    if is_meaningless(text):
+        return _(N_("Sorry, we did not get an answer (the message is empty or only has emoji)."))
+    if _COMMAND.match(text):
+        return _(N_("Sorry, that command is unknown. Type MENU to see what you can do."))
+    choice = common.match_choice(text, prompt.choices)
+    if choice is None and prompt.choices and not question.free_text:
+        return _(N_("Sorry, please pick one of the options below (type its number or tap it)."))
+    return Answer(text=text, choice=choice, inbound=turn.inbound)
+
+
+def _finish(turn: Turn) -> None:
+    """Ask the open question (or show the menu) unless a reply already re-asked it."""
+    session = turn.session
+    if turn.asked:
+        return
+    if turn.report.consent == "pending" and not session.queue:
+        FLOWS["persetujuan"].start(turn)
+    if turn.report.consent != "given" and not session.queue:
+        turn.flush_notes()
+        return
+    expand_macros(turn)
+    if not session.queue:
+        session.queue = ["menu"]
+    name, args = parse_question_id(session.current or "menu")
+    question = QUESTIONS[name]
+    before = "\n\n".join(turn.notes) if turn.notes else None
+    turn.notes.clear()
+    turn.replies.append(question.ask(turn, args).reply(before=before))
+
+
+def expand_macros(turn: Turn) -> None:
+    """Replace placeholders at the front of the queue by the questions they stand for."""
+    queue = turn.session.queue
+    while queue:
+        name, args = parse_question_id(queue[0])
+        expand = MACROS.get(name)
+        if expand is None:
+            return
+        queue[0:1] = expand(turn, args)

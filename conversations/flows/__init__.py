@@ -1,0 +1,12 @@
+"""Every flow of the conversation; importing this package registers their questions."""
+
+from conversations.flows import (  # noqa: F401
+    common,
+    consent,
+    needs,
+    permits,
+    privacy,
+    products,
+    registration,
+    summary,
+)

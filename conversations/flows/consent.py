@@ -1,0 +1,96 @@
+"""First contact: what is collected, why, for how long, the owner's rights, and explicit consent."""
+
+from __future__ import annotations
+
+import hashlib
+
+from conversations import effects as fx
+from conversations.events import Choice
+from conversations.flows.common import yes_no
+from conversations.flows.registry import FLOWS, define, flow
+from conversations.i18n import N_
+from conversations.turn import Answer, Invalid, Prompt, Question, Turn
+
+# Bump when the consent text changes in meaning; stored with every decision.
+CONSENT_VERSION = "2026-11-v1"
+
+
+def consent_text(turn: Turn) -> str:
+    """The full notice shown before asking for consent (UU 27/2022 on personal data protection)."""
+    _ = turn._
+    return _(
+        N_(
+            "Welcome to Lapor IKM of {office}.\n\n"
+            "Through this chat you report your business so that the office can help you grow: permits "
+            "(NIB, P-IRT, halal), packaging, marketing, training and capital.\n\n"
+            "Data we ask for: your name, mobile number, business name and area (kecamatan, kelurahan), "
+            "products, permit status and numbers, number of workers, turnover and your needs. Photos only "
+            "if you send them.\n\n"
+            "Legal basis: your consent, under Law 27 of 2022 on Personal Data Protection (UU PDP).\n"
+            "Purpose: only for coaching by {office}: data collection, permit follow-ups and training "
+            "invitations. We do not sell your data.\n"
+            "Kept: while you are coached by the office, and at most {years} years after your last report; "
+            "then it is deleted.\n\n"
+            "Your rights: see your data (DATA SAYA), correct it (MENU > Correct my data), delete it "
+            "(HAPUS), and withdraw your consent at any time (BERHENTI). We act on it within 3 x 24 hours, "
+            "mostly at once."
+        ),
+        office=turn.ctx.office_name,
+        years=turn.ctx.retention_years,
+    )
+
+
+def consent_hash(text: str) -> str:
+    """SHA-256 of the exact notice text shown, so the record proves what was agreed to."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@flow("persetujuan", N_("Consent"))
+def start_consent(turn: Turn) -> None:
+    """Show the notice and ask for consent."""
+    turn.start("persetujuan", ["consent.ask"])
+    turn.say(consent_text(turn))
+
+
+def _ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(N_("Do you agree that your data is stored and used for this purpose?")),
+        (
+            Choice("setuju", _(N_("I agree"))),
+            Choice("tolak", _(N_("I do not agree"))),
+            Choice("baca", _(N_("Read again"))),
+        ),
+    )
+
+
+def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    decision = answer.choice or {"yes": "setuju", "no": "tolak"}.get(yes_no(turn, answer) or "")
+    if decision == "baca":
+        turn.say(consent_text(turn))
+        return
+    if decision not in ("setuju", "tolak"):
+        raise Invalid(_(N_("Please answer 1 (I agree) or 2 (I do not agree).")))
+    digest = consent_hash(consent_text(turn))
+    turn.save(fx.RecordConsent(given=decision == "setuju", version=CONSENT_VERSION, text_sha256=digest))
+    turn.save(fx.Audit("consent_given" if decision == "setuju" else "consent_refused", {"version": CONSENT_VERSION}))
+    turn.advance()
+    if decision == "tolak":
+        turn.note(
+            _(
+                N_(
+                    "No problem. We store nothing about you except this refusal.\n"
+                    "If you change your mind, just type START."
+                )
+            )
+        )
+        return
+    turn.note(_(N_("Thank you! Your consent is recorded.")))
+    if turn.report.registered_at is None:
+        FLOWS["daftar"].start(turn)
+    else:
+        turn.session.queue = ["menu"]
+
+
+define("consent.ask", Question(ask=_ask, handle=_handle, section=N_("Consent")))

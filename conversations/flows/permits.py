@@ -1,0 +1,385 @@
+"""Permits: status, number (validated), certificate photo and expiry, for the business and each food product."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from conversations import effects as fx
+from conversations.events import Choice
+from conversations.flows.registry import define, define_macro, flow
+from conversations.i18n import N_
+from conversations.parsing import Answer as Said
+from conversations.parsing import classify_answer, parse_date
+from conversations.permit_numbers import (
+    NumberError,
+    NumberProblem,
+    PermitNumber,
+    PermitType,
+    example_number,
+    parse_permit_number,
+)
+from conversations.report import Report
+from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
+
+
+@dataclass(frozen=True)
+class PermitKind:
+    """How a permit is named, explained and asked about."""
+
+    key: str
+    label: str  # short name
+    explained: str  # name with a few words of explanation, for the question
+    per_product: bool
+    food_only: bool
+    can_be_unneeded: bool = False
+    asks_expiry: bool = False
+
+
+PERMIT_KINDS: dict[str, PermitKind] = {
+    k.key: k
+    for k in (
+        PermitKind("nib", N_("NIB"), N_("an NIB (Nomor Induk Berusaha, the business ID from OSS)"), False, False),
+        PermitKind("pirt", N_("P-IRT"), N_("a P-IRT (home food industry permit, from the regency)"), True, True),
+        PermitKind("halal", N_("Halal certificate"), N_("a halal certificate (from BPJPH, Kemenag)"), True, True),
+        PermitKind(
+            "bpom",
+            N_("BPOM permit"),
+            N_("a BPOM permit (number MD ..., needed for higher-risk food)"),
+            True,
+            True,
+            can_be_unneeded=True,
+            asks_expiry=True,
+        ),
+        PermitKind("merek", N_("Registered brand"), N_("a registered brand (merek, at DJKI)"), False, False),
+    )
+}
+STATUS_LABELS = {
+    "terbit": N_("issued"),
+    "diurus": N_("in progress"),
+    "belum": N_("not yet"),
+    "kedaluwarsa": N_("expired"),
+    "tidak_perlu": N_("not needed"),
+}
+_PROBLEM_TEXT = {
+    NumberProblem.EMPTY: N_("We found no number in that message."),
+    NumberProblem.TOO_SHORT: N_("The number is too short: it has {digits} digits."),
+    NumberProblem.TOO_LONG: N_("The number is too long: it has {digits} digits."),
+    NumberProblem.NOT_DIGITS: N_("The number should contain digits only."),
+    NumberProblem.MISSING_YEAR: N_(
+        "A P-IRT number ends with a dash and 2 digits for the year it expires, like -29. Please write it in full."
+    ),
+    NumberProblem.MISSING_PREFIX: N_("A BPOM number starts with MD or ML."),
+    NumberProblem.FATWA_NUMBER: N_(
+        "That is the halal decree (KH) number from the fatwa committee, not the certificate number. "
+        "A halal certificate number starts with ID."
+    ),
+    NumberProblem.WRONG_PERMIT: N_("That looks like a {other} number, not a {permit} number."),
+}
+
+
+def applicable_permits(report: Report) -> list[tuple[str, str]]:
+    """(permit, product_key) pairs that apply to this owner, in the order they are asked."""
+    pairs: list[tuple[str, str]] = [("nib", "")]
+    for product in report.products:
+        if product.category in ("makanan", "minuman"):
+            pairs += [("pirt", product.key), ("halal", product.key), ("bpom", product.key)]
+    pairs.append(("merek", ""))
+    return pairs
+
+
+def permit_questions(report: Report, only_open: bool = False, product_key: str | None = None) -> list[str]:
+    """Status questions for every applicable permit (optionally only those not issued, or one product's)."""
+    questions = []
+    for permit, key in applicable_permits(report):
+        if product_key is not None and key != product_key:
+            continue
+        stored = report.permit(permit, key)
+        if only_open and stored is not None and stored.status in ("terbit", "tidak_perlu") and stored.number:
+            continue
+        questions.append(make_id("permit.status", permit, key))
+    return questions
+
+
+def permit_title(turn: Turn, permit: str, product_key: str) -> str:
+    """ "P-IRT (Keripik pisang)" or "NIB": the permit and, for product permits, the product."""
+    label = turn._(PERMIT_KINDS[permit].label)
+    product = turn.report.product(product_key) if product_key else None
+    return f"{label} ({product.name})" if product and product.name else label
+
+
+def status_label(turn: Turn, status: str) -> str:
+    """Translated permit status."""
+    return turn._(STATUS_LABELS.get(status, status))
+
+
+# --- flows ------------------------------------------------------------------------------------------
+@flow("izin", N_("Permits"))
+def start_permits(turn: Turn) -> None:
+    """Let the owner pick a permit to update."""
+    turn.start("izin", ["permit.pick"])
+
+
+def _expand_for_product(turn: Turn, args: tuple[str, ...]) -> list[str]:
+    return permit_questions(turn.report, product_key=args[0])
+
+
+define_macro("permits.for_product", _expand_for_product)
+
+
+def _pick_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    choices = []
+    for permit, key in applicable_permits(turn.report):
+        stored = turn.report.permit(permit, key)
+        status = status_label(turn, stored.status) if stored else _(N_("not reported"))
+        choices.append(Choice(f"{permit}:{key}", f"{permit_title(turn, permit, key)}: {status}"))
+    choices.append(Choice("selesai", _(N_("Done"))))
+    return Prompt(_(N_("Which permit do you want to update?")), tuple(choices))
+
+
+def _pick_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    if answer.choice == "selesai":
+        turn.advance()
+        return
+    if answer.choice and ":" in answer.choice:
+        permit, key = answer.choice.split(":", 1)
+        if permit in PERMIT_KINDS:
+            turn.advance(make_id("permit.status", permit, key), "permit.pick")
+            return
+    raise Invalid(turn._(N_("Sorry, please pick one of the options below (type its number or tap it).")))
+
+
+define("permit.pick", Question(ask=_pick_ask, handle=_pick_handle, free_text=False, section=N_("Permits")))
+
+
+# --- status -----------------------------------------------------------------------------------------
+def _status_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    permit, key = args[0], args[1]
+    kind = PERMIT_KINDS[permit]
+    product = turn.report.product(key) if key else None
+    if product is not None:
+        text = _(N_("Product {product}: does it have {permit}?"), product=product.name, permit=_(kind.explained))
+    else:
+        text = _(N_("Does your business have {permit}?"), permit=_(kind.explained))
+    stored = turn.report.permit(permit, key)
+    if stored is not None:
+        text += "\n(" + _(N_("Last report: {status}"), status=status_label(turn, stored.status)) + ")"
+    choices = [
+        Choice("terbit", _(N_("Yes, I have it"))),
+        Choice("diurus", _(N_("Being processed"))),
+        Choice("belum", _(N_("Not yet"))),
+    ]
+    if kind.can_be_unneeded:
+        choices.append(Choice("tidak_perlu", _(N_("Not needed"))))
+    return Prompt(text, tuple(choices))
+
+
+_NOT_NEEDED = re.compile(r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|ndak)\s+(?:perlu|butuh|wajib)\b", re.IGNORECASE)
+_SAID_TO_STATUS = {
+    Said.DONE: "terbit",
+    Said.YES: "terbit",
+    Said.IN_PROGRESS: "diurus",
+    Said.NOT_YET: "belum",
+    Said.NO: "belum",
+}
+
+
+def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    permit, key = args[0], args[1]
+    status = answer.choice
+    if status is None:
+        parsed = parse_permit_number(PermitType(permit), answer.text)
+        if isinstance(parsed, PermitNumber):  # "sudah, 0220 0098 61929": the number came with the status
+            _save_number(turn, permit, key, parsed)
+            turn.advance(*_after_number(turn, permit, key))
+            return
+        if PERMIT_KINDS[permit].can_be_unneeded and _NOT_NEEDED.search(answer.text):
+            status = "tidak_perlu"
+        else:
+            status = _SAID_TO_STATUS.get(classify_answer(answer.text))  # type: ignore[arg-type]
+    if status is None:
+        raise Invalid(_(N_("Please choose: 1 if you have it, 2 if it is being processed, 3 if not yet.")))
+    stored = turn.report.permit(permit, key)
+    if status == "terbit":
+        turn.save(fx.UpsertPermit(permit, key, "terbit", keep_details=stored is not None and bool(stored.number)))
+        turn.advance(make_id("permit.number", permit, key))
+        return
+    turn.save(fx.UpsertPermit(permit, key, status))
+    turn.advance()
+
+
+define("permit.status", Question(ask=_status_ask, handle=_status_handle, max_length=300, section=N_("Permits")))
+
+
+# --- number -----------------------------------------------------------------------------------------
+def _number_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    permit, key = args[0], args[1]
+    text = _(
+        N_("What is the {permit} number? Example: {example}\nType SKIP if you don't remember it now."),
+        permit=_(PERMIT_KINDS[permit].label),
+        example=example_number(PermitType(permit)),
+    )
+    choices = [Choice("lewati", _(N_("Skip")))]
+    stored = turn.report.permit(permit, key)
+    if stored is not None and stored.number:
+        text += "\n(" + _(N_("Now stored: {value}"), value=stored.number) + ")"
+        choices.insert(0, Choice("sama", _(N_("Same as stored"))))
+    return Prompt(text, tuple(choices))
+
+
+def _number_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    permit, key = args[0], args[1]
+    if answer.choice == "sama":
+        turn.advance(*_after_number(turn, permit, key))
+        return
+    if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
+        turn.note(_(N_("All right. You can add the number later from MENU > Permits.")))
+        turn.advance(*_after_number(turn, permit, key))
+        return
+    parsed = parse_permit_number(PermitType(permit), answer.text)
+    if isinstance(parsed, NumberError):
+        raise Invalid(number_problem_text(turn, parsed))
+    _save_number(turn, permit, key, parsed)
+    turn.advance(*_after_number(turn, permit, key))
+
+
+def number_problem_text(turn: Turn, error: NumberError) -> str:
+    """Explain what is wrong with a typed permit number, with an example."""
+    _ = turn._
+    other = _(PERMIT_KINDS[error.looks_like.value].label) if error.looks_like else ""
+    problem = _(
+        _PROBLEM_TEXT[error.problem],
+        digits=error.digits_found,
+        other=other,
+        permit=_(PERMIT_KINDS[error.permit.value].label),
+    )
+    example = _(N_("Example: {example}"), example=example_number(error.permit))
+    return f"{problem} {example}"
+
+
+def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> None:
+    _ = turn._
+    today = turn.ctx.now.date()
+    status = "terbit"
+    if parsed.expiry_year is not None and parsed.expiry_year < today.year:
+        status = "kedaluwarsa"
+        turn.note(
+            _(
+                N_("This permit expired in {year}. We note it as expired; the office can help you renew it."),
+                year=parsed.expiry_year,
+            )
+        )
+    elif parsed.expiry_year is not None:
+        turn.note(_(N_("Noted: {number}, valid until {year}."), number=parsed.display, year=parsed.expiry_year))
+    else:
+        turn.note(_(N_("Noted: {number}."), number=parsed.display))
+    turn.save(
+        fx.UpsertPermit(
+            permit,
+            key,
+            status,
+            number=parsed.value,
+            number_kind=parsed.kind,
+            expiry_year=parsed.expiry_year,
+        )
+    )
+
+
+def _after_number(turn: Turn, permit: str, key: str) -> list[str]:
+    follow = []
+    if PERMIT_KINDS[permit].asks_expiry:
+        follow.append(make_id("permit.expiry", permit, key))
+    if turn.inbound.supports_photos:
+        follow.append(make_id("permit.photo", permit, key))
+    return follow
+
+
+define("permit.number", Question(ask=_number_ask, handle=_number_handle, max_length=200, section=N_("Permits")))
+
+
+# --- expiry and photo -------------------------------------------------------------------------------
+def _expiry_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(
+            N_("Until when is the {permit} valid? Example: Maret 2029 or 12-03-2029.\nType SKIP if you don't know."),
+            permit=_(PERMIT_KINDS[args[0]].label),
+        ),
+        (Choice("lewati", _(N_("Skip"))),),
+    )
+
+
+def _expiry_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    permit, key = args[0], args[1]
+    if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
+        turn.advance()
+        return
+    today = turn.ctx.now.date()
+    expires = parse_date(answer.text, today)
+    if expires is None or not date(2000, 1, 1) <= expires <= date(today.year + 30, 12, 31):
+        raise Invalid(_(N_("Please write a date. Example: Maret 2029 or 12-03-2029.")))
+    stored = turn.report.permit(permit, key)
+    status = "kedaluwarsa" if expires < today else "terbit"
+    turn.save(
+        fx.UpsertPermit(
+            permit,
+            key,
+            status,
+            number=stored.number if stored else None,
+            number_kind=stored.number_kind if stored else None,
+            expiry_year=expires.year,
+            expires_on=expires,
+            evidence_photo=stored.evidence_photo if stored else None,
+        )
+    )
+    turn.note(_(N_("Noted: valid until {date}."), date=turn._.date(expires)))
+    turn.advance()
+
+
+define("permit.expiry", Question(ask=_expiry_ask, handle=_expiry_handle, max_length=60, section=N_("Permits")))
+
+
+def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(N_("Send a photo of the {permit} certificate (optional)."), permit=_(PERMIT_KINDS[args[0]].label)),
+        (Choice("lewati", _(N_("Skip"))),),
+    )
+
+
+def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    permit, key = args[0], args[1]
+    stored = turn.report.permit(permit, key)
+    if answer.inbound.media_ref and stored is not None:
+        turn.save(
+            fx.UpsertPermit(
+                permit,
+                key,
+                stored.status,
+                number=stored.number,
+                number_kind=stored.number_kind,
+                expiry_year=stored.expiry_year,
+                expires_on=stored.expires_on,
+                evidence_photo=answer.inbound.media_ref,
+            )
+        )
+        turn.note(turn._(N_("Photo saved.")))
+        turn.advance()
+        return
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
+        turn.advance()
+        return
+    raise Invalid(turn._(N_("Please send a photo, or type SKIP.")))
+
+
+define(
+    "permit.photo",
+    Question(ask=_photo_ask, handle=_photo_handle, accepts_photo=True, section=N_("Permits")),
+)

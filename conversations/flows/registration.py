@@ -1,0 +1,478 @@
+"""Registration: the owner and the business (name, phone, area, commodity, size, sentra)."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from conversations import effects as fx
+from conversations.events import Choice
+from conversations.flows.common import normalise, yes_no
+from conversations.flows.registry import define, flow
+from conversations.i18n import N_
+from conversations.parsing import Answer as Said
+from conversations.parsing import classify_answer, parse_int, parse_money
+from conversations.regions import Area, MatchKind
+from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
+
+REGISTRATION = [
+    "owner.name",
+    "owner.phone",
+    "biz.name",
+    "biz.area|kecamatan",
+    "biz.area|kelurahan",
+    "biz.commodity",
+    "biz.workers",
+    "biz.revenue",
+    "biz.sentra",
+    "product.name|new",
+]
+
+COMMODITIES = (
+    ("makanan", N_("Food"), N_("chips, cakes, sambal, crackers")),
+    ("minuman", N_("Drinks"), N_("coffee, herbal drinks, syrup")),
+    ("batik_tenun", N_("Batik & weaving"), N_("batik, tenun, songket")),
+    ("konveksi", N_("Clothing"), N_("tailoring, garments")),
+    ("kerajinan", N_("Handicraft"), N_("rattan, bamboo, wood, woven goods")),
+    ("lainnya", N_("Other"), None),
+)
+# Words owners use for their trade, mapped to a commodity.
+_COMMODITY_WORDS = {
+    "makanan": "keripik kripik kerupuk krupuk kue roti sambal sambel dodol tempe tahu makanan snack camilan "
+    "cemilan peyek rengginang abon bakso frozen manisan gula kacang opak",
+    "minuman": "kopi jamu sirup teh minuman jus sari wedang susu",
+    "batik_tenun": "batik tenun songket kain ikat",
+    "konveksi": "baju jahit konveksi pakaian kaos hijab jilbab seragam bordir",
+    "kerajinan": "rotan bambu kayu anyaman ukir ukiran kerajinan mebel furnitur gerabah keramik",
+}
+NEW_BUSINESS_MIN_NAME = 2
+MAX_WORKERS = 10_000
+
+
+def current_value(turn: Turn, value: object) -> str | None:
+    """A "(now: X)" hint shown when an owner corrects data they gave before."""
+    if value in (None, ""):
+        return None
+    return turn._(N_("Now stored: {value}"), value=value)
+
+
+def with_current(text: str, hint: str | None) -> str:
+    """Append the stored-value hint to a question."""
+    return f"{text}\n({hint})" if hint else text
+
+
+@flow("daftar", N_("Registration"))
+def start_registration(turn: Turn) -> None:
+    """Ask everything about the owner, the business, its products, permits and needs."""
+    turn.start("daftar", REGISTRATION)
+
+
+# --- owner ------------------------------------------------------------------------------------------
+def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    text = _(N_("What is your full name? Example: Sri Wahyuni"))
+    return Prompt(with_current(text, current_value(turn, turn.report.name)))
+
+
+def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    name = " ".join(answer.text.split())
+    letters = sum(ch.isalpha() for ch in name)
+    if letters < NEW_BUSINESS_MIN_NAME:
+        raise Invalid(turn._(N_("Please write your name in letters. Example: Sri Wahyuni")))
+    if name.islower():
+        name = name.title()
+    turn.save(fx.UpdateOwner({"name": name}))
+    turn.advance()
+    turn.note(turn._(N_("Thank you, {name}."), name=name))
+
+
+define("owner.name", Question(ask=_name_ask, handle=_name_handle, max_length=100, section=N_("Your name")))
+
+
+def normalise_phone(text: str) -> str | None:
+    """An Indonesian mobile number in E.164 ("0812-3456-7890" -> "+6281234567890"), or None."""
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if not digits:
+        return None
+    try:
+        number = phonenumbers.parse(digits, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """A stored number as people read it: "+62 812-3456-7890"."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _phone_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    text = _(
+        N_("What is your mobile (HP/WhatsApp) number? Example: 0812 3456 7890\nType SKIP if you prefer not to give it.")
+    )
+    stored = format_phone(turn.report.phone) if turn.report.phone else None
+    return Prompt(
+        with_current(text, current_value(turn, stored)),
+        (Choice("lewati", _(N_("Skip"))),),
+        ask_contact=True,
+    )
+
+
+def _phone_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO):
+        turn.advance()
+        return
+    phone = normalise_phone(answer.text)
+    if phone is None:
+        raise Invalid(
+            _(N_("That does not look like a mobile number. Write it with digits, for example 0812 3456 7890."))
+        )
+    fields: dict[str, object] = {"phone": phone}
+    if answer.inbound.contact_phone and answer.inbound.contact_is_sender:
+        fields["phone_verified"] = True
+    turn.save(fx.UpdateOwner(fields))
+    turn.advance()
+
+
+define(
+    "owner.phone",
+    Question(ask=_phone_ask, handle=_phone_handle, accepts_contact=True, max_length=40, section=N_("Phone number")),
+)
+
+
+# --- business ---------------------------------------------------------------------------------------
+def _biz_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    stored = turn.report.business.name if turn.report.business else None
+    text = _(N_("What is the name of your business? Example: Keripik Pisang Bu Sri"))
+    return Prompt(with_current(text, current_value(turn, stored)))
+
+
+def _biz_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    name = " ".join(answer.text.split())
+    if sum(ch.isalnum() for ch in name) < NEW_BUSINESS_MIN_NAME:
+        raise Invalid(turn._(N_("Please write the business name. Example: Keripik Pisang Bu Sri")))
+    turn.save(fx.UpdateBusiness({"name": name}))
+    turn.advance()
+
+
+define("biz.name", Question(ask=_biz_name_ask, handle=_biz_name_handle, max_length=120, section=N_("Business name")))
+
+
+def _area_options(turn: Turn, level: str) -> list[Area]:
+    regions = turn.ctx.regions
+    if level == "kecamatan":
+        return regions.kecamatan()
+    business = turn.report.business
+    return regions.kelurahan(business.kecamatan_code) if business and business.kecamatan_code else []
+
+
+def _area_label(area: Area, all_areas: list[Area]) -> str:
+    if len({a.regency_name for a in all_areas}) > 1:
+        return f"{area.name} ({area.regency_name})"
+    return area.name
+
+
+def _area_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    level = args[0]
+    options = _area_options(turn, level)
+    business = turn.report.business
+    stored_code = (business.kecamatan_code if level == "kecamatan" else business.kelurahan_code) if business else None
+    stored = turn.ctx.regions.get(stored_code)
+    if level == "kecamatan":
+        text = _(N_("In which kecamatan (sub-district) is your business? Choose a number or type the name."))
+    else:
+        kecamatan = turn.ctx.regions.get(business.kecamatan_code if business else None)
+        text = _(
+            N_("In which kelurahan or desa (village) in {kecamatan}? Choose a number or type the name."),
+            kecamatan=kecamatan.name if kecamatan else "",
+        )
+    choices = tuple(Choice(a.code, _area_label(a, options)) for a in options)
+    return Prompt(with_current(text, current_value(turn, stored.name if stored else None)), choices)
+
+
+def _save_area(turn: Turn, area: Area) -> None:
+    if area.level == "kecamatan":
+        business = turn.report.business
+        fields: dict[str, object] = {"kecamatan_code": area.code}
+        if business and business.kelurahan_code and not business.kelurahan_code.startswith(area.code):
+            fields["kelurahan_code"] = None
+        turn.save(fx.UpdateBusiness(fields))
+        turn.save(fx.UpdateOwner({"timezone": area.timezone}))
+    else:
+        turn.save(fx.UpdateBusiness({"kelurahan_code": area.code}))
+
+
+def _area_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    level = args[0]
+    options = _area_options(turn, level)
+    if not options:  # no list for this level (kelurahan list missing): nothing to choose
+        turn.advance()
+        return
+    chosen = turn.ctx.regions.get(answer.choice)
+    if chosen is not None:
+        _save_area(turn, chosen)
+        turn.advance()
+        return
+    match = turn.ctx.regions.match(answer.text, options)
+    if match.kind is MatchKind.EXACT:
+        _save_area(turn, match.areas[0])
+        turn.advance()
+    elif match.kind is MatchKind.CLOSE:
+        turn.advance(make_id("biz.area_confirm", level, match.areas[0].code))
+    elif match.kind is MatchKind.SEVERAL:
+        turn.advance(make_id("biz.area_pick", level, ",".join(a.code for a in match.areas)))
+    else:
+        raise Invalid(
+            _(
+                N_('We could not find "{text}" in the list. Please choose a number from the list below.'),
+                text=answer.text[:60],
+            )
+        )
+
+
+define(
+    "biz.area",
+    Question(ask=_area_ask, handle=_area_handle, max_length=100, section=N_("Business location")),
+)
+
+
+def _area_confirm_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    area = turn.ctx.regions.get(args[1])
+    name = area.name if area else args[1]
+    return Prompt(
+        _(N_("Did you mean {name}?"), name=name),
+        (Choice("yes", _(N_("Yes"))), Choice("no", _(N_("No")))),
+    )
+
+
+def _area_confirm_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    decision = yes_no(turn, answer)
+    area = turn.ctx.regions.get(args[1])
+    if decision == "yes" and area is not None:
+        _save_area(turn, area)
+        turn.advance()
+    elif decision == "no" or area is None:
+        turn.advance(make_id("biz.area", args[0]))
+        turn.note(turn._(N_("All right. Please choose from the list or type the name again.")))
+    else:
+        raise Invalid(turn._(N_("Please answer Yes or No.")))
+
+
+define(
+    "biz.area_confirm",
+    Question(ask=_area_confirm_ask, handle=_area_confirm_handle, section=N_("Business location")),
+)
+
+
+def _area_pick_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    areas = [a for code in args[1].split(",") if (a := turn.ctx.regions.get(code))]
+    choices = [Choice(a.code, a.name) for a in areas]
+    choices.append(Choice("none", _(N_("None of these"))))
+    return Prompt(_(N_("Which one do you mean?")), tuple(choices))
+
+
+def _area_pick_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    area = turn.ctx.regions.get(answer.choice)
+    if area is not None:
+        _save_area(turn, area)
+        turn.advance()
+    elif answer.choice == "none":
+        turn.advance(make_id("biz.area", args[0]))
+    else:
+        raise Invalid(turn._(N_("Sorry, please pick one of the options below (type its number or tap it).")))
+
+
+define(
+    "biz.area_pick",
+    Question(ask=_area_pick_ask, handle=_area_pick_handle, free_text=False, section=N_("Business location")),
+)
+
+
+def commodity_label(turn: Turn, key: str | None, other: str | None = None) -> str:
+    """The translated name of a commodity key."""
+    if key == "lainnya" and other:
+        return other
+    for ckey, label, _example in COMMODITIES:
+        if ckey == key:
+            return turn._(label)
+    return "-"
+
+
+def _commodity_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    business = turn.report.business
+    stored = commodity_label(turn, business.commodity, business.commodity_other) if business else None
+    choices = tuple(Choice(key, _(label), _(example) if example else None) for key, label, example in COMMODITIES)
+    text = _(N_("What does your business make? Choose a number, or type it (for example: keripik)."))
+    return Prompt(with_current(text, current_value(turn, stored if business and business.commodity else None)), choices)
+
+
+def guess_commodity(text: str) -> str | None:
+    """The commodity named by a typed word like "keripik" or "rotan"."""
+    words = set(normalise(text).split())
+    for key, vocabulary in _COMMODITY_WORDS.items():
+        if words & set(vocabulary.split()):
+            return key
+    return None
+
+
+def _commodity_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    choice = answer.choice or guess_commodity(answer.text)
+    if choice == "lainnya" and answer.choice == "lainnya":
+        turn.advance("biz.commodity_other")
+        return
+    if choice is None:
+        if sum(ch.isalpha() for ch in answer.text) < 3:
+            raise Invalid(turn._(N_("Please choose a number from the list, or type what you make.")))
+        turn.save(fx.UpdateBusiness({"commodity": "lainnya", "commodity_other": " ".join(answer.text.split())}))
+    else:
+        turn.save(fx.UpdateBusiness({"commodity": choice, "commodity_other": None}))
+    turn.advance()
+
+
+define(
+    "biz.commodity",
+    Question(ask=_commodity_ask, handle=_commodity_handle, max_length=100, section=N_("Type of business")),
+)
+
+
+def _commodity_other_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    return Prompt(turn._(N_("What do you make? Example: sabun herbal")))
+
+
+def _commodity_other_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    text = " ".join(answer.text.split())
+    if sum(ch.isalpha() for ch in text) < 3:
+        raise Invalid(turn._(N_("Please write what you make. Example: sabun herbal")))
+    turn.save(fx.UpdateBusiness({"commodity": "lainnya", "commodity_other": text}))
+    turn.advance()
+
+
+define(
+    "biz.commodity_other",
+    Question(ask=_commodity_other_ask, handle=_commodity_other_handle, max_length=100, section=N_("Type of business")),
+)
+
+
+def _workers_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    business = turn.report.business
+    text = _(N_("How many people work in the business, including yourself? Example: 3"))
+    stored = business.workers if business else None
+    return Prompt(with_current(text, current_value(turn, stored)))
+
+
+def _workers_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    count = parse_int(answer.text)
+    if count is None:
+        raise Invalid(_(N_("Please write the number of people as a number. Example: 3 or tiga")))
+    if count < 1:
+        raise Invalid(_(N_("Count yourself too, so the number is at least 1. Example: 1")))
+    if count > MAX_WORKERS:
+        raise Invalid(_(N_("{count} people seems too many. Please check the number. Example: 12"), count=count))
+    turn.save(fx.UpdateBusiness({"workers": count}))
+    turn.advance()
+
+
+define("biz.workers", Question(ask=_workers_ask, handle=_workers_handle, max_length=60, section=N_("Workers")))
+
+
+def business_size(monthly_revenue: int) -> str:
+    """Size class by annual sales under PP 7/2021: mikro <= 2 M, kecil <= 15 M, menengah <= 50 M."""
+    yearly = monthly_revenue * 12
+    if yearly <= 2_000_000_000:
+        return "mikro"
+    if yearly <= 15_000_000_000:
+        return "kecil"
+    if yearly <= 50_000_000_000:
+        return "menengah"
+    return "besar"
+
+
+def _revenue_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    business = turn.report.business
+    stored = turn._.money(business.monthly_revenue) if business and business.monthly_revenue is not None else None
+    text = _(
+        N_(
+            "About how much do you sell in a month (omzet)? Example: 5 juta or 750rb.\n"
+            "Type SKIP if you prefer not to say."
+        )
+    )
+    return Prompt(with_current(text, current_value(turn, stored)), (Choice("lewati", _(N_("Skip"))),))
+
+
+def _revenue_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
+        turn.advance()
+        return
+    amount = parse_money(answer.text)
+    if amount is None:
+        raise Invalid(_(N_("Please write an amount of money. Example: 5 juta, 750rb or 1.500.000")))
+    if 0 < amount < 1000:
+        raise Invalid(
+            _(N_("Did you mean Rp{amount}? Please write it in full, for example 5 juta or 5.000.000."), amount=amount)
+        )
+    turn.save(fx.UpdateBusiness({"monthly_revenue": amount, "size": business_size(amount)}))
+    turn.advance()
+
+
+define("biz.revenue", Question(ask=_revenue_ask, handle=_revenue_handle, max_length=60, section=N_("Turnover")))
+
+
+def _sentra_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(N_("Is your business part of a sentra (cluster), a group, or a business forum/community?")),
+        (Choice("yes", _(N_("Yes"))), Choice("no", _(N_("No")))),
+    )
+
+
+def _sentra_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    decision = yes_no(turn, answer)
+    if decision is None:
+        raise Invalid(turn._(N_("Please answer Yes or No.")))
+    if decision == "no":
+        turn.save(fx.UpdateBusiness({"in_sentra": False, "sentra": None}))
+        turn.advance()
+        return
+    turn.save(fx.UpdateBusiness({"in_sentra": True}))
+    turn.advance("biz.sentra_name")
+
+
+define("biz.sentra", Question(ask=_sentra_ask, handle=_sentra_handle, section=N_("Sentra or forum")))
+
+
+def _sentra_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    business = turn.report.business
+    text = _(N_("What is the name of the sentra, group or forum? Example: Sentra Keripik Yosomulyo"))
+    return Prompt(with_current(text, current_value(turn, business.sentra if business else None)))
+
+
+def _sentra_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    name = " ".join(answer.text.split())
+    if sum(ch.isalnum() for ch in name) < 2:
+        raise Invalid(turn._(N_("Please write the name. Example: Sentra Keripik Yosomulyo")))
+    turn.save(fx.UpdateBusiness({"sentra": name}))
+    turn.advance()
+
+
+define(
+    "biz.sentra_name",
+    Question(ask=_sentra_name_ask, handle=_sentra_name_handle, max_length=120, section=N_("Sentra or forum")),
+)

@@ -1,0 +1,60 @@
+"""Translations (Babel catalogs in `locales/`) and Indonesian-style formatting of dates and money."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SUPPORTED_LOCALES = ("id", "en")
+DEFAULT_LOCALE = "id"
+
+
+def N_(message: str) -> str:  # noqa: N802  (the conventional gettext marker name)
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """The translations of `locale`, read straight from its .po file (no compile step needed)."""
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=locale)
+    return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string}
+
+
+class Translator:
+    """Translate and format for one locale."""
+
+    def __init__(self, locale: str, timezone: str = "Asia/Jakarta") -> None:
+        self.locale = locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE
+        self.tz = ZoneInfo(timezone)
+        self._messages = catalog(self.locale)
+
+    def __call__(self, message: str, **values: object) -> str:
+        """Translate `message` and fill its `{named}` placeholders."""
+        text = self._messages.get(message) or message
+        return text.format(**values) if values else text
+
+    def date(self, value: date | datetime) -> str:
+        """A date as people write it: "Senin, 25 Maret 2024"."""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return babel_format_date(value, "full", locale=self.locale)
+
+    def money(self, amount: int) -> str:
+        """Whole rupiah: "Rp1.500.000"."""
+        return format_currency(amount, "IDR", format="¤#,##0", currency_digits=False, locale=self.locale)
+
+    def number(self, value: int) -> str:
+        """A whole number with the locale's thousands separator."""
+        return format_decimal(value, locale=self.locale)

@@ -1,0 +1,115 @@
+"""The deployment's kecamatan and kelurahan/desa, and tolerant matching of what owners type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process, utils
+
+# Words owners put in front of a region name ("Kec. Mengwi", "kelurahan yosomulyo").
+_PREFIXES = re.compile(
+    r"^(?:kecamatan|kec\.?|kel\.?|kelurahan|desa|ds\.?|dusun|kampung|kp\.?|di|daerah|wilayah)\s+",
+    re.IGNORECASE,
+)
+
+SURE_SCORE = 92.0  # at or above: a typo we accept with a confirmation question
+MAYBE_SCORE = 70.0  # at or above: worth suggesting
+
+
+@dataclass(frozen=True)
+class Area:
+    """A kecamatan or a kelurahan/desa."""
+
+    code: str
+    name: str
+    level: str  # kecamatan/kelurahan
+    parent_code: str | None = None
+    kind: str | None = None  # kelurahan/desa
+    timezone: str = "Asia/Jakarta"
+    regency_name: str = ""
+
+
+class MatchKind(StrEnum):
+    """How well typed text matched the list."""
+
+    EXACT = "exact"
+    CLOSE = "close"  # one clear candidate: confirm it
+    SEVERAL = "several"  # a few candidates: let the owner pick
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of matching a name."""
+
+    kind: MatchKind
+    areas: tuple[Area, ...] = ()
+
+
+def clean_name(text: str) -> str:
+    """Lower-case a region name and drop prefixes like "Kec." and punctuation."""
+    text = text.strip().lower()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _PREFIXES.sub("", text).strip()
+    return utils.default_process(text)
+
+
+@dataclass
+class RegionDirectory:
+    """All areas of one deployment, indexed for lookups."""
+
+    regency_name: str = ""
+    areas: dict[str, Area] = field(default_factory=dict)
+
+    @classmethod
+    def from_areas(cls, areas: list[Area], regency_name: str = "") -> RegionDirectory:
+        """Build a directory from a flat list of areas."""
+        return cls(regency_name=regency_name, areas={a.code: a for a in areas})
+
+    def get(self, code: str | None) -> Area | None:
+        """The area with `code`, if known."""
+        return self.areas.get(code) if code else None
+
+    def kecamatan(self) -> list[Area]:
+        """Every kecamatan, by name."""
+        return sorted((a for a in self.areas.values() if a.level == "kecamatan"), key=lambda a: a.name)
+
+    def kelurahan(self, kecamatan_code: str) -> list[Area]:
+        """The kelurahan/desa of one kecamatan, by name."""
+        found = [a for a in self.areas.values() if a.level == "kelurahan" and a.parent_code == kecamatan_code]
+        return sorted(found, key=lambda a: a.name)
+
+    def match(self, text: str, candidates: list[Area]) -> Match:
+        """Find which of `candidates` the owner meant by `text`."""
+        wanted = clean_name(text)
+        if not wanted or not candidates:
+            return Match(MatchKind.NONE)
+        by_clean = {clean_name(a.name): a for a in candidates}
+        if wanted in by_clean:
+            return Match(MatchKind.EXACT, (by_clean[wanted],))
+        squashed = wanted.replace(" ", "")
+        for name, area in by_clean.items():
+            if name.replace(" ", "") == squashed:
+                return Match(MatchKind.EXACT, (area,))
+        scored = process.extract(wanted, list(by_clean), scorer=_score, limit=5, score_cutoff=MAYBE_SCORE)
+        if not scored:
+            return Match(MatchKind.NONE)
+        best_score = scored[0][1]
+        if best_score >= SURE_SCORE and (len(scored) == 1 or scored[1][1] < best_score - 5):
+            return Match(MatchKind.CLOSE, (by_clean[scored[0][0]],))
+        close = [by_clean[name] for name, score, _ in scored if score >= best_score - 10]
+        if len(close) == 1:
+            return Match(MatchKind.CLOSE, tuple(close))
+        return Match(MatchKind.SEVERAL, tuple(close))
+
+
+def _score(query: str, choice: str, **kwargs: object) -> float:
+    """Typo-tolerant similarity that also credits a query naming only part of a long name."""
+    whole = fuzz.WRatio(query, choice)
+    if len(query) >= 4 and query in choice.split():
+        whole = max(whole, 93.0)
+    return whole

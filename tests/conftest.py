@@ -1,0 +1,110 @@
+"""Shared fixtures: real SQLite files and real PostgreSQL databases (each test run makes its own)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.db import make_engine, upgrade
+from bot.regions import DEMO_REGION_FILES, load_region_files
+
+# The PostgreSQL server CI provides; override with LAPOR_TEST_PG (a URL to an admin database).
+PG_ADMIN_URL = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin() -> psycopg.Connection:
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pg_available() -> bool:
+    """Whether the PostgreSQL server answers (CI fails the run if PostgreSQL tests were skipped)."""
+    try:
+        with _pg_admin():
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _pg_url(name: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def pg_url(pg_available: bool) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped after the test."""
+    if not pg_available:
+        if os.environ.get("LAPOR_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required (LAPOR_REQUIRE_PG) but {PG_ADMIN_URL} does not answer")
+        pytest.skip("PostgreSQL is not reachable")
+    name = f"lapor_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = _pg_url(name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file."""
+    url = f"sqlite:///{tmp_path / 'lapor.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The same test on SQLite and on PostgreSQL."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a migrated database holding the demo regions."""
+    eng = make_engine(db_url)
+    with Session(eng) as db:
+        load_region_files(db, DEMO_REGION_FILES)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings as a deployment would have them, independent of the developer's .env."""
+    return Settings(_env_file=None, office_name="Dinas Koperasi dan UKM Kota Metro")  # type: ignore[call-arg]
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A controllable clock starting on Wednesday 25 November 2026, 10:00 WIB."""
+    return FakeClock()

@@ -1,0 +1,1 @@
+"""The HTTP side of Lapor IKM (health check now; platform webhooks and officer pages later)."""
