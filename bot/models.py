@@ -106,6 +106,7 @@ class Permit(SQLModel, table=True):
     issued_on: date | None = None
     expires_on: date | None = None
     expiry_year: int | None = None
+    expected_on: date | None = None  # when an owner expects a permit in progress to be issued
     evidence_photo: str | None = Field(default=None, max_length=300)
     reported_via: str | None = Field(default=None, max_length=16)
     reported_at: datetime = Field(default_factory=utcnow)

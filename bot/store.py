@@ -81,6 +81,7 @@ def load_report(db: Session, owner: Owner) -> Report:
                 number_kind=p.number_kind,
                 expiry_year=p.expiry_year,
                 expires_on=p.expires_on,
+                expected_on=p.expected_on,
                 evidence_photo=p.evidence_photo,
                 reported_at=p.reported_at,
                 reported_via=p.reported_via,
@@ -291,6 +292,7 @@ class EffectWriter:
                 "number_kind": effect.number_kind,
                 "expiry_year": effect.expiry_year,
                 "expires_on": effect.expires_on,
+                "expected_on": effect.expected_on,
                 "evidence_photo": effect.evidence_photo,
             }
             for name, value in values.items():

@@ -61,6 +61,7 @@ class UpsertPermit:
     number_kind: str | None = None
     expiry_year: int | None = None
     expires_on: date | None = None
+    expected_on: date | None = None
     evidence_photo: str | None = None
     keep_details: bool = False  # True: only the status changes, the number and dates stay
 

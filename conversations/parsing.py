@@ -95,29 +95,100 @@ _TAIL_IGNORED = _ADDRESS_WORDS | _PRONOUNS | _PARTICLES
 _BELUM = ("belum", "blm", "blom", "belom", "blum", "blon", "durung", "dereng")
 _SUDAH = ("sudah", "sdh", "sudh", "sdah", "suda", "udah", "udh", "uda", "udeh", "dah", "sampun")
 _NEGATORS = (
-    "tidak", "tdk", "tak", "gak", "ga", "gk", "g", "nggak", "ngga", "ngak", "nga", "enggak", "engga",
-    "ndak", "nda", "kagak", "ora", "mboten",
+    "tidak",
+    "tdk",
+    "tak",
+    "gak",
+    "ga",
+    "gk",
+    "g",
+    "nggak",
+    "ngga",
+    "ngak",
+    "nga",
+    "enggak",
+    "engga",
+    "ndak",
+    "nda",
+    "kagak",
+    "ora",
+    "mboten",
 )
 # Negators that are glued to the next word in chat: "gatau", "gapunya", "gamau".
 _GLUED_NEGATORS = ("ga", "gak", "gk", "g", "nggak", "ngga", "ngak", "ndak", "nda", "tdk")
 
 _YES_WORDS = (
-    "iya", "ya", "y", "yes", "ok", "oke", "okay", "okey", "okeh", "oks", "siap", "sip", "betul", "btl",
-    "benar", "bener", "bnr", "boleh", "bole", "mau", "setuju", "yoi", "yup", "yups", "yap", "iye",
-    "iyo", "inggih", "nggih", "hooh", "sure",
+    "iya",
+    "ya",
+    "y",
+    "yes",
+    "ok",
+    "oke",
+    "okay",
+    "okey",
+    "okeh",
+    "oks",
+    "siap",
+    "sip",
+    "betul",
+    "btl",
+    "benar",
+    "bener",
+    "bnr",
+    "boleh",
+    "bole",
+    "mau",
+    "setuju",
+    "yoi",
+    "yup",
+    "yups",
+    "yap",
+    "iye",
+    "iyo",
+    "inggih",
+    "nggih",
+    "hooh",
+    "sure",
 )
 _NO_WORDS = (*_NEGATORS, "no", "nope", "n", "bukan", "bkn", "ogah", "moh", "emoh")
 _DONE_WORDS = (*_SUDAH, "ada", "punya", "memiliki", "terbit", "selesai", "beres", "done")
 _IN_PROGRESS_WORDS = ("proses", "diproses", "diurus", "diajukan", "otw", "menunggu", "nunggu")
 _SKIP_WORDS = (
-    "lewati", "lewat", "lewatkan", "lompati", "skip", "next", "pass", "nanti", "ntar", "entar", "nnt",
-    "ntr", "lupa", "entah", "entahlah",
+    "lewati",
+    "lewat",
+    "lewatkan",
+    "lompati",
+    "skip",
+    "next",
+    "pass",
+    "nanti",
+    "ntar",
+    "entar",
+    "nnt",
+    "ntr",
+    "lupa",
+    "entah",
+    "entahlah",
 )
 
 _PROGRESS_PREFIXES = ("lagi", "lg", "lgi", "sedang", "sdg", "sedng", "masih", "msh")
 _PROGRESS_VERBS = (
-    "diurus", "urus", "ngurus", "mengurus", "proses", "diproses", "mengajukan", "diajukan", "ngajuin",
-    "diajuin", "daftar", "mendaftar", "didaftarkan", "nunggu", "menunggu", "tunggu",
+    "diurus",
+    "urus",
+    "ngurus",
+    "mengurus",
+    "proses",
+    "diproses",
+    "mengajukan",
+    "diajukan",
+    "ngajuin",
+    "diajuin",
+    "daftar",
+    "mendaftar",
+    "didaftarkan",
+    "nunggu",
+    "menunggu",
+    "tunggu",
 )
 # Words that turn a leading "sudah" into "being processed": "sudah diurus" is not "issued".
 _PROCESS_AFTER_SUDAH = frozenset(
@@ -162,8 +233,15 @@ def _build_phrases() -> dict[tuple[str, ...], Answer | None]:
     for prefix in _PROGRESS_PREFIXES:
         phrases.update({(prefix, verb): Answer.IN_PROGRESS for verb in _PROGRESS_VERBS})
         phrases[(prefix, "dalam", "proses")] = Answer.IN_PROGRESS
-    for first, second in (("on", "process"), ("on", "proses"), ("on", "progress"), ("in", "progress"),
-                          ("in", "process"), ("dalam", "proses"), ("sedang", "berjalan")):
+    for first, second in (
+        ("on", "process"),
+        ("on", "proses"),
+        ("on", "progress"),
+        ("in", "progress"),
+        ("in", "process"),
+        ("dalam", "proses"),
+        ("sedang", "berjalan"),
+    ):
         phrases[(first, second)] = Answer.IN_PROGRESS
     for word in ("tahu", "tau", "yakin", "ingat", "inget"):
         phrases[("kurang", word)] = Answer.SKIP
@@ -176,9 +254,14 @@ def _build_phrases() -> dict[tuple[str, ...], Answer | None]:
 
 _PHRASES = _build_phrases()
 _MAX_PHRASE = max(len(key) for key in _PHRASES)
-_VOCABULARY = frozenset(
-    word for key in _PHRASES for word in key
-) | _LEADING_IGNORED | _TAIL_IGNORED | _QUESTION_WORDS | _PROCESS_AFTER_SUDAH | _COMPLETION_WORDS
+_VOCABULARY = (
+    frozenset(word for key in _PHRASES for word in key)
+    | _LEADING_IGNORED
+    | _TAIL_IGNORED
+    | _QUESTION_WORDS
+    | _PROCESS_AFTER_SUDAH
+    | _COMPLETION_WORDS
+)
 
 
 def _canonical(token: str) -> str:
@@ -264,8 +347,16 @@ def classify_answer(text: str) -> Answer | None:
 # --------------------------------------------------------------------------------------------
 
 _DIGIT_WORDS = {
-    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
-    "delapan": 8, "sembilan": 9,
+    "nol": 0,
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
 }
 _SE_WORDS = {
     "sepuluh": ("satu", "puluh"),
@@ -280,10 +371,19 @@ _SE_WORDS = {
 _MULTIPLIERS = frozenset(("belas", "puluh", "ratus"))
 _HALF = "setengah"
 _SCALE_WORDS: dict[str, int] = {
-    "ribu": 10**3, "rebu": 10**3, "rb": 10**3, "rbu": 10**3,
-    "juta": 10**6, "jt": 10**6, "jta": 10**6,
-    "miliar": 10**9, "milyar": 10**9, "milyard": 10**9, "miliyar": 10**9,
-    "triliun": 10**12, "trilyun": 10**12,
+    "ribu": 10**3,
+    "rebu": 10**3,
+    "rb": 10**3,
+    "rbu": 10**3,
+    "juta": 10**6,
+    "jt": 10**6,
+    "jta": 10**6,
+    "miliar": 10**9,
+    "milyar": 10**9,
+    "milyard": 10**9,
+    "miliyar": 10**9,
+    "triliun": 10**12,
+    "trilyun": 10**12,
 }
 # Single-letter scales, for money only ("M" is miliar in Indonesian, never million).
 _MONEY_SCALES: dict[str, int] = {**_SCALE_WORDS, "k": 10**3, "m": 10**9, "t": 10**12}
@@ -483,38 +583,90 @@ def parse_money(text: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 _MONTHS = {
-    "januari": 1, "jan": 1,
-    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2,
-    "maret": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7,
-    "agustus": 8, "agust": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "des": 12, "dec": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agust": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "oct": 10,
+    "november": 11,
+    "nopember": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "des": 12,
+    "dec": 12,
 }
 _WEEKDAYS = {
-    "senin": 0, "senen": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "jumaat": 4,
-    "sabtu": 5, "minggu": 6, "ahad": 6,
+    "senin": 0,
+    "senen": 0,
+    "selasa": 1,
+    "rabu": 2,
+    "kamis": 3,
+    "jumat": 4,
+    "jum'at": 4,
+    "jumaat": 4,
+    "sabtu": 5,
+    "minggu": 6,
+    "ahad": 6,
 }
 _DAY_OFFSETS = {
-    "kemarin lusa": -2, "kemaren lusa": -2,
-    "hari ini": 0, "hr ini": 0, "saat ini": 0, "sekarang": 0, "skrg": 0, "skrang": 0, "tadi": 0,
-    "besok": 1, "besuk": 1, "bsk": 1, "esok": 1,
+    "kemarin lusa": -2,
+    "kemaren lusa": -2,
+    "hari ini": 0,
+    "hr ini": 0,
+    "saat ini": 0,
+    "sekarang": 0,
+    "skrg": 0,
+    "skrang": 0,
+    "tadi": 0,
+    "besok": 1,
+    "besuk": 1,
+    "bsk": 1,
+    "esok": 1,
     "lusa": 2,
-    "kemarin": -1, "kemaren": -1, "kmrn": -1, "kmarin": -1, "kmren": -1,
+    "kemarin": -1,
+    "kemaren": -1,
+    "kmrn": -1,
+    "kmarin": -1,
+    "kmren": -1,
 }
 _UNITS = {
-    "hari": "day", "hr": "day", "minggu": "week", "mgg": "week", "pekan": "week",
-    "bulan": "month", "bln": "month", "tahun": "year", "thn": "year", "th": "year",
+    "hari": "day",
+    "hr": "day",
+    "minggu": "week",
+    "mgg": "week",
+    "pekan": "week",
+    "bulan": "month",
+    "bln": "month",
+    "tahun": "year",
+    "thn": "year",
+    "th": "year",
 }
 _BACKWARD = frozenset(("lalu", "kemarin", "kemaren", "kmrn"))
-_NUMBER_WORDS = (
-    "satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|belas|puluh|ratus"
-)
+_NUMBER_WORDS = "satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|belas|puluh|ratus"
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -533,15 +685,11 @@ _TEXT_DATE_RE = re.compile(
     rf"(?<![\d.,])(\d{{1,2}})\s*[-/.]?\s*({_MONTH_ALT})(?![a-z])\.?"
     rf"(?:\s*[-/.,]?\s*'?(\d{{4}}|\d{{2}})(?![\d.:]))?"
 )
-_MONTH_YEAR_RE = re.compile(
-    rf"(?<![a-z])({_MONTH_ALT})(?![a-z])\.?\s*[-/.,]?\s*'?(\d{{4}}|\d{{2}})(?![\d.:/])"
-)
+_MONTH_YEAR_RE = re.compile(rf"(?<![a-z])({_MONTH_ALT})(?![a-z])\.?\s*[-/.,]?\s*'?(\d{{4}}|\d{{2}})(?![\d.:/])")
 _NUMERIC_MONTH_YEAR_RE = re.compile(r"(?<![\d/.-])(\d{1,2})[/-](\d{4})(?![\d/.-])")
 _DAY_MONTH_RE = re.compile(r"(?<![\d/.,-])(\d{1,2})/(\d{1,2})(?![\d/])")
 # A unit of time ("hari", "seminggu") and its direction; the count is read from the few characters before.
-_UNIT_RE = re.compile(
-    rf"(?<![a-z])(se)?({_UNIT_ALT})(?![a-z])(?:\s+({_FORWARD_ALT}|{_BACKWARD_ALT})(?![a-z]))?"
-)
+_UNIT_RE = re.compile(rf"(?<![a-z])(se)?({_UNIT_ALT})(?![a-z])(?:\s+({_FORWARD_ALT}|{_BACKWARD_ALT})(?![a-z]))?")
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?<![a-z])(dalam)\s+)?(?<![\w.,])(\d+|(?:{_NUMBER_WORDS})(?:\s+(?:{_NUMBER_WORDS}))*)\s*$"
 )
@@ -551,9 +699,7 @@ _DAY_OF_MONTH_RE = re.compile(
     r"(?<![a-z])(?:(?:bulan|bln)\s+(depan|dpn|ini)\s+)?(?:tanggal|tgl|tg)\.?\s*(\d{1,2})(?!\d)"
     r"(?:\s+(?:bulan|bln)\s+(depan|dpn|ini)(?![a-z]))?"
 )
-_PERIOD_EDGE_RE = re.compile(
-    r"(?<![a-z])(akhir|awal)\s+(bulan|bln|tahun|thn)(?:\s+(ini|depan|dpn)(?![a-z]))?"
-)
+_PERIOD_EDGE_RE = re.compile(r"(?<![a-z])(akhir|awal)\s+(bulan|bln|tahun|thn)(?:\s+(ini|depan|dpn)(?![a-z]))?")
 _PERIOD_RE = re.compile(
     r"(?<![a-z])(?<!hari )(?<!hr )(minggu|mgg|pekan|bulan|bln|tahun|thn)\s+"
     r"(depan|dpn|mendatang|besok|lalu|kemarin|kemaren|kmrn)(?![a-z])"
@@ -646,11 +792,11 @@ def _relative_amount(text: str, today: datetime.date) -> datetime.date | None:
     """Read "3 hari lagi", "dua minggu lagi", "sebulan lagi", "dalam 5 hari", "2 hari yang lalu"."""
     for match in _UNIT_RE.finditer(text):
         start, direction = match.start(), match[3]
-        counted = _COUNT_BEFORE_RE.search(text, max(0, start - _LOOK_BEHIND), start)
+        window = max(0, start - _LOOK_BEHIND)
+        amount: int | None
         if match[1]:  # "seminggu"
-            amount: int | None = 1
-            within = bool(_WITHIN_BEFORE_RE.search(text, max(0, start - _LOOK_BEHIND), start))
-        elif counted:
+            amount, within = 1, bool(_WITHIN_BEFORE_RE.search(text, window, start))
+        elif counted := _COUNT_BEFORE_RE.search(text, window, start):
             amount, within = parse_int(counted[2]), bool(counted[1])
         else:
             continue
@@ -703,8 +849,8 @@ def _weekday(text: str, today: datetime.date, *, modified_only: bool = False) ->
     return None
 
 
-def parse_date(text: str, today: datetime.date) -> datetime.date | None:
-    """Read a date: relative words (hari ini, besok, lusa, kemarin, minggu depan, bulan depan, tahun depan, "3 hari lagi", "2 minggu lagi") or absolute ("25 Maret 2024", "25 mar 24", "25/3/2024", "25-03-2024", "2024-03-25", "tgl 5" = the 5th of this month, or next month if past)."""  # noqa: E501
+def _read_date(text: str, today: datetime.date) -> datetime.date | None:
+    """Try the date readers from the most to the least explicit; see parse_date."""
     text = _SPACE_RE.sub(" ", _APOSTROPHES_RE.sub("'", unicodedata.normalize("NFKC", text).lower())).strip()
     text = text.replace("jum at", "jumat")
     found, day = _absolute_date(text, today)
@@ -725,6 +871,14 @@ def parse_date(text: str, today: datetime.date) -> datetime.date | None:
     if match := _DAY_OFFSET_RE.search(text):
         return today + datetime.timedelta(days=_DAY_OFFSETS[match[1]])
     return _weekday(text, today)
+
+
+def parse_date(text: str, today: datetime.date) -> datetime.date | None:
+    """Read a date: relative words (hari ini, besok, lusa, kemarin, minggu depan, bulan depan, tahun depan, "3 hari lagi", "2 minggu lagi") or absolute ("25 Maret 2024", "25 mar 24", "25/3/2024", "25-03-2024", "2024-03-25", "tgl 5" = the 5th of this month, or next month if past)."""  # noqa: E501
+    try:
+        return _read_date(text, today)
+    except (OverflowError, ValueError):
+        return None  # beyond the calendar: "99999 tahun lagi"
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class PermitInfo:
     number_kind: str | None = None
     expiry_year: int | None = None
     expires_on: date | None = None
+    expected_on: date | None = None
     evidence_photo: str | None = None
     reported_at: datetime | None = None
     reported_via: str | None = None
@@ -142,6 +143,7 @@ class Report:
                 number_kind=effect.number_kind,
                 expiry_year=effect.expiry_year,
                 expires_on=effect.expires_on,
+                expected_on=effect.expected_on,
                 evidence_photo=effect.evidence_photo,
                 reported_at=now,
                 reported_via=channel,

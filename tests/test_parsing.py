@@ -489,6 +489,8 @@ DATE_CASES = [
     ("entahlah", TODAY, None),
     ("", TODAY, None),
     ("dua " * 2000, TODAY, None),  # long input stays fast
+    ("99999 tahun lagi", TODAY, None),  # beyond the calendar
+    ("besok", D(9999, 12, 31), None),
 ]
 
 

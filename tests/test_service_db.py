@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, select
 
 from bot.models import (
@@ -40,6 +42,7 @@ REGISTRATION = [
     "sudah",  # P-IRT
     "P-IRT No. 2113.2120.10651-29",
     "lg diurus",  # halal
+    "bulan depan",  # expected 25 December 2026
     "tidak perlu",  # BPOM
     "blm",  # merek
     "1,3",  # kemasan, modal
@@ -78,7 +81,8 @@ def test_full_registration_is_stored(engine, settings, clock) -> None:
         assert permits[("nib", "")].status == "terbit" and permits[("nib", "")].number == "0220009861929"
         pirt = permits[("pirt", product.key)]
         assert (pirt.status, pirt.number, pirt.expiry_year) == ("terbit", "2113212010651-29", 2029)
-        assert permits[("halal", product.key)].status == "diurus"
+        halal = permits[("halal", product.key)]
+        assert (halal.status, halal.expected_on) == ("diurus", date(2026, 12, 25))
         assert permits[("bpom", product.key)].status == "tidak_perlu"
         assert permits[("merek", "")].status == "belum"
         assert all(p.reported_via == "console" for p in permits.values())

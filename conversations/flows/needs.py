@@ -5,22 +5,13 @@ from __future__ import annotations
 from conversations import effects as fx
 from conversations.events import Choice, InboundKind
 from conversations.flows.common import normalise
+from conversations.flows.labels import NEEDS, need_label
 from conversations.flows.registry import define, flow
 from conversations.flows.summary import finish_report
 from conversations.i18n import N_
 from conversations.parsing import parse_number_list
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
 
-NEEDS = (
-    ("kemasan", N_("Packaging & label")),
-    ("pemasaran", N_("Marketing/promotion")),
-    ("modal", N_("Capital / KUR loan")),
-    ("peralatan", N_("Equipment/machines")),
-    ("pelatihan", N_("Training")),
-    ("izin", N_("Help with permits")),
-    ("lainnya", N_("Other")),
-    ("tidak_ada", N_("Nothing for now")),
-)
 _NEED_WORDS = {
     "kemasan": "kemasan kemas packaging label stiker",
     "pemasaran": "pemasaran promosi jualan pasar marketing online",
@@ -30,11 +21,6 @@ _NEED_WORDS = {
     "izin": "izin ijin nib pirt halal bpom perizinan",
 }
 DONE = "selesai"
-
-
-def need_label(turn: Turn, kind: str) -> str:
-    """Translated name of a need."""
-    return next((turn._(label) for key, label in NEEDS if key == kind), kind)
 
 
 @flow("kebutuhan", N_("Business needs"))

@@ -209,7 +209,10 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         turn.advance(make_id("permit.number", permit, key))
         return
     turn.save(fx.UpsertPermit(permit, key, status))
-    turn.advance()
+    if status == "diurus":
+        turn.advance(make_id("permit.expected", permit, key))
+    else:
+        turn.advance()
 
 
 define("permit.status", Question(ask=_status_ask, handle=_status_handle, max_length=300, section=N_("Permits")))
@@ -265,7 +268,7 @@ def number_problem_text(turn: Turn, error: NumberError) -> str:
 
 def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> None:
     _ = turn._
-    today = turn.ctx.now.date()
+    today = turn.ctx.now.astimezone(turn._.tz).date()
     status = "terbit"
     if parsed.expiry_year is not None and parsed.expiry_year < today.year:
         status = "kedaluwarsa"
@@ -303,6 +306,46 @@ def _after_number(turn: Turn, permit: str, key: str) -> list[str]:
 define("permit.number", Question(ask=_number_ask, handle=_number_handle, max_length=200, section=N_("Permits")))
 
 
+# --- expected date, expiry and photo ---
+def _expected_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(
+            N_(
+                "When do you expect the {permit} to be issued? Example: minggu depan, bulan depan, 15 Januari 2027.\n"
+                "Type SKIP if you don't know yet."
+            ),
+            permit=_(PERMIT_KINDS[args[0]].label),
+        ),
+        (Choice("lewati", _(N_("Skip"))),),
+    )
+
+
+def _expected_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    permit, key = args[0], args[1]
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NOT_YET, Said.NO):
+        turn.advance()
+        return
+    today = turn.ctx.now.astimezone(turn._.tz).date()
+    expected = parse_date(answer.text, today)
+    if expected is None:
+        raise Invalid(_(N_("Please write a date. Example: minggu depan, bulan depan or 15 Januari 2027.")))
+    if expected < today:
+        raise Invalid(_(N_("That date has already passed. Please write a date from today on, or type SKIP.")))
+    if expected > date(today.year + 5, 12, 31):
+        raise Invalid(_(N_("That date is very far away. Please check it, or type SKIP.")))
+    turn.save(fx.UpsertPermit(permit, key, "diurus", expected_on=expected))
+    turn.note(_(N_("Noted: expected on {date}."), date=turn._.date(expected)))
+    turn.advance()
+
+
+define(
+    "permit.expected",
+    Question(ask=_expected_ask, handle=_expected_handle, max_length=60, section=N_("Permits")),
+)
+
+
 # --- expiry and photo -------------------------------------------------------------------------------
 def _expiry_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
@@ -321,7 +364,7 @@ def _expiry_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
         turn.advance()
         return
-    today = turn.ctx.now.date()
+    today = turn.ctx.now.astimezone(turn._.tz).date()
     expires = parse_date(answer.text, today)
     if expires is None or not date(2000, 1, 1) <= expires <= date(today.year + 30, 12, 31):
         raise Invalid(_(N_("Please write a date. Example: Maret 2029 or 12-03-2029.")))
@@ -383,3 +426,9 @@ define(
     "permit.photo",
     Question(ask=_photo_ask, handle=_photo_handle, accepts_photo=True, section=N_("Permits")),
 )
+
+
+def display_number(permit: str, number: str) -> str:
+    """A stored permit number as printed on the certificate ("0220 0098 61929")."""
+    parsed = parse_permit_number(PermitType(permit), number)
+    return parsed.display if isinstance(parsed, PermitNumber) else number

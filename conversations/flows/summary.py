@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.registry import define, flow
+from conversations.flows.common import yes_no
+from conversations.flows.labels import need_label
+from conversations.flows.permits import applicable_permits, display_number, permit_questions, permit_title, status_label
+from conversations.flows.products import category_label, packaging_label
+from conversations.flows.registration import commodity_label, format_phone
+from conversations.flows.registry import FLOWS, define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
 
@@ -18,11 +23,6 @@ SIZE_LABELS = {
 
 def summary_text(turn: Turn) -> str:
     """Everything stored about the owner, as a short readable text."""
-    from conversations.flows.needs import need_label
-    from conversations.flows.permits import applicable_permits, permit_title, status_label
-    from conversations.flows.products import category_label, packaging_label
-    from conversations.flows.registration import commodity_label, format_phone
-
     _ = turn._
     report = turn.report
     business = report.business
@@ -68,7 +68,9 @@ def summary_text(turn: Turn) -> str:
         else:
             state = status_label(turn, stored.status)
             if stored.number:
-                state += f" ({stored.number})"
+                state += f" ({display_number(permit, stored.number)})"
+            if stored.status == "diurus" and stored.expected_on:
+                state += ", " + _(N_("expected {date}"), date=turn._.date(stored.expected_on))
             if stored.expires_on:
                 state += ", " + _(N_("valid until {date}"), date=turn._.date(stored.expires_on))
             elif stored.expiry_year:
@@ -132,8 +134,6 @@ def show_report(turn: Turn) -> None:
 def start_update(turn: Turn) -> None:
     """Ask what changed since the last report."""
     if turn.report.registered_at is None:
-        from conversations.flows.registry import FLOWS
-
         FLOWS["daftar"].start(turn)
         return
     turn.start("lapor", ["report.changed"])
@@ -151,9 +151,6 @@ def _changed_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _changed_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    from conversations.flows.common import yes_no
-    from conversations.flows.permits import permit_questions
-
     decision = yes_no(turn, answer, yes="ada", no="tidak")
     if decision is None:
         raise Invalid(turn._(N_("Please choose 1 if something changed or 2 if nothing changed.")))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:49:24.216041
+Create Date: 2026-11-25 11:52:24.818443
 """
 from collections.abc import Sequence
 
@@ -152,6 +152,7 @@ def upgrade() -> None:
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('expiry_year', sa.Integer(), nullable=True),
+    sa.Column('expected_on', sa.Date(), nullable=True),
     sa.Column('evidence_photo', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('reported_via', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('reported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),

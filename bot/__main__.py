@@ -1,0 +1,5 @@
+"""`python -m bot` runs the `lapor-ikm` command line."""
+
+from bot.cli import main
+
+main()
