@@ -72,6 +72,8 @@ class Business(SQLModel, table=True):
     size: str | None = Field(default=None, max_length=16)  # mikro/kecil/menengah/besar
     in_sentra: bool | None = None
     sentra: str | None = Field(default=None, max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -156,3 +158,46 @@ class AuditLog(SQLModel, table=True):
     target_type: str = Field(max_length=20)
     target_id: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class InboxEvent(SQLModel, table=True):
+    """An inbound platform event, stored before the webhook answers and processed exactly once."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "event_key", name="uq_inbox_event"),
+        Index("ix_inbox_pending", "status", "platform", "chat_key", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_key: str = Field(max_length=128)  # Telegram update_id, WhatsApp wamid
+    chat_key: str = Field(max_length=64)  # the sender; events of one chat are processed in order
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=12)  # pending/done/failed
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send (reply, reminder, broadcast), delivered by the sender at the platform's pace."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64, index=True)
+    owner_id: int | None = Field(default=None, index=True)
+    kind: str = Field(default="reply", max_length=16)  # reply/callback/reminder/broadcast/notice
+    priority: int = 0  # lower is sooner: replies 0, reminders 5, broadcasts 9
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="queued", max_length=12)  # queued/sending/sent/failed/blocked
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    inbox_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.models import ChannelAccount, Owner
+from bot.models import Owner
 from bot.store import (
     EffectWriter,
     create_account,
@@ -49,44 +50,57 @@ class ConversationService:
         return self._regions
 
     def handle(self, platform: str, external_id: str, inbound: Inbound) -> list[Reply]:
-        """Process one inbound event from a platform user and return the replies to send."""
+        """Process one inbound event in its own transaction and return the replies (console use)."""
         for attempt in range(3):
             try:
-                return self._handle_once(platform, external_id, inbound)
+                with Session(self.engine, expire_on_commit=False) as db:
+                    outcome = self.handle_in(db, platform, external_id, inbound)
+                    db.commit()
+                return outcome.replies
             except IntegrityError:  # two first messages of one new user raced to create the account
                 if attempt == 2:
                     raise
                 log.info("retrying after a concurrent account creation")
         raise AssertionError("unreachable")
 
-    def _handle_once(self, platform: str, external_id: str, inbound: Inbound) -> list[Reply]:
+    def handle_in(self, db: Session, platform: str, external_id: str, inbound: Inbound) -> Outcome:
+        """Run one step inside the caller's transaction: effects and state are written, not committed."""
         settings = self.settings
         now = self.clock()
-        with Session(self.engine, expire_on_commit=False) as db:
-            account = get_account(db, platform, external_id)
-            if account is None:
+        account = get_account(db, platform, external_id)
+        if account is None:
+            with db.begin_nested():
                 account = create_account(db, platform, external_id, settings.default_locale, settings.default_timezone)
-            # Lock the owner row so one owner's messages are processed one at a time (PostgreSQL).
-            owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
-            assert owner.id is not None
-            state = load_chat_state(db, owner.id, owner.locale or settings.default_locale)
-            ctx = Context(
-                now=now,
-                report=load_report(db, owner),
-                regions=self.regions(db),
-                office_name=settings.office_name,
-                retention_years=settings.retention_years,
-                resume_after=timedelta(hours=settings.resume_after_hours),
-                timezone=owner.timezone or settings.default_timezone,
-            )
-            result = step(state, inbound, ctx)
-            writer = EffectWriter(db, owner, platform, now, result.session.locale)
-            writer.apply(result.effects)
-            if not writer.deleted:
-                save_chat_state(db, owner.id, result.session, now)
-                account = db.get(ChannelAccount, account.id)
-                if account is not None:
-                    account.last_inbound_at = now
-                    db.add(account)
-            db.commit()
-        return result.replies
+        # Lock the owner row so one owner's messages are processed one at a time (PostgreSQL).
+        owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
+        assert owner.id is not None
+        state = load_chat_state(db, owner.id, owner.locale or settings.default_locale)
+        ctx = Context(
+            now=now,
+            report=load_report(db, owner),
+            regions=self.regions(db),
+            office_name=settings.office_name,
+            retention_years=settings.retention_years,
+            resume_after=timedelta(hours=settings.resume_after_hours),
+            timezone=owner.timezone or settings.default_timezone,
+        )
+        result = step(state, inbound, ctx)
+        writer = EffectWriter(db, owner, platform, now, result.session.locale)
+        writer.apply(result.effects)
+        if not writer.deleted:
+            save_chat_state(db, owner.id, result.session, now)
+            account.last_inbound_at = now
+            if account.blocked:  # writing to us again means the owner unblocked the bot
+                account.blocked = False
+            db.add(account)
+        db.flush()
+        return Outcome(replies=result.replies, owner_id=owner.id, locale=result.session.locale)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one step produced for the caller."""
+
+    replies: list[Reply]
+    owner_id: int
+    locale: str

@@ -151,6 +151,8 @@ def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ign
         return _(N_("Nice sticker! But we cannot read stickers. Please type your answer."))
     if kind is InboundKind.VOICE:
         return _(N_("Sorry, we cannot listen to voice messages yet. Please type your answer."))
+    if kind is InboundKind.EDITED:
+        return _(N_("We cannot take changes to a sent message. Please send your answer again as a new message."))
     if kind is InboundKind.OTHER:
         return _(N_("Sorry, we cannot read this kind of message. Please type your answer."))
     return _resolve_text(turn, question, prompt, inbound.text)

@@ -17,6 +17,7 @@ class InboundKind(enum.StrEnum):
     CONTACT = "contact"
     STICKER = "sticker"
     VOICE = "voice"
+    EDITED = "edited"  # an earlier message was edited
     OTHER = "other"  # reactions, polls, unknown types
 
 
@@ -34,6 +35,7 @@ class Inbound:
     contact_is_sender: bool = False  # the shared contact is the sender's own, verified by the platform
     channel: str = "console"
     supports_photos: bool = False  # the channel can carry photos from the owner
+    supports_location: bool = False  # the channel can share a location
 
     @classmethod
     def text_message(cls, text: str, channel: str = "console", supports_photos: bool = False) -> Inbound:

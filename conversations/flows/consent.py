@@ -6,7 +6,7 @@ import hashlib
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import yes_no
+from conversations.flows.common import normalise, yes_no
 from conversations.flows.registry import FLOWS, define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
@@ -66,7 +66,7 @@ def _ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
-    decision = answer.choice or {"yes": "setuju", "no": "tolak"}.get(yes_no(turn, answer) or "")
+    decision = answer.choice or _typed_decision(turn, answer)
     if decision == "baca":
         turn.say(consent_text(turn))
         return
@@ -91,6 +91,18 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         FLOWS["daftar"].start(turn)
     else:
         turn.session.queue = ["menu"]
+
+
+def _typed_decision(turn: Turn, answer: Answer) -> str | None:
+    """Read "setuju", "tidak setuju", "iya", "gak" and the like."""
+    words = normalise(answer.text).split()
+    if "setuju" in words:
+        negated = any(w in _NEGATIONS for w in words[: words.index("setuju")])
+        return "tolak" if negated else "setuju"
+    return {"yes": "setuju", "no": "tolak"}.get(yes_no(turn, answer) or "")
+
+
+_NEGATIONS = {"tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "ndak", "nda", "belum", "blm", "not"}
 
 
 define("consent.ask", Question(ask=_ask, handle=_handle, section=N_("Consent")))

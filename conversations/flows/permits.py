@@ -242,7 +242,7 @@ def _number_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         turn.advance(*_after_number(turn, permit, key))
         return
     if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
-        turn.note(_(N_("All right. You can add the number later from MENU > Permits.")))
+        turn.note(_(N_("All right. You can add the number later from MENU > Correct my data > Permits.")))
         turn.advance(*_after_number(turn, permit, key))
         return
     parsed = parse_permit_number(PermitType(permit), answer.text)
@@ -392,7 +392,7 @@ define("permit.expiry", Question(ask=_expiry_ask, handle=_expiry_handle, max_len
 def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     return Prompt(
-        _(N_("Send a photo of the {permit} certificate (optional)."), permit=_(PERMIT_KINDS[args[0]].label)),
+        _(N_("Send a photo of your {permit} document (optional)."), permit=_(PERMIT_KINDS[args[0]].label)),
         (Choice("lewati", _(N_("Skip"))),),
     )
 

@@ -29,7 +29,8 @@ def full_data_text(turn: Turn) -> str:
             "refused": _(N_("refused")),
             "withdrawn": _(N_("withdrew")),
         }.get(item.action, item.action)
-        lines.append(f"• {turn._.date(item.at)}: {action} ({_(N_('text version'))} {item.version})")
+        version = _(N_("text version {version}"), version=item.version)
+        lines.append(f"• {turn._.date(item.at)}: {action} ({version})")
     channels = ", ".join(CHANNEL_NAMES.get(c, c) for c in turn.report.channels) or "-"
     lines.append(_(N_("Chat accounts: {channels}"), channels=channels))
     lines.append(_(N_("This data is held by {office}."), office=turn.ctx.office_name))

@@ -1,0 +1,274 @@
+"""Telegram: Bot API updates to neutral events, and outbox payloads to Bot API calls (python-telegram-bot)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import Interpretation, SendResult, reply_payloads
+from conversations import Inbound, InboundKind, Reply
+from conversations.i18n import N_, Translator
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+# Update types the bot needs (my_chat_member tells when a user blocks or unblocks the bot).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+COMMANDS = (
+    ("start", N_("Start or register")),
+    ("menu", N_("Main menu")),
+    ("lapor", N_("Update my report")),
+    ("bantuan", N_("Help")),
+    ("berhenti", N_("Stop all messages")),
+    ("hapus", N_("Delete my data")),
+)
+_PRIVATE = "private"
+
+
+def interpret(update: dict[str, Any], bot_username: str = "") -> Interpretation:
+    """Read one Bot API update (as JSON) into neutral terms; unknown kinds become an empty interpretation."""
+    if "callback_query" in update:
+        return _callback(update["callback_query"])
+    if "my_chat_member" in update:
+        return _membership(update["my_chat_member"], bot_username)
+    for key, edited in (("message", False), ("edited_message", True)):
+        if key in update:
+            message = update[key]
+            chat = message.get("chat") or {}
+            if chat.get("type") != _PRIVATE:
+                return _group_message(message, bot_username)
+            if edited:
+                return _private(message, Inbound(kind=InboundKind.EDITED, channel=PLATFORM))
+            return _private(message, _message_inbound(message))
+    return Interpretation(chat_id=None)
+
+
+def _private(message: dict[str, Any], inbound: Inbound) -> Interpretation:
+    sender = message.get("from") or {}
+    chat_id = str((message.get("chat") or {}).get("id", sender.get("id", "")))
+    return Interpretation(chat_id=chat_id, user_id=str(sender.get("id", chat_id)), inbound=inbound)
+
+
+def _message_inbound(message: dict[str, Any]) -> Inbound:
+    """The neutral event for a private message, whatever it carries."""
+    common = {"channel": PLATFORM, "supports_photos": True, "supports_location": True}
+    caption = message.get("caption") or ""
+    if "text" in message:
+        return Inbound(kind=InboundKind.TEXT, text=message["text"], **common)
+    if message.get("photo"):
+        largest = max(message["photo"], key=lambda p: p.get("file_size") or p.get("width", 0) * p.get("height", 0))
+        return Inbound(kind=InboundKind.PHOTO, text=caption, media_ref=f"telegram:{largest['file_id']}", **common)
+    document = message.get("document")
+    if document:
+        kind = InboundKind.PHOTO if str(document.get("mime_type", "")).startswith("image/") else InboundKind.DOCUMENT
+        return Inbound(kind=kind, text=caption, media_ref=f"telegram:{document['file_id']}", **common)
+    if "location" in message:
+        location = message["location"]
+        return Inbound(
+            kind=InboundKind.LOCATION, latitude=location.get("latitude"), longitude=location.get("longitude"), **common
+        )
+    if "contact" in message:
+        contact = message["contact"]
+        sender_id = (message.get("from") or {}).get("id")
+        return Inbound(
+            kind=InboundKind.CONTACT,
+            text=contact.get("phone_number", ""),
+            contact_phone=contact.get("phone_number"),
+            contact_is_sender=contact.get("user_id") is not None and contact.get("user_id") == sender_id,
+            **common,
+        )
+    if "sticker" in message:
+        return Inbound(kind=InboundKind.STICKER, **common)
+    if any(k in message for k in ("voice", "audio", "video_note")):
+        return Inbound(kind=InboundKind.VOICE, **common)
+    return Inbound(kind=InboundKind.OTHER, text=caption, **common)
+
+
+def _callback(query: dict[str, Any]) -> Interpretation:
+    message = query.get("message") or {}
+    sender = query.get("from") or {}
+    chat = message.get("chat") or {}
+    extra = {"callback_query_id": query.get("id"), "message_id": message.get("message_id")}
+    if chat and chat.get("type") != _PRIVATE:
+        return Interpretation(chat_id=None, extra=extra)
+    data = str(query.get("data") or "")
+    common = {"channel": PLATFORM, "supports_photos": True, "supports_location": True}
+    if data.startswith("#"):  # a choice whose id was too long for callback data: its number
+        inbound = Inbound(kind=InboundKind.TEXT, text=data[1:], **common)
+    else:
+        inbound = Inbound(kind=InboundKind.CHOICE, choice_id=data, **common)
+    chat_id = str(chat.get("id", sender.get("id", "")))
+    return Interpretation(chat_id=chat_id, user_id=str(sender.get("id", chat_id)), inbound=inbound, extra=extra)
+
+
+def _membership(change: dict[str, Any], bot_username: str) -> Interpretation:
+    chat = change.get("chat") or {}
+    status = (change.get("new_chat_member") or {}).get("status")
+    chat_id = str(chat.get("id", ""))
+    if chat.get("type") == _PRIVATE:
+        if status == "kicked":
+            return Interpretation(chat_id=chat_id, user_id=chat_id, blocked=True)
+        if status == "member":
+            return Interpretation(chat_id=chat_id, user_id=chat_id, blocked=False)
+        return Interpretation(chat_id=None)
+    if status in ("member", "administrator") and chat.get("type") in ("group", "supergroup"):
+        return Interpretation(chat_id=chat_id, notices=[_private_only_notice(bot_username)])
+    return Interpretation(chat_id=None)
+
+
+def _group_message(message: dict[str, Any], bot_username: str) -> Interpretation:
+    """In groups the bot only answers commands and mentions, asking to be messaged privately."""
+    chat = message.get("chat") or {}
+    if chat.get("type") not in ("group", "supergroup"):
+        return Interpretation(chat_id=None)  # channel posts and the like
+    text = str(message.get("text") or "")
+    mentioned = bool(bot_username) and f"@{bot_username}".lower() in text.lower()
+    if not (text.startswith("/") or mentioned):
+        return Interpretation(chat_id=None)
+    return Interpretation(chat_id=str(chat.get("id")), notices=[_private_only_notice(bot_username)])
+
+
+def _private_only_notice(bot_username: str) -> Reply:
+    _ = Translator("id")
+    link = f"https://t.me/{bot_username}" if bot_username else ""
+    return Reply(
+        text=_(
+            N_(
+                "Hello! Lapor IKM only works in a private chat, so your data stays private. "
+                "Please message me here: {link}"
+            ),
+            link=link,
+        )
+    )
+
+
+def render(replies: list[Reply], interpretation: Interpretation) -> list[dict[str, Any]]:
+    """Outbox payloads for the replies; a pressed button is answered and its keyboard removed first."""
+    payloads: list[dict[str, Any]] = []
+    extra = interpretation.extra
+    if extra.get("callback_query_id"):
+        payloads.append({"type": "answer_callback", "callback_query_id": extra["callback_query_id"]})
+        if extra.get("message_id"):
+            payloads.append({"type": "clear_keyboard", "message_id": extra["message_id"]})
+    payloads += reply_payloads(replies, TEXT_LIMIT)
+    return payloads
+
+
+def keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """The markup for a message payload: inline buttons, or a reply keyboard asking for a contact/location."""
+    choices = payload.get("choices") or []
+    if payload.get("ask_contact") or payload.get("ask_location"):
+        _ = Translator("id")
+        rows = []
+        if payload.get("ask_contact"):
+            rows.append([KeyboardButton(_(N_("📱 Share my number")), request_contact=True)])
+        if payload.get("ask_location"):
+            rows.append([KeyboardButton(_(N_("📍 Share my location")), request_location=True)])
+        rows += [[KeyboardButton(label)] for _id, label, _desc in choices]
+        return ReplyKeyboardMarkup(rows, one_time_keyboard=True, resize_keyboard=True)
+    if not choices:
+        return None
+    buttons = []
+    for number, (choice_id, label, _desc) in enumerate(choices, start=1):
+        data = choice_id if len(choice_id.encode("utf-8")) <= CALLBACK_DATA_LIMIT else f"#{number}"
+        buttons.append(InlineKeyboardButton(label, callback_data=data))
+    short = len(buttons) <= 3 and all(len(b.text) <= 12 for b in buttons)
+    rows = [buttons] if short else [[b] for b in buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramTransport:
+    """Sends outbox payloads with python-telegram-bot's Bot (transport only)."""
+
+    platform = PLATFORM
+
+    def __init__(self, token: str, api_base_url: str) -> None:
+        base = api_base_url.rstrip("/")
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
+        polling = HTTPXRequest(connection_pool_size=2, read_timeout=60, connect_timeout=10)
+        self.bot = Bot(
+            token,
+            base_url=f"{base}/bot",
+            base_file_url=f"{base}/file/bot",
+            request=request,
+            get_updates_request=polling,
+        )
+        self.username = ""
+
+    async def start(self) -> None:
+        """Initialise the bot (getMe) and set the Indonesian command menu."""
+        await self.bot.initialize()
+        self.username = self.bot.username or ""
+        _ = Translator("id")
+        try:
+            await self.bot.set_my_commands([BotCommand(name, _(desc)) for name, desc in COMMANDS])
+        except TelegramError as error:  # the menu is a convenience: never block start-up on it
+            log.warning("could not set the command menu: %s", error)
+
+    async def stop(self) -> None:
+        """Close HTTP connections."""
+        await self.bot.shutdown()
+
+    async def deliver(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Send one payload and classify the outcome."""
+        kind = payload.get("type")
+        try:
+            if kind == "answer_callback":
+                await self.bot.answer_callback_query(payload["callback_query_id"])
+                return SendResult("sent")
+            if kind == "clear_keyboard":
+                await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=payload["message_id"])
+                return SendResult("sent")
+            if kind == "photo":
+                sent = await self.bot.send_photo(chat_id, payload["photo"], caption=payload.get("text") or None)
+                return SendResult("sent", message_id=str(sent.message_id))
+            sent = await self.bot.send_message(chat_id, payload.get("text") or "", reply_markup=keyboard(payload))
+            return SendResult("sent", message_id=str(sent.message_id))
+        except RetryAfter as error:
+            return SendResult("retry", retry_after=_seconds(error.retry_after), error=str(error), pause_all=True)
+        except Forbidden as error:
+            return SendResult("blocked", error=str(error))
+        except BadRequest as error:
+            harmless = ("message is not modified", "query is too old", "message to edit not found")
+            if kind in ("answer_callback", "clear_keyboard") or any(h in str(error).lower() for h in harmless):
+                return SendResult("sent", error=str(error))
+            return SendResult("failed", error=str(error))
+        except (TimedOut, NetworkError) as error:
+            return SendResult("retry", error=str(error))
+        except TelegramError as error:
+            return SendResult("retry", error=str(error))
+
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        """Long-poll for raw updates."""
+        result = await self.bot.do_api_request(
+            "getUpdates",
+            api_kwargs={"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
+            read_timeout=timeout + 10,
+        )
+        return list(result) if isinstance(result, list) else []
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Register the webhook with its secret and the update types we need."""
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def delete_webhook(self) -> None:
+        """Remove a webhook so long polling can start."""
+        await self.bot.delete_webhook()
