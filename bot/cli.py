@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import inspect
 from sqlmodel import Session
 
-from bot.config import Settings, get_settings
+from bot.config import Settings, SettingsError, get_settings
 from bot.db import is_sqlite, make_engine, upgrade
 from bot.regions import RegionFileError, ensure_regions, load_region_files
 
@@ -110,10 +110,15 @@ def run() -> None:
 
     from webhook.app import create_app
 
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    try:
+        settings.check_for_serving()
+    except SettingsError as error:
+        typer.echo(f"Cannot start: {error}", err=True)
+        raise typer.Exit(2) from error
     engine = prepare_database(settings)
-    uvicorn.run(create_app(settings, engine), host=settings.host, port=settings.port)
+    uvicorn.run(create_app(settings, engine), host=settings.host, port=settings.port, log_level="info")
 
 
 def main() -> None:

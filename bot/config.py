@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,12 +35,44 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    telegram_poll_timeout: int = 25
+    telegram_rate_per_second: float = 30.0
+    telegram_rate_per_chat: float = 1.0
+
+    # Which loops this process runs (several web processes may share one database; see README).
+    run_inbox_worker: bool = True
+    run_sender: bool = True
+    run_telegram_polling: bool = True
+    inbox_concurrency: int = 8
+    max_request_bytes: int = 1_000_000
 
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+
+    def check_for_serving(self) -> None:
+        """Refuse combinations that would run insecurely or not at all."""
+        _check_webhook(self)
+
+
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class SettingsError(ValueError):
+    """The settings cannot work together."""
+
+
+def _check_webhook(settings: Settings) -> None:
+    if settings.telegram_webhook_url:
+        if not settings.telegram_bot_token:
+            raise SettingsError("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not")
+        if not settings.telegram_webhook_secret or not _SECRET.match(settings.telegram_webhook_secret):
+            raise SettingsError(
+                "TELEGRAM_WEBHOOK_SECRET must be set (1-256 characters: letters, digits, _ and -) "
+                "when TELEGRAM_WEBHOOK_URL is set"
+            )
 
 
 @lru_cache

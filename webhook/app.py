@@ -1,17 +1,38 @@
-"""The FastAPI application served by `lapor-ikm run`."""
+"""The FastAPI application served by `lapor-ikm run`: health check and platform webhooks."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from bot.clock import utcnow
 from bot.config import Settings
+from bot.runtime import Runtime
+from webhook.telegram import router as telegram_router
 
 
-def create_app(settings: Settings, engine: Engine) -> FastAPI:
-    """Build the HTTP app around one database engine."""
-    app = FastAPI(title="Lapor IKM", version="0.1.0")
+def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """Build the HTTP app around one database engine; the runtime loops start with it."""
+    settings.check_for_serving()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings, engine, clock)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="Lapor IKM", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -20,6 +41,5 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    app.state.settings = settings
-    app.state.engine = engine
+    app.include_router(telegram_router)
     return app

@@ -272,3 +272,34 @@ class TelegramTransport:
     async def delete_webhook(self) -> None:
         """Remove a webhook so long polling can start."""
         await self.bot.delete_webhook()
+
+
+def chat_key(update: dict[str, Any]) -> str:
+    """The user (or chat) an update belongs to, so one person's updates are processed in order."""
+    for key in ("message", "edited_message", "callback_query", "my_chat_member", "channel_post", "edited_channel_post"):
+        item = update.get(key)
+        if isinstance(item, dict):
+            sender = item.get("from") or {}
+            chat = item.get("chat") or (item.get("message") or {}).get("chat") or {}
+            if chat.get("type", "private") == _PRIVATE and sender.get("id") is not None:
+                return str(sender["id"])
+            if chat.get("id") is not None:
+                return str(chat["id"])
+    return "unknown"
+
+
+class TelegramAdapter:
+    """The inbox's view of Telegram: read stored updates and render replies."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot_username: str = "") -> None:
+        self.bot_username = bot_username
+
+    def interpret(self, payload: dict[str, Any]) -> Interpretation:
+        """Read a stored update."""
+        return interpret(payload, self.bot_username)
+
+    def render(self, replies: list[Reply], interpretation: Interpretation) -> list[dict[str, Any]]:
+        """Outbox payloads for replies."""
+        return render(replies, interpretation)

@@ -1,0 +1,159 @@
+"""The running service: inbox worker, sender and Telegram polling, started and stopped with the web app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.channels.base import Transport
+from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.db import is_sqlite
+from bot.inbox import Adapter, InboxWorker, store_event
+from bot.ratelimit import RateLimiter
+from bot.sender import Sender
+from bot.service import ConversationService
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Everything `lapor-ikm run` keeps running besides the HTTP server."""
+
+    def __init__(self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.service = ConversationService(engine, settings, clock=clock)
+        self.adapters: dict[str, Adapter] = {}
+        self.transports: dict[str, Transport] = {}
+        self.telegram: TelegramTransport | None = None
+        if settings.telegram_bot_token:
+            self.telegram = TelegramTransport(settings.telegram_bot_token, settings.telegram_api_base_url)
+            self.adapters["telegram"] = TelegramAdapter()
+            self.transports["telegram"] = self.telegram
+        self.worker = InboxWorker(engine, self.service, self.adapters, clock)
+        self.inbox_wake = asyncio.Event()
+        self.stop_event = asyncio.Event()
+        self.sender = Sender(
+            engine,
+            self.transports,
+            {"telegram": RateLimiter(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)},
+            clock=clock,
+        )
+        concurrency = 1 if is_sqlite(engine) else settings.inbox_concurrency
+        self.inbox_concurrency = concurrency
+        self._executor = ThreadPoolExecutor(max(2, concurrency), thread_name_prefix="inbox")
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def start(self) -> None:
+        """Connect to the platforms and start the background loops."""
+        if self.telegram is not None:
+            await self.telegram.start()
+            adapter = self.adapters["telegram"]
+            assert isinstance(adapter, TelegramAdapter)
+            adapter.bot_username = self.telegram.username
+            if self.settings.telegram_webhook_url:
+                await self.telegram.set_webhook(
+                    self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret or ""
+                )
+                log.info("Telegram webhook registered")
+            elif self.settings.run_telegram_polling:
+                await self.telegram.delete_webhook()
+                self._tasks.append(asyncio.create_task(self._poll_telegram(), name="telegram-polling"))
+        if self.settings.run_inbox_worker:
+            self._tasks.append(asyncio.create_task(self._run_inbox(), name="inbox"))
+        if self.settings.run_sender:
+            self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
+
+    async def stop(self) -> None:
+        """Stop the loops and close connections."""
+        self.stop_event.set()
+        self.inbox_wake.set()
+        self.sender.wake.set()
+        for task in self._tasks:
+            if task.get_name() == "telegram-polling":
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.telegram is not None:
+            await self.telegram.stop()
+        self._executor.shutdown(wait=False)
+
+    async def accept(self, platform: str, event_key: str, key: str, payload: dict[str, Any]) -> bool:
+        """Store an inbound event durably and wake the worker; False for a duplicate."""
+        loop = asyncio.get_running_loop()
+        stored = await loop.run_in_executor(
+            None, store_event, self.engine, platform, event_key, key, payload, self.clock()
+        )
+        if stored:
+            self.inbox_wake.set()
+        return stored
+
+    async def _run_inbox(self) -> None:
+        """Process pending events: one chat at a time per chat, several chats at once."""
+        loop = asyncio.get_running_loop()
+        busy: set[tuple[str, str]] = set()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def drain(chat: tuple[str, str]) -> None:
+            try:
+                failures = 0
+                while not self.stop_event.is_set():
+                    status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat)
+                    if status == "empty":
+                        break
+                    if status == "failed":
+                        failures += 1
+                        await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    self.sender.wake.set()
+            finally:
+                busy.discard(chat)
+                self.inbox_wake.set()
+
+        while not self.stop_event.is_set():
+            free = self.inbox_concurrency - len(busy)
+            chats = []
+            if free > 0:
+                chats = await loop.run_in_executor(self._executor, self.worker.pending_chats, free, set(busy))
+            for chat in chats:
+                busy.add(chat)
+                task = asyncio.create_task(drain(chat))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            self.inbox_wake.clear()
+            try:
+                await asyncio.wait_for(self.inbox_wake.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+
+    async def _poll_telegram(self) -> None:
+        """Long polling: store each update in the inbox before asking for the next ones."""
+        assert self.telegram is not None
+        offset: int | None = None
+        failures = 0
+        while not self.stop_event.is_set():
+            try:
+                updates = await self.telegram.get_updates(offset, timeout=self.settings.telegram_poll_timeout)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001  (network trouble: wait and poll again)
+                failures += 1
+                log.warning("getUpdates failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(min(30.0, 2.0**failures))
+                continue
+            for update in updates:
+                update_id = update.get("update_id")
+                if not isinstance(update_id, int):
+                    continue
+                await self.accept("telegram", str(update_id), chat_key(update), update)
+                offset = update_id + 1

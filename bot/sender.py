@@ -1,0 +1,131 @@
+"""The sender: delivers outbox rows at each platform's pace, retrying what can be retried."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot.channels.base import SendResult, Transport
+from bot.clock import utcnow
+from bot.db import is_sqlite
+from bot.outbox import Claimed, claim_due, mark_blocked, mark_failed, mark_retry, mark_sent, release_stale
+from bot.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 600.0
+# Actions that are not chat messages and do not count towards a chat's message rate.
+_NOT_MESSAGES = {"answer_callback", "clear_keyboard", "mark_read"}
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: about 2, 4, 8 ... seconds, at most ten minutes."""
+    base = min(MAX_BACKOFF_SECONDS, 2.0**attempts)
+    return base * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class Sender:
+    """Claims due outbox rows and hands them to the platform transports."""
+
+    engine: Engine
+    transports: dict[str, Transport]
+    limiters: dict[str, RateLimiter]
+    clock: Callable[[], datetime] = utcnow
+    concurrency: int = 32
+    poll_seconds: float = 0.5
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _in_flight: set[tuple[str, str]] = field(default_factory=set)
+    _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
+
+    async def _db(self, fn, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set."""
+        # One SQLite process owns the outbox: whatever was in flight when it died goes out again now.
+        released = await self._db(release_stale, self.engine, self.clock(), is_sqlite(self.engine))
+        if released:
+            log.info("re-queued %d messages left in flight by a previous run", released)
+        tasks: set[asyncio.Task[None]] = set()
+        last_release = asyncio.get_running_loop().time()
+        while not stop.is_set():
+            free = self.concurrency - len(tasks)
+            claimed: list[Claimed] = []
+            if free > 0:
+                claimed = await self._db(
+                    claim_due, self.engine, self.clock(), free, set(self._in_flight), set(self.transports)
+                )
+            for message in claimed:
+                self._in_flight.add((message.platform, message.chat_id))
+                task = asyncio.create_task(self._deliver(message))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            now = asyncio.get_running_loop().time()
+            if now - last_release > 30:
+                await self._db(release_stale, self.engine, self.clock(), False)
+                last_release = now
+            if not claimed:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    pass
+            elif free <= len(claimed):
+                await asyncio.sleep(0)
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+        self._executor.shutdown(wait=False)
+
+    async def _deliver(self, message: Claimed) -> None:
+        key = (message.platform, message.chat_id)
+        try:
+            limiter = self.limiters.get(message.platform)
+            if limiter is not None:
+                await limiter.acquire(message.chat_id, message.payload.get("type") not in _NOT_MESSAGES)
+            transport = self.transports[message.platform]
+            try:
+                result = await transport.deliver(message.chat_id, message.payload)
+            except Exception as error:  # noqa: BLE001  (a transport bug must not lose the message)
+                log.exception("transport %s crashed", message.platform)
+                result = SendResult("retry", error=f"{type(error).__name__}: {error}")
+            await self._record(message, result)
+        finally:
+            self._in_flight.discard(key)
+            self.wake.set()
+
+    async def _record(self, message: Claimed, result: SendResult) -> None:
+        now = self.clock()
+        if result.status == "sent":
+            await self._db(mark_sent, self.engine, message.id, now, result.message_id)
+        elif result.status == "blocked":
+            log.info("%s chat %s blocked the bot", message.platform, _mask(message.chat_id))
+            await self._db(mark_blocked, self.engine, message.platform, message.chat_id, result.error or "blocked")
+        elif result.status == "retry" and message.attempts < MAX_ATTEMPTS:
+            if result.retry_after is not None:
+                delay = result.retry_after
+                limiter = self.limiters.get(message.platform)
+                if result.pause_all and limiter is not None:
+                    limiter.pause(delay)
+                # Being throttled is not the message's fault: it does not use up an attempt.
+                await self._db(
+                    mark_retry, self.engine, message.id, now + timedelta(seconds=delay), result.error or "", False
+                )
+            else:
+                delay = backoff_seconds(message.attempts)
+                await self._db(mark_retry, self.engine, message.id, now + timedelta(seconds=delay), result.error or "")
+        else:
+            log.warning("giving up on outbox %s: %s", message.id, result.error)
+            await self._db(mark_failed, self.engine, message.id, result.error or result.status)
+
+
+def _mask(value: str) -> str:
+    """Hide most of an identifier in logs."""
+    return value[:2] + "…" + value[-2:] if len(value) > 4 else "…"

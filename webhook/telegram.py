@@ -1,0 +1,34 @@
+"""POST /telegram/webhook: check the secret, store the update, answer 200."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from fastapi import APIRouter, Request, Response
+
+from bot.channels.telegram import chat_key
+
+router = APIRouter()
+
+
+@router.post("/telegram/webhook")
+async def telegram_webhook(request: Request) -> Response:
+    """Accept one Telegram update after checking its secret header in constant time."""
+    settings = request.app.state.settings
+    runtime = request.app.state.runtime
+    expected = settings.telegram_webhook_secret or ""
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not expected or runtime.telegram is None or not secrets.compare_digest(given.encode(), expected.encode()):
+        return Response(status_code=403)
+    body = await request.body()
+    if len(body) > settings.max_request_bytes:
+        return Response(status_code=413)
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return Response(status_code=400)
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return Response(status_code=400)
+    await runtime.accept("telegram", str(update["update_id"]), chat_key(update), update)
+    return Response(status_code=200)
