@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from bot.models import ChannelAccount, InboxEvent, OutboxMessage, Owner, Permit, Product
+from bot.models import ChannelAccount, Owner, Permit, Product
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
-from tests.servers import wait_until
-from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
+from tests.telegram_harness import TelegramClient, running_app, telegram_settings
 
 USER = 7001
 
