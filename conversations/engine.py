@@ -7,6 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
@@ -142,6 +143,10 @@ def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ign
     if kind is InboundKind.LOCATION:
         if question.accepts_location:
             return Answer(text="", choice=None, inbound=inbound)
+        if turn.report.consent == "given" and inbound.latitude is not None and inbound.longitude is not None:
+            # A location sent at any time is the business location: keep it, then go on with the question.
+            turn.save(fx.UpdateBusiness({"latitude": inbound.latitude, "longitude": inbound.longitude}))
+            return _(N_("Thank you, your business location is saved."))
         return _(N_("Thank you for the location. For this question we need a typed answer, please."))
     if kind is InboundKind.CONTACT:
         if question.accepts_contact:

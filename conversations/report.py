@@ -50,6 +50,8 @@ class BusinessInfo:
     size: str | None = None
     in_sentra: bool | None = None
     sentra: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)

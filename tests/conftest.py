@@ -108,3 +108,13 @@ class FakeClock:
 def clock() -> FakeClock:
     """A controllable clock starting on Wednesday 25 November 2026, 10:00 WIB."""
     return FakeClock()
+
+
+@pytest.fixture
+def lite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A migrated SQLite database with the demo regions (for tests that need not run twice)."""
+    eng = make_engine(sqlite_url)
+    with Session(eng) as db:
+        load_region_files(db, DEMO_REGION_FILES)
+    yield eng
+    eng.dispose()

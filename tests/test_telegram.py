@@ -7,10 +7,16 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from bot.models import ChannelAccount, Owner, Permit, Product
+from bot.channels.base import Interpretation
+from bot.channels.telegram import render as telegram_render
+from bot.clock import utcnow
+from bot.models import Business, ChannelAccount, InboxEvent, OutboxMessage, Owner, Permit, Product
+from bot.outbox import enqueue
+from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
-from tests.telegram_harness import TelegramClient, running_app, telegram_settings
+from tests.servers import wait_until
+from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
 
 USER = 7001
 
@@ -58,7 +64,11 @@ def test_full_registration_by_webhook(webhook_app: TelegramClient, fake: FakeTel
     assert "nama usaha" in webhook_app.exchange(contact, USER)
     say("Keripik Pisang Bu Sri")
     press("18.72.01")  # Metro Pusat
-    press("18.72.01.1005")  # Yosomulyo
+    location_question = press("18.72.01.1005")  # Yosomulyo
+    assert fake.sent(USER)[-1]["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    assert "lokasi" in location_question
+    shared = tg.message_update(USER, location={"latitude": -5.1136, "longitude": 105.3067})
+    assert "lokasi usaha Bapak/Ibu sudah disimpan" in webhook_app.exchange(shared, USER)
     press("makanan")
     say("3")
     say("5 jt")
@@ -91,3 +101,247 @@ def test_full_registration_by_webhook(webhook_app: TelegramClient, fake: FakeTel
         nib = db.exec(select(Permit).where(Permit.type == "nib")).one()
         assert nib.number == "0220009861929" and nib.evidence_photo == "telegram:AgACnibPhoto"
         assert nib.reported_via == "telegram"
+        business = db.exec(select(Business)).one()
+        assert (business.latitude, business.longitude) == (-5.1136, 105.3067)
+
+
+@pytest.fixture
+def lite_app(fake: FakeTelegram, lite_engine, sqlite_url: str) -> Iterator[TelegramClient]:
+    settings = telegram_settings(fake.url, sqlite_url, webhook=True)  # type: ignore[attr-defined]
+    with running_app(settings, lite_engine) as server:
+        yield TelegramClient(server.url, lite_engine, fake)
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", "s3cret-Token_for-test"])
+def test_wrong_or_missing_secret_is_refused_and_nothing_stored(lite_app: TelegramClient, secret) -> None:
+    response = lite_app.post(tg.text_update(USER, "halo"), secret=secret)
+    assert response.status_code == 403
+    with Session(lite_app.engine) as db:
+        assert db.exec(select(InboxEvent)).first() is None
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"message": {}}', b'{"update_id": "12"}'])
+def test_malformed_bodies_are_refused(lite_app: TelegramClient, body: bytes) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_for-tests", "Content-Type": "application/json"}
+    response = lite_app.http.post("/telegram/webhook", content=body, headers=headers)
+    assert response.status_code == 400
+
+
+def test_oversized_body_is_refused(lite_app: TelegramClient) -> None:
+    update = tg.text_update(USER, "x" * 1_100_000)
+    assert lite_app.post(update).status_code == 413
+
+
+def test_duplicate_update_is_processed_once(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    update = tg.text_update(USER, "/start", update_id=9100)
+    assert lite_app.post(update).status_code == 200
+    assert lite_app.post(update).status_code == 200  # Telegram retrying after a timeout
+    wait_until(lambda: settled(lite_app.engine), what="settled")
+    assert len(fake.texts(USER)) == 2  # the notice and the consent question, once
+    with Session(lite_app.engine) as db:
+        assert len(db.exec(select(InboxEvent)).all()) == 1
+
+
+def test_blocked_user_is_marked_and_not_sent_to_then_unblocks(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    lite_app.exchange(tg.text_update(USER, "/start"), USER)
+    fake.forbidden.add(str(USER))
+    lite_app.post(tg.callback_update(USER, "setuju"))
+    wait_until(lambda: settled(lite_app.engine), what="settled")
+    with Session(lite_app.engine) as db:
+        assert db.exec(select(ChannelAccount)).one().blocked
+        statuses = {m.status for m in db.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all()}
+        assert "blocked" in statuses
+    # Unblocking (Telegram sends my_chat_member "member") clears the flag.
+    fake.forbidden.clear()
+    lite_app.exchange(tg.membership_update(USER, "member"), USER)
+    with Session(lite_app.engine) as db:
+        assert not db.exec(select(ChannelAccount)).one().blocked
+
+
+def test_my_chat_member_kicked_marks_blocked(lite_app: TelegramClient) -> None:
+    lite_app.exchange(tg.text_update(USER, "/start"), USER)
+    lite_app.exchange(tg.membership_update(USER, "kicked"), USER)
+    with Session(lite_app.engine) as db:
+        assert db.exec(select(ChannelAccount)).one().blocked
+
+
+def test_429_retry_after_is_obeyed(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    fake.fail_429 = 1
+    fake.retry_after = 1
+    lite_app.post(tg.text_update(USER, "/start"))
+    wait_until(lambda: settled(lite_app.engine), timeout=20, what="settled")
+    sends = [c for c in fake.calls if c.method == "sendMessage"]
+    assert len(fake.texts(USER)) == 2
+    assert sends[1].at - sends[0].at >= 0.95  # the retry waited for retry_after
+
+
+def test_server_errors_are_retried_with_backoff(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    fake.fail_500 = 2
+    lite_app.post(tg.text_update(USER, "/start"))
+    wait_until(lambda: settled(lite_app.engine), timeout=30, what="settled")
+    assert len(fake.texts(USER)) == 2
+    assert "UU No. 27" in fake.texts(USER)[0]
+
+
+UNUSUAL = [
+    (
+        "sticker",
+        tg.message_update(
+            USER,
+            sticker={
+                "file_id": "CAAC",
+                "file_unique_id": "x",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            },
+        ),
+        "stiker",
+    ),
+    ("voice", tg.message_update(USER, voice={"file_id": "AwAC", "file_unique_id": "v", "duration": 3}), "pesan suara"),
+    ("audio", tg.message_update(USER, audio={"file_id": "CQAC", "file_unique_id": "a", "duration": 30}), "pesan suara"),
+    (
+        "video_note",
+        tg.message_update(USER, video_note={"file_id": "DQAC", "file_unique_id": "n", "length": 240, "duration": 5}),
+        "pesan suara",
+    ),
+    ("location", tg.message_update(USER, location={"latitude": -5.1136, "longitude": 105.3067}), "lokasi usaha"),
+    (
+        "poll",
+        tg.message_update(
+            USER,
+            poll={
+                "id": "1",
+                "question": "?",
+                "options": [],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            },
+        ),
+        "pesan jenis ini",
+    ),
+    ("dice", tg.message_update(USER, dice={"emoji": "🎲", "value": 4}), "pesan jenis ini"),
+    (
+        "document",
+        tg.message_update(
+            USER,
+            document={"file_id": "BQAC", "file_unique_id": "d", "file_name": "nib.pdf", "mime_type": "application/pdf"},
+        ),
+        "Terima kasih",
+    ),
+    (
+        "edited",
+        {
+            "update_id": 123456789,
+            "edited_message": {
+                "message_id": 5,
+                "from": tg.user(USER),
+                "chat": tg.private_chat(USER),
+                "date": 1,
+                "edit_date": 2,
+                "text": "Sri",
+            },
+        },
+        "pesan baru",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "update", "expected"), UNUSUAL, ids=[u[0] for u in UNUSUAL])
+def test_unusual_private_messages_get_a_polite_answer(
+    lite_app: TelegramClient, name: str, update, expected: str
+) -> None:
+    lite_app.exchange(tg.text_update(USER, "/start"), USER)
+    lite_app.exchange(tg.callback_update(USER, "setuju"), USER)
+    reply = lite_app.exchange(update, USER)
+    assert expected.lower() in reply.lower()
+    assert "Siapa nama lengkap" in reply  # and the open question again
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {
+            "update_id": 8801,
+            "channel_post": {
+                "message_id": 1,
+                "chat": {"id": -100123, "type": "channel", "title": "Info"},
+                "date": 1,
+                "text": "halo",
+            },
+        },
+        {
+            "update_id": 8802,
+            "message_reaction": {
+                "chat": tg.private_chat(USER),
+                "message_id": 3,
+                "date": 1,
+                "old_reaction": [],
+                "new_reaction": [{"type": "emoji", "emoji": "👍"}],
+            },
+        },
+        {"update_id": 8803, "inline_query": {"id": "1", "from": tg.user(USER), "query": "x", "offset": ""}},
+        {"update_id": 8804},
+    ],
+)
+def test_unknown_update_types_are_stored_and_ignored(lite_app: TelegramClient, fake: FakeTelegram, update) -> None:
+    assert lite_app.post(update).status_code == 200
+    wait_until(lambda: settled(lite_app.engine), what="settled")
+    assert fake.texts() == []
+    with Session(lite_app.engine) as db:
+        assert db.exec(select(InboxEvent)).one().status == "done"
+
+
+def test_group_chat_asks_for_a_private_chat_only_when_addressed(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    group = -100777
+    lite_app.post(tg.group_update(group, USER, "pagi semua"))
+    lite_app.post(tg.group_update(group, USER, "/start@LaporIkmTestBot"))
+    wait_until(lambda: settled(lite_app.engine), what="settled")
+    texts = fake.texts(group)
+    assert len(texts) == 1 and "https://t.me/LaporIkmTestBot" in texts[0]
+    with Session(lite_app.engine) as db:
+        assert db.exec(select(Owner)).first() is None  # nobody was registered from a group
+
+
+def test_stale_button_is_explained(lite_app: TelegramClient) -> None:
+    lite_app.exchange(tg.text_update(USER, "/start"), USER)
+    reply = lite_app.exchange(tg.callback_update(USER, "18.72.01"), USER)
+    assert "Tombol itu sudah tidak berlaku" in reply or "tidak berlaku" in reply
+
+
+def test_updates_of_one_chat_are_processed_in_order(lite_app: TelegramClient) -> None:
+    lite_app.exchange(tg.text_update(USER, "/start"), USER)
+    lite_app.exchange(tg.callback_update(USER, "setuju"), USER)
+    other = USER + 1
+    for text in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "metro pusat"]:
+        assert lite_app.post(tg.text_update(USER, text)).status_code == 200
+        assert lite_app.post(tg.text_update(other, "halo")).status_code == 200
+    wait_until(lambda: settled(lite_app.engine), timeout=20, what="settled")
+    with Session(lite_app.engine) as db:
+        owner = db.exec(select(Owner).where(Owner.name.is_not(None))).one()  # type: ignore[union-attr]
+        business = db.exec(select(Business)).one()
+    assert owner.name == "Sri Wahyuni" and business.name == "Keripik Bu Sri"
+    assert business.kecamatan_code == "18.72.01"
+
+
+def test_long_replies_are_split_at_4096_characters(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    paragraph = "Keripik pisang balado dari Yosomulyo, " * 30
+    long_text = "\n\n".join(f"{i}. {paragraph}" for i in range(12))
+    reply = Reply(text=long_text, choices=(Choice("ya", "Ya"), Choice("tidak", "Tidak")))
+    payloads = telegram_render([reply], Interpretation(chat_id=str(USER)))
+    with Session(lite_app.engine) as db:
+        enqueue(db, "telegram", str(USER), payloads, utcnow())
+        db.commit()
+    lite_app.post(tg.membership_update(USER, "member"))  # any event wakes the sender
+    wait_until(lambda: settled(lite_app.engine), what="settled")
+    sent = fake.sent(USER)
+    assert len(sent) == 4 and all(len(p["text"]) <= 4096 for p in sent)
+    squash = lambda text: "".join(text.split())  # noqa: E731  (splitting may only drop whitespace)
+    assert squash("".join(p["text"] for p in sent)) == squash(long_text)
+    assert [("reply_markup" in p) for p in sent] == [False, False, False, True]
+    assert sent[0]["text"].startswith("0. Keripik") and sent[-1]["text"].rstrip().endswith("Yosomulyo,")

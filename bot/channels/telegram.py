@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.base import Interpretation, SendResult, reply_payloads
 from conversations import Inbound, InboundKind, Reply
@@ -191,7 +193,11 @@ def keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMar
     return InlineKeyboardMarkup(rows)
 
 
-def _seconds(value: float | timedelta) -> float:
+def _retry_seconds(error: RetryAfter) -> float:
+    """RetryAfter's wait in seconds, whether PTB gives an int (deprecated) or a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -243,7 +249,7 @@ class TelegramTransport:
             sent = await self.bot.send_message(chat_id, payload.get("text") or "", reply_markup=keyboard(payload))
             return SendResult("sent", message_id=str(sent.message_id))
         except RetryAfter as error:
-            return SendResult("retry", retry_after=_seconds(error.retry_after), error=str(error), pause_all=True)
+            return SendResult("retry", retry_after=_retry_seconds(error), error=str(error), pause_all=True)
         except Forbidden as error:
             return SendResult("blocked", error=str(error))
         except BadRequest as error:
@@ -258,12 +264,21 @@ class TelegramTransport:
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         """Long-poll for raw updates."""
-        result = await self.bot.do_api_request(
-            "getUpdates",
-            api_kwargs={"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
-            read_timeout=timeout + 10,
-        )
+        # Raw JSON (not Update objects): the inbox stores exactly what Telegram sent, unknown fields included.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBUserWarning)
+            result = await self.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
+                read_timeout=timeout + 10,
+            )
         return list(result) if isinstance(result, list) else []
+
+    async def download(self, media_ref: str) -> bytes:
+        """The bytes of a stored photo or document reference ("telegram:<file_id>")."""
+        file_id = media_ref.removeprefix(f"{PLATFORM}:")
+        telegram_file = await self.bot.get_file(file_id)
+        return bytes(await telegram_file.download_as_bytearray())
 
     async def set_webhook(self, url: str, secret: str) -> None:
         """Register the webhook with its secret and the update types we need."""

@@ -7,7 +7,7 @@ import phonenumbers
 from conversations import effects as fx
 from conversations.events import Choice
 from conversations.flows.common import normalise, yes_no
-from conversations.flows.registry import define, flow
+from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
 from conversations.parsing import Answer as Said
 from conversations.parsing import classify_answer, parse_int, parse_money
@@ -20,6 +20,7 @@ REGISTRATION = [
     "biz.name",
     "biz.area|kecamatan",
     "biz.area|kelurahan",
+    "biz.location_if_possible",
     "biz.commodity",
     "biz.workers",
     "biz.revenue",
@@ -297,6 +298,48 @@ def _area_pick_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None
 define(
     "biz.area_pick",
     Question(ask=_area_pick_ask, handle=_area_pick_handle, free_text=False, section=N_("Business location")),
+)
+
+
+def _location_if_possible(turn: Turn, args: tuple[str, ...]) -> list[str]:
+    business = turn.report.business
+    known = business is not None and business.latitude is not None
+    return ["biz.location"] if turn.inbound.supports_location and not known else []
+
+
+define_macro("biz.location_if_possible", _location_if_possible)
+
+
+def _location_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    return Prompt(
+        _(
+            N_(
+                "If you are at your place of business now, send its location so officers can find it: "
+                "press the button below (optional)."
+            )
+        ),
+        (Choice("lewati", _(N_("Skip"))),),
+        ask_location=True,
+    )
+
+
+def _location_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    inbound = answer.inbound
+    if inbound.latitude is not None and inbound.longitude is not None:
+        turn.save(fx.UpdateBusiness({"latitude": inbound.latitude, "longitude": inbound.longitude}))
+        turn.note(turn._(N_("Thank you, your business location is saved.")))
+        turn.advance()
+        return
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
+        turn.advance()
+        return
+    raise Invalid(turn._(N_("Please press the location button, or type SKIP.")))
+
+
+define(
+    "biz.location",
+    Question(ask=_location_ask, handle=_location_handle, accepts_location=True, section=N_("Business location")),
 )
 
 

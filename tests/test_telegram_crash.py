@@ -1,0 +1,135 @@
+"""Telegram under restarts: long polling, and kill -9 of the real `lapor-ikm run` process (no update lost)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from bot.db import make_engine
+from bot.models import InboxEvent, OutboxMessage
+from tests.fakes import updates as tg
+from tests.fakes.telegram import TOKEN, FakeTelegram
+from tests.servers import free_port, wait_until
+from tests.telegram_harness import SECRET, running_app, settled, telegram_settings
+
+USER = 8101
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    with fake.serve() as server:
+        fake.url = server.url  # type: ignore[attr-defined]
+        yield fake
+
+
+def test_full_conversation_by_long_polling(fake: FakeTelegram, lite_engine, sqlite_url: str) -> None:
+    settings = telegram_settings(fake.url, sqlite_url, webhook=False)  # type: ignore[attr-defined]
+    with running_app(settings, lite_engine):
+        wait_until(lambda: "getUpdates" in fake.methods(), what="polling to start")
+        assert "deleteWebhook" in fake.methods() and "setWebhook" not in fake.methods()
+        fake.push_update(tg.text_update(USER, "/start"))
+        wait_until(lambda: len(fake.texts(USER)) == 2, what="the consent notice")
+        fake.push_update(tg.callback_update(USER, "setuju"))
+        wait_until(lambda: any("Siapa nama lengkap" in t for t in fake.texts(USER)), what="the name question")
+        duplicate = tg.text_update(USER, "Sri Wahyuni", update_id=777001)
+        fake.push_update(duplicate)
+        wait_until(lambda: any("Berapa nomor HP" in t for t in fake.texts(USER)), what="the phone question")
+        fake.push_update(duplicate)  # Telegram may hand out an update again after a restart
+        wait_until(lambda: settled(lite_engine), what="settled")
+    with Session(lite_engine) as db:
+        assert len(db.exec(select(InboxEvent).where(InboxEvent.event_key == "777001")).all()) == 1
+    assert sum("Berapa nomor HP" in t for t in fake.texts(USER)) == 1
+
+
+class RunProcess:
+    """`python -m bot run` in a subprocess, killed with SIGKILL on demand."""
+
+    def __init__(self, fake_url: str, db_url: str, tmp_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake_url,
+            "TELEGRAM_WEBHOOK_URL": "https://lapor.example.id/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "PORT": str(self.port),
+            **env,
+        }
+        self.log = (tmp_path / f"run-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=self.env, cwd=tmp_path, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        wait_until(self._healthy, timeout=30, what="lapor-ikm run to answer /healthz")
+
+    def _healthy(self) -> bool:
+        assert self.process.poll() is None, "the server exited"
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def post(self, update: dict) -> int:
+        """POST an update to the webhook."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        return httpx.post(f"{self.url}/telegram/webhook", json=update, headers=headers, timeout=10).status_code
+
+    def kill(self) -> None:
+        """kill -9."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        """A normal stop."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.log.close()
+
+
+def test_kill_after_acknowledging_still_answers_after_restart(fake: FakeTelegram, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'crash.db'}"
+    # This process only accepts webhooks (no worker), so the kill lands between the 200 and the processing.
+    first = RunProcess(fake.url, db_url, tmp_path, RUN_INBOX_WORKER="false")  # type: ignore[attr-defined]
+    assert first.post(tg.text_update(USER, "/start", update_id=5001)) == 200
+    first.kill()
+    assert fake.texts(USER) == []
+    second = RunProcess(fake.url, db_url, tmp_path)  # type: ignore[attr-defined]
+    try:
+        wait_until(lambda: len(fake.texts(USER)) == 2, timeout=20, what="the answer after restart")
+        assert "UU No. 27" in fake.texts(USER)[0]
+    finally:
+        second.stop()
+
+
+def test_kill_while_sending_delivers_after_restart(fake: FakeTelegram, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'crash.db'}"
+    fake.stall_seconds = 60  # the first delivery hangs: the kill lands while it is in flight
+    first = RunProcess(fake.url, db_url, tmp_path)  # type: ignore[attr-defined]
+    assert first.post(tg.text_update(USER, "/start", update_id=5002)) == 200
+    wait_until(lambda: "sendMessage" in fake.methods(), timeout=20, what="a delivery in flight")
+    first.kill()
+    engine = make_engine(db_url)
+    with Session(engine) as db:
+        statuses = sorted(m.status for m in db.exec(select(OutboxMessage)).all())
+    assert statuses == ["queued", "sending"]
+    fake.stall_seconds = 0
+    second = RunProcess(fake.url, db_url, tmp_path)  # type: ignore[attr-defined]
+    try:
+        wait_until(lambda: settled(engine), timeout=20, what="delivery after restart")
+        texts = fake.texts(USER)
+        assert len(texts) == 2 and "UU No. 27" in texts[0] and "setuju" in texts[1].lower()
+    finally:
+        second.stop()
+        engine.dispose()
