@@ -51,10 +51,32 @@ class Settings(BaseSettings):
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_rate_per_second: float = 80.0
+    whatsapp_rate_per_chat: float = 1.0
+    # Approved templates for messages outside the 24-hour window, by purpose (see README), e.g.
+    # {"reminder": {"name": "lapor_ikm_pengingat", "language": "id"}}
+    whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+    media_dir: str = "media"
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """True when the WhatsApp channel is configured."""
+        return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id)
 
     def check_for_serving(self) -> None:
         """Refuse combinations that would run insecurely or not at all."""
         _check_webhook(self)
+        if self.whatsapp_enabled:
+            if not self.whatsapp_app_secret and self.environment != "development":
+                raise SettingsError(
+                    "WHATSAPP_APP_SECRET must be set outside development: without it webhook signatures "
+                    "cannot be checked"
+                )
+            if not self.whatsapp_verify_token:
+                raise SettingsError("WHATSAPP_VERIFY_TOKEN must be set for the webhook handshake")
+            for purpose, template in self.whatsapp_templates.items():
+                if not template.get("name"):
+                    raise SettingsError(f"WHATSAPP_TEMPLATES: the template for {purpose!r} has no name")
 
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

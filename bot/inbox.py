@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, update
@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from bot.channels.base import Interpretation
 from bot.clock import utcnow
 from bot.db import is_sqlite
-from bot.models import ChannelAccount, InboxEvent
+from bot.models import ChannelAccount, InboxEvent, OutboxMessage
 from bot.outbox import enqueue
 from bot.service import ConversationService
 from conversations import Reply
@@ -68,6 +68,8 @@ class InboxWorker:
     service: ConversationService
     adapters: dict[str, Adapter]
     clock: Callable[[], datetime] = utcnow
+    # Downloads a platform media id to local storage (WhatsApp media URLs expire); returns success.
+    media_fetcher: Callable[[str, str], bool] | None = None
 
     def pending_chats(self, limit: int, exclude: set[tuple[str, str]]) -> list[tuple[str, str]]:
         """Chats with waiting events, the longest-waiting first."""
@@ -129,6 +131,13 @@ class InboxWorker:
         interpretation = adapter.interpret(event.payload)
         owner_id: int | None = None
         replies: list[Reply] = list(interpretation.notices)
+        if interpretation.receipt is not None:
+            apply_receipt(db, event.platform, interpretation.receipt)
+        if "page" in interpretation.extra and interpretation.chat_id:
+            repeat_choices_page(db, event.platform, interpretation.chat_id, int(interpretation.extra["page"]), now)
+        media_id = interpretation.extra.get("media_id")
+        if media_id and self.media_fetcher is not None:
+            self.media_fetcher(event.platform, str(media_id))
         if interpretation.blocked is not None and interpretation.user_id:
             db.exec(
                 update(ChannelAccount)
@@ -136,9 +145,21 @@ class InboxWorker:
                 .values(blocked=interpretation.blocked)
             )
         if interpretation.inbound is not None and interpretation.user_id:
-            outcome = self.service.handle_in(db, event.platform, interpretation.user_id, interpretation.inbound)
+            outcome = self.service.handle_in(
+                db, event.platform, interpretation.user_id, interpretation.inbound, interpretation.verified_phone
+            )
             owner_id = outcome.owner_id
             replies += outcome.replies
+            # The owner wrote: messages that waited for the messaging window can go now.
+            db.exec(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.platform == event.platform,
+                    OutboxMessage.chat_id == interpretation.chat_id,
+                    OutboxMessage.status == "waiting",
+                )
+                .values(status="queued", not_before=now)
+            )
         if interpretation.chat_id and (replies or interpretation.extra):
             payloads = adapter.render(replies, interpretation)
             enqueue(db, event.platform, interpretation.chat_id, payloads, now, owner_id=owner_id, inbox_id=event.id)
@@ -157,3 +178,55 @@ class InboxWorker:
                 event.status = "failed"
             db.add(event)
             db.commit()
+
+
+_RECEIPT_RANK = {"sent": 0, "delivered": 1, "read": 2}
+
+
+def apply_receipt(db: Session, platform: str, receipt: dict[str, Any]) -> None:
+    """Record a delivery receipt (delivered, read, failed) on the message it is about."""
+    message = db.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.platform == platform, OutboxMessage.platform_message_id == str(receipt.get("id"))
+        )
+    ).first()
+    if message is None:
+        return
+    status = str(receipt.get("status"))
+    at = _timestamp(receipt.get("timestamp"))
+    if status == "failed":
+        errors = receipt.get("errors") or [{}]
+        code = errors[0].get("code")
+        message.delivery = "failed"
+        message.error = f"{code}: {errors[0].get('title') or errors[0].get('message') or ''}"[:500]
+        if code == 131047:  # sent after the 24-hour window closed: wait for the owner to write again
+            message.status = "waiting"
+    elif status in _RECEIPT_RANK and _RECEIPT_RANK[status] > _RECEIPT_RANK.get(message.delivery or "sent", 0):
+        message.delivery = status
+        if status == "delivered":
+            message.delivered_at = at
+        if status == "read":
+            message.read_at = at
+            message.delivered_at = message.delivered_at or at
+    db.add(message)
+
+
+def _timestamp(value: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(str(value)), tz=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def repeat_choices_page(db: Session, platform: str, chat_id: str, page: int, now: datetime) -> None:
+    """Send another page of the last list of choices shown to a chat."""
+    last = db.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.platform == platform, OutboxMessage.chat_id == chat_id, OutboxMessage.kind == "reply")
+        .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+        .limit(20)
+    ).all()
+    for message in last:
+        if message.payload.get("choices"):
+            enqueue(db, platform, chat_id, [{**message.payload, "page": page}], now, owner_id=message.owner_id)
+            return

@@ -192,12 +192,16 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(default="reply", max_length=16)  # reply/callback/reminder/broadcast/notice
     priority: int = 0  # lower is sooner: replies 0, reminders 5, broadcasts 9
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="queued", max_length=12)  # queued/sending/sent/failed/blocked
+    # queued/sending/sent/failed/blocked, or waiting: outside WhatsApp's 24-hour window with no template
+    status: str = Field(default="queued", max_length=12)
+    delivery: str | None = Field(default=None, max_length=12)  # delivered/read/failed, from platform receipts
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
-    platform_message_id: str | None = Field(default=None, max_length=128)
+    platform_message_id: str | None = Field(default=None, max_length=128, index=True)
     error: str | None = Field(default=None, sa_column=Column(Text))
     inbox_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

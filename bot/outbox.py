@@ -181,3 +181,12 @@ def release_stale(engine: Engine, now: datetime, everything: bool = False) -> in
         result = db.exec(update(OutboxMessage).where(condition).values(status="queued"))
         db.commit()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def mark_waiting(engine: Engine, message_id: int, reason: str) -> None:
+    """Hold a row until the user writes again (WhatsApp's 24-hour window is closed and no template fits)."""
+    with Session(engine) as db:
+        db.exec(
+            update(OutboxMessage).where(OutboxMessage.id == message_id).values(status="waiting", error=reason[:500])
+        )
+        db.commit()

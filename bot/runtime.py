@@ -7,12 +7,14 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.channels.base import Transport
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
+from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import is_sqlite
@@ -39,14 +41,30 @@ class Runtime:
             self.telegram = TelegramTransport(settings.telegram_bot_token, settings.telegram_api_base_url)
             self.adapters["telegram"] = TelegramAdapter()
             self.transports["telegram"] = self.telegram
-        self.worker = InboxWorker(engine, self.service, self.adapters, clock)
+        self.whatsapp: WhatsAppTransport | None = None
+        gates = {}
+        if settings.whatsapp_enabled:
+            self.whatsapp = WhatsAppTransport(
+                settings.whatsapp_access_token or "",
+                settings.whatsapp_phone_number_id or "",
+                settings.whatsapp_api_base_url,
+                Path(settings.media_dir),
+            )
+            self.adapters["whatsapp"] = WhatsAppAdapter()
+            self.transports["whatsapp"] = self.whatsapp
+            gates["whatsapp"] = window_gate(engine, settings.whatsapp_templates, clock)
+        self.worker = InboxWorker(engine, self.service, self.adapters, clock, media_fetcher=self._fetch_media)
         self.inbox_wake = asyncio.Event()
         self.stop_event = asyncio.Event()
         self.sender = Sender(
             engine,
             self.transports,
-            {"telegram": RateLimiter(settings.telegram_rate_per_second, settings.telegram_rate_per_chat)},
+            {
+                "telegram": RateLimiter(settings.telegram_rate_per_second, settings.telegram_rate_per_chat),
+                "whatsapp": RateLimiter(settings.whatsapp_rate_per_second, settings.whatsapp_rate_per_chat),
+            },
             clock=clock,
+            gates=gates,
         )
         concurrency = 1 if is_sqlite(engine) else settings.inbox_concurrency
         self.inbox_concurrency = concurrency
@@ -68,10 +86,18 @@ class Runtime:
             elif self.settings.run_telegram_polling:
                 await self.telegram.delete_webhook()
                 self._tasks.append(asyncio.create_task(self._poll_telegram(), name="telegram-polling"))
+        if self.whatsapp is not None and not self.settings.whatsapp_app_secret:
+            log.warning("WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked (development only)")
         if self.settings.run_inbox_worker:
             self._tasks.append(asyncio.create_task(self._run_inbox(), name="inbox"))
         if self.settings.run_sender:
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
+
+    def _fetch_media(self, platform: str, media_id: str) -> bool:
+        """Keep a copy of an owner's photo (WhatsApp media URLs expire)."""
+        if platform == "whatsapp" and self.whatsapp is not None:
+            return self.whatsapp.fetch_media(media_id) is not None
+        return False
 
     async def stop(self) -> None:
         """Stop the loops and close connections."""
@@ -84,6 +110,8 @@ class Runtime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.whatsapp is not None:
+            await self.whatsapp.stop()
         self._executor.shutdown(wait=False)
 
     async def accept(self, platform: str, event_key: str, key: str, payload: dict[str, Any]) -> bool:

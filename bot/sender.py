@@ -7,15 +7,25 @@ import logging
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.channels.base import SendResult, Transport
 from bot.clock import utcnow
 from bot.db import is_sqlite
-from bot.outbox import Claimed, claim_due, mark_blocked, mark_failed, mark_retry, mark_sent, release_stale
+from bot.outbox import (
+    Claimed,
+    claim_due,
+    mark_blocked,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    mark_waiting,
+    release_stale,
+)
 from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -39,6 +49,8 @@ class Sender:
     transports: dict[str, Transport]
     limiters: dict[str, RateLimiter]
     clock: Callable[[], datetime] = utcnow
+    # Per platform: decides before sending whether a message may go as is, as another payload, or must wait.
+    gates: dict[str, Callable[[Claimed], tuple[str, dict[str, Any] | None]]] = field(default_factory=dict)
     concurrency: int = 32
     poll_seconds: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -87,6 +99,14 @@ class Sender:
     async def _deliver(self, message: Claimed) -> None:
         key = (message.platform, message.chat_id)
         try:
+            gate = self.gates.get(message.platform)
+            if gate is not None:
+                decision, payload = await self._db(gate, message)
+                if decision == "waiting":
+                    await self._db(mark_waiting, self.engine, message.id, "outside the 24-hour window, no template")
+                    return
+                if payload is not None:
+                    message = replace(message, payload=payload)
             limiter = self.limiters.get(message.platform)
             if limiter is not None:
                 await limiter.acquire(message.chat_id, message.payload.get("type") not in _NOT_MESSAGES)
@@ -105,6 +125,8 @@ class Sender:
         now = self.clock()
         if result.status == "sent":
             await self._db(mark_sent, self.engine, message.id, now, result.message_id)
+        elif result.status == "waiting":
+            await self._db(mark_waiting, self.engine, message.id, result.error or "outside the messaging window")
         elif result.status == "blocked":
             log.info("%s chat %s blocked the bot", message.platform, _mask(message.chat_id))
             await self._db(mark_blocked, self.engine, message.platform, message.chat_id, result.error or "blocked")

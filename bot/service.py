@@ -18,7 +18,9 @@ from bot.models import Owner
 from bot.store import (
     EffectWriter,
     create_account,
+    find_verified_owner,
     get_account,
+    link_account,
     load_chat_state,
     load_regions,
     load_report,
@@ -63,14 +65,26 @@ class ConversationService:
                 log.info("retrying after a concurrent account creation")
         raise AssertionError("unreachable")
 
-    def handle_in(self, db: Session, platform: str, external_id: str, inbound: Inbound) -> Outcome:
-        """Run one step inside the caller's transaction: effects and state are written, not committed."""
+    def handle_in(
+        self, db: Session, platform: str, external_id: str, inbound: Inbound, verified_phone: str | None = None
+    ) -> Outcome:
+        """Run one step inside the caller's transaction: effects and state are written, not committed.
+
+        `verified_phone` is a number the platform vouches for: a first message from it joins the owner who
+        already shared the same number verifiably on another channel.
+        """
         settings = self.settings
         now = self.clock()
         account = get_account(db, platform, external_id)
         if account is None:
             with db.begin_nested():
-                account = create_account(db, platform, external_id, settings.default_locale, settings.default_timezone)
+                linked = find_verified_owner(db, verified_phone) if verified_phone else None
+                if linked is not None:
+                    account = link_account(db, platform, external_id, linked)
+                else:
+                    account = create_account(
+                        db, platform, external_id, settings.default_locale, settings.default_timezone
+                    )
         # Lock the owner row so one owner's messages are processed one at a time (PostgreSQL).
         owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
         assert owner.id is not None

@@ -49,6 +49,31 @@ def create_account(db: Session, platform: str, external_id: str, locale: str, ti
     return account
 
 
+def find_verified_owner(db: Session, phone: str) -> Owner | None:
+    """The owner who shared `phone` through a platform that verifies it (not a typed number)."""
+    return db.exec(
+        select(Owner).where(Owner.phone == phone, Owner.phone_verified, Owner.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+
+
+def link_account(db: Session, platform: str, external_id: str, owner: Owner) -> ChannelAccount:
+    """Attach a new channel account to an existing owner."""
+    assert owner.id is not None
+    account = ChannelAccount(platform=platform, external_id=external_id, owner_id=owner.id)
+    db.add(account)
+    db.flush()
+    db.add(
+        AuditLog(
+            actor=f"owner:{owner.id}",
+            action="channel_linked",
+            target_type="owner",
+            target_id=owner.id,
+            detail={"platform": platform},
+        )
+    )
+    return account
+
+
 def business_of(db: Session, owner_id: int) -> Business | None:
     """The owner's business row, if any."""
     return db.exec(select(Business).where(Business.owner_id == owner_id)).first()

@@ -56,7 +56,8 @@ def _run(turn: Turn) -> None:
     word = _global_word(inbound)
     returning = _is_returning(turn)
 
-    if word and common.handle_global_word(turn, word):
+    resume_first = returning and word in (None, "greeting") and session.current not in (None, "menu")
+    if word and not resume_first and common.handle_global_word(turn, word):
         _finish(turn)
         return
     if turn.report.consent != "given" and session.current not in common.OPEN_WITHOUT_CONSENT:
@@ -93,6 +94,8 @@ def _global_word(inbound: Inbound) -> str | None:
         return "/" + command.group(1).lower()
     normal = re.sub(r"[^\w\s]", " ", text.lower())
     normal = " ".join(normal.split())
+    if normal in common.GREETINGS:
+        return "greeting"
     return common.GLOBAL_WORDS.get(normal)
 
 

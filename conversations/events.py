@@ -33,6 +33,7 @@ class Inbound:
     longitude: float | None = None
     contact_phone: str | None = None
     contact_is_sender: bool = False  # the shared contact is the sender's own, verified by the platform
+    sender_phone: str | None = None  # E.164 number the platform vouches for (WhatsApp), if any
     channel: str = "console"
     supports_photos: bool = False  # the channel can carry photos from the owner
     supports_location: bool = False  # the channel can share a location

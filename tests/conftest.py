@@ -91,17 +91,23 @@ def settings() -> Settings:
 
 
 class FakeClock:
-    """A clock the test moves by hand."""
+    """A clock that starts where the test says, ticks like a real one, and jumps when the test moves it."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+        start = start or datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+        self.offset = start - datetime.now(UTC)
+
+    @property
+    def now(self) -> datetime:
+        """The current fake time."""
+        return datetime.now(UTC) + self.offset
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **delta: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(**delta)
+        """Jump forward."""
+        self.offset += timedelta(**delta)
 
 
 @pytest.fixture

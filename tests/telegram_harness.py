@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.models import InboxEvent, OutboxMessage
 from tests.fakes.telegram import TOKEN, FakeTelegram
@@ -70,9 +72,9 @@ class TelegramClient:
 
 
 @contextmanager
-def running_app(settings: Settings, engine: Engine) -> Iterator[ServerThread]:
+def running_app(settings: Settings, engine: Engine, clock: Callable[[], datetime] = utcnow) -> Iterator[ServerThread]:
     """Our FastAPI app (with its runtime loops) in a server thread."""
     from webhook.app import create_app
 
-    with ServerThread(create_app(settings, engine)) as server:
+    with ServerThread(create_app(settings, engine, clock)) as server:
         yield server

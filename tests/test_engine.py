@@ -299,3 +299,13 @@ def test_a_bug_in_a_flow_never_reaches_the_owner(chat: EngineChat, monkeypatch: 
     assert "boom" not in reply and "Traceback" not in reply
     assert msg("Sorry, something went wrong on our side. Your earlier answers are safe. Please try again.") in reply
     assert chat.session.queue == before.queue
+
+
+@pytest.mark.parametrize("greeting", ["halo", "Selamat pagi", "assalamualaikum", "P"])
+def test_a_greeting_is_never_taken_as_an_answer(chat: EngineChat, greeting: str) -> None:
+    consented(chat)
+    chat.send("Sri Wahyuni")
+    chat.send("lewati")
+    reply = chat.send(greeting)
+    assert "Halo, Sri Wahyuni! Kita lanjutkan:" in reply
+    assert chat.session.current == "biz.name" and chat.report.business is None

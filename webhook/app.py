@@ -14,6 +14,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.runtime import Runtime
 from webhook.telegram import router as telegram_router
+from webhook.whatsapp import router as whatsapp_router
 
 
 def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime] = utcnow) -> FastAPI:
@@ -42,4 +43,5 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
         return {"status": "ok"}
 
     app.include_router(telegram_router)
+    app.include_router(whatsapp_router)
     return app

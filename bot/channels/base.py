@@ -23,13 +23,15 @@ class Interpretation:
     notices: list[Reply] = field(default_factory=list)
     blocked: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    verified_phone: str | None = None  # E.164 number the platform vouches for (WhatsApp's wa_id)
+    receipt: dict[str, Any] | None = None  # a delivery receipt for one of our messages
 
 
 @dataclass(frozen=True)
 class SendResult:
     """The outcome of one delivery attempt."""
 
-    status: str  # sent / retry / blocked / failed
+    status: str  # sent / retry / blocked / failed / waiting (outside the platform's messaging window)
     message_id: str | None = None
     retry_after: float | None = None  # seconds the platform asked us to wait
     error: str | None = None

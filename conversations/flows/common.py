@@ -44,6 +44,41 @@ COMMANDS: dict[str, str] = {
     "/ulang": "restart",
     "/privasi": "privacy",
 }
+# Whole messages that only greet: never taken as an answer (a business is not called "Halo").
+GREETINGS = {
+    "halo",
+    "hallo",
+    "helo",
+    "hai",
+    "hay",
+    "hi",
+    "hello",
+    "hey",
+    "pagi",
+    "siang",
+    "sore",
+    "malam",
+    "selamat pagi",
+    "selamat siang",
+    "selamat sore",
+    "selamat malam",
+    "assalamualaikum",
+    "assalamu alaikum",
+    "assalamualaikum wr wb",
+    "salam",
+    "permisi",
+    "punten",
+    "halo min",
+    "halo kak",
+    "halo pak",
+    "halo bu",
+    "pagi pak",
+    "pagi bu",
+    "p",
+    "ping",
+    "tes",
+    "test",
+}
 # Questions an owner may answer before giving consent (or after withdrawing it).
 OPEN_WITHOUT_CONSENT = {"consent.ask", "language", "privacy.delete_confirm"}
 
@@ -62,6 +97,16 @@ def handle_global_word(turn: Turn, word: str) -> bool:
     consent = turn.report.consent
     if word.startswith("/"):
         return False  # unknown command: the open question explains
+    if word == "greeting":
+        if consent != "given":
+            return False  # the consent flow greets by itself
+        if turn.session.current in (None, "menu"):
+            go_to_menu(turn, greet=True)
+            return True
+        name = turn.report.name
+        hello = _(N_("Hello {name}!"), name=name) if name else _(N_("Hello!"))
+        turn.note(hello + " " + _(N_("Let's continue:")))
+        return True
     if word == "help":
         turn.note(help_text(turn))
         if consent != "given" and not turn.session.queue:

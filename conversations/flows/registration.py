@@ -118,6 +118,14 @@ def _phone_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
         N_("What is your mobile (HP/WhatsApp) number? Example: 0812 3456 7890\nType SKIP if you prefer not to give it.")
     )
     stored = format_phone(turn.report.phone) if turn.report.phone else None
+    sender = turn.inbound.sender_phone
+    if sender:
+        text = _(
+            N_("Is {phone} (this WhatsApp number) your mobile number? Or type another one. Example: 0812 3456 7890"),
+            phone=format_phone(sender),
+        )
+        choices = (Choice("pakai", _(N_("Yes, use this number"))), Choice("lewati", _(N_("Skip"))))
+        return Prompt(with_current(text, current_value(turn, stored)), choices)
     return Prompt(
         with_current(text, current_value(turn, stored)),
         (Choice("lewati", _(N_("Skip"))),),
@@ -130,15 +138,19 @@ def _phone_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO):
         turn.advance()
         return
+    sender = answer.inbound.sender_phone
+    if sender and (answer.choice == "pakai" or classify_answer(answer.text) in (Said.YES, Said.DONE)):
+        turn.save(fx.UpdateOwner({"phone": sender, "phone_verified": True}))
+        turn.advance()
+        return
     phone = normalise_phone(answer.text)
     if phone is None:
         raise Invalid(
             _(N_("That does not look like a mobile number. Write it with digits, for example 0812 3456 7890."))
         )
-    fields: dict[str, object] = {"phone": phone}
-    if answer.inbound.contact_phone and answer.inbound.contact_is_sender:
-        fields["phone_verified"] = True
-    turn.save(fx.UpdateOwner(fields))
+    # Only a number shared by the platform as the sender's own counts as verified (it links channels).
+    verified = bool(answer.inbound.contact_phone and answer.inbound.contact_is_sender)
+    turn.save(fx.UpdateOwner({"phone": phone, "phone_verified": verified}))
     turn.advance()
 
 
