@@ -10,11 +10,16 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import inspect
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
+from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
 from bot.db import is_sqlite, make_engine, upgrade
+from bot.models import ChannelAccount
 from bot.regions import RegionFileError, ensure_regions, load_region_files
+from bot.service import ConversationService
+from conversations import Inbound, Reply
 
 app = typer.Typer(
     help="Lapor IKM: the chat channel between IKM/UMKM owners and their Dinas.",
@@ -25,6 +30,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 regions_app = typer.Typer(help="The deployment's kecamatan and kelurahan/desa.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(regions_app, name="regions")
+app.add_typer(trainings_app, name="training")
 
 
 class ExportFormat(StrEnum):
@@ -89,18 +95,22 @@ def export(
 @app.command()
 def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
     """Talk to the bot as an owner in the terminal (one message a line)."""
-    from bot.channels.console import run_console
-    from bot.service import ConversationService
+    from bot.channels.console import render, run_console
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     settings = get_settings()
-    service = ConversationService(prepare_database(settings), settings)
+    engine = prepare_database(settings)
+    service = ConversationService(engine, settings)
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Lapor IKM – console. Ketik pesan lalu Enter; Ctrl+D untuk keluar.\n")
-    run_console(
-        lambda inbound: service.handle("console", user, inbound), sys.stdin, sys.stdout, "> " if interactive else ""
-    )
+    for reply in deliver_console_reminders(engine, service, user):  # what came while the owner was away
+        sys.stdout.write(render(reply) + "\n\n")
+
+    def handle(inbound: Inbound) -> list[Reply]:
+        return service.handle("console", user, inbound) + deliver_console_reminders(engine, service, user)
+
+    run_console(handle, sys.stdin, sys.stdout, "> " if interactive else "")
 
 
 @app.command()
@@ -119,6 +129,29 @@ def run() -> None:
         raise typer.Exit(2) from error
     engine = prepare_database(settings)
     uvicorn.run(create_app(settings, engine), host=settings.host, port=settings.port, log_level="info")
+
+
+def deliver_console_reminders(engine: Engine, service: ConversationService, user: str) -> list[Reply]:
+    """Reminders due for a console user: dispatched, processed and shown (the console has no sender)."""
+    from bot.channels.console_adapter import ConsoleAdapter, take_console_messages
+    from bot.inbox import InboxWorker
+    from bot.reminders import dispatch_due
+    from bot.sending_window import SendingWindow, parse_window
+
+    settings = service.settings
+    with Session(engine) as db:
+        account = db.exec(
+            select(ChannelAccount).where(ChannelAccount.platform == "console", ChannelAccount.external_id == user)
+        ).first()
+    if account is None:
+        return []
+    start, end = parse_window(settings.send_window)
+    window = SendingWindow(start, end, skip_holidays=settings.skip_holidays)
+    dispatch_due(engine, service.clock(), window, owner_id=account.owner_id)
+    worker = InboxWorker(engine, service, {"console": ConsoleAdapter()}, service.clock)
+    while worker.process_next("console", user) == "done":
+        pass
+    return take_console_messages(engine, user, service.clock())
 
 
 def main() -> None:

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     # An owner who comes back after this many hours mid-flow is asked whether to continue.
     resume_after_hours: int = 12
     regions_file: str | None = None
+    # Scheduling: permit follow-ups every N days; sending window in each owner's local time.
+    followup_days: int = 14
+    send_window: str = "08:00-20:00"
+    skip_holidays: bool = True
+    # Periodic "please update your report" requests (cron, in DEFAULT_TIMEZONE): 1 January and 1 July, 09:00.
+    report_request_cron: str = "0 9 1 1,7 *"
+    reminder_batch: int = 5000
 
     telegram_bot_token: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -43,6 +50,8 @@ class Settings(BaseSettings):
     run_inbox_worker: bool = True
     run_sender: bool = True
     run_telegram_polling: bool = True
+    run_scheduler: bool = True
+    dispatch_interval_seconds: int = 30
     inbox_concurrency: int = 8
     max_request_bytes: int = 1_000_000
 

@@ -18,9 +18,9 @@ from bot.channels.base import Interpretation
 from bot.clock import utcnow
 from bot.db import is_sqlite
 from bot.models import ChannelAccount, InboxEvent, OutboxMessage
-from bot.outbox import enqueue
+from bot.outbox import PRIORITY_REMINDER, enqueue
 from bot.service import ConversationService
-from conversations import Reply
+from conversations import Inbound, InboundKind, Reply
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -128,6 +128,10 @@ class InboxWorker:
     def _process(self, db: Session, event: InboxEvent) -> None:
         adapter = self.adapters[event.platform]
         now = self.clock()
+        trigger = event.payload.get("trigger")
+        if trigger is not None:
+            self._process_trigger(db, event, adapter, trigger, now)
+            return
         interpretation = adapter.interpret(event.payload)
         owner_id: int | None = None
         replies: list[Reply] = list(interpretation.notices)
@@ -163,6 +167,36 @@ class InboxWorker:
         if interpretation.chat_id and (replies or interpretation.extra):
             payloads = adapter.render(replies, interpretation)
             enqueue(db, event.platform, interpretation.chat_id, payloads, now, owner_id=owner_id, inbox_id=event.id)
+        event.status = "done"
+        event.processed_at = now
+        db.add(event)
+
+    def _process_trigger(
+        self, db: Session, event: InboxEvent, adapter: Adapter, trigger: dict[str, Any], now: datetime
+    ) -> None:
+        """A due reminder: run it through the conversation and queue what it says, marked as a reminder."""
+        inbound = Inbound(
+            kind=InboundKind.TRIGGER,
+            trigger=str(trigger.get("kind")),
+            text=str(trigger.get("ref") or ""),
+            channel=event.platform,
+            supports_photos=event.platform != "console",
+            supports_location=event.platform != "console",
+        )
+        outcome = self.service.handle_in(db, event.platform, event.chat_key, inbound)
+        interpretation = Interpretation(chat_id=event.chat_key, user_id=event.chat_key)
+        payloads = [{**p, "purpose": "reminder"} for p in adapter.render(outcome.replies, interpretation)]
+        enqueue(
+            db,
+            event.platform,
+            event.chat_key,
+            payloads,
+            now,
+            owner_id=outcome.owner_id,
+            kind="reminder",
+            priority=PRIORITY_REMINDER,
+            inbox_id=event.id,
+        )
         event.status = "done"
         event.processed_at = now
         db.add(event)

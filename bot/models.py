@@ -205,3 +205,74 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     inbox_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Training(SQLModel, table=True):
+    """A training the Dinas holds, with the audience it invites."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = Field(default="Asia/Jakarta", max_length=40)  # the place's zone, for showing the time
+    place: str = Field(max_length=300)
+    capacity: int | None = None  # None: no limit
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    segment: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reminder_days: int = 3  # the early reminder, days before
+    status: str = Field(default="scheduled", max_length=12)  # scheduled/cancelled
+    created_by: str = Field(default="system", max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """One owner invited to one training, with their answer and attendance."""
+
+    __table_args__ = (UniqueConstraint("training_id", "owner_id", name="uq_invitation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    training_id: int = Field(foreign_key="training.id", index=True)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    status: str = Field(default="invited", max_length=12)  # invited/yes/no/maybe/waitlist
+    responded_at: datetime | None = None
+    attended: bool | None = None
+    feedback: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Reminder(SQLModel, table=True):
+    """A message due to an owner at a time: claimed by the dispatcher, not one scheduler job each."""
+
+    __table_args__ = (
+        Index("ix_reminder_due", "status", "due_at"),
+        Index("ix_reminder_target", "owner_id", "kind", "ref"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id")
+    kind: str = Field(max_length=24)  # training_invite, training_h3, permit_followup, report_request, ...
+    ref: str = Field(default="", max_length=64)  # what it is about: a training id, "pirt:p1", a round
+    due_at: datetime
+    status: str = Field(default="pending", max_length=12)  # pending/queued/cancelled/skipped
+    queued_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HelpRequest(SQLModel, table=True):
+    """An owner asked the office for help (for example with a permit): officers follow these up."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="owner.id", index=True)
+    topic: str = Field(max_length=40)  # e.g. "pirt", "training:3"
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="open", max_length=12)  # open/closed
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class SchedulerState(SQLModel, table=True):
+    """Small facts the scheduler keeps between runs (the last periodic round done)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -6,13 +6,17 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.channels.base import Transport
+from bot.channels.console_adapter import ConsoleAdapter
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
@@ -20,7 +24,9 @@ from bot.config import Settings
 from bot.db import is_sqlite
 from bot.inbox import Adapter, InboxWorker, store_event
 from bot.ratelimit import RateLimiter
+from bot.reminders import dispatch_due, latest_fire_time, request_reports
 from bot.sender import Sender
+from bot.sending_window import SendingWindow, parse_window
 from bot.service import ConversationService
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,7 @@ class Runtime:
         self.engine = engine
         self.clock = clock
         self.service = ConversationService(engine, settings, clock=clock)
-        self.adapters: dict[str, Adapter] = {}
+        self.adapters: dict[str, Adapter] = {"console": ConsoleAdapter()}
         self.transports: dict[str, Transport] = {}
         self.telegram: TelegramTransport | None = None
         if settings.telegram_bot_token:
@@ -70,6 +76,9 @@ class Runtime:
         self.inbox_concurrency = concurrency
         self._executor = ThreadPoolExecutor(max(2, concurrency), thread_name_prefix="inbox")
         self._tasks: list[asyncio.Task[Any]] = []
+        start, end = parse_window(settings.send_window)
+        self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
+        self.scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
         """Connect to the platforms and start the background loops."""
@@ -90,8 +99,56 @@ class Runtime:
             log.warning("WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked (development only)")
         if self.settings.run_inbox_worker:
             self._tasks.append(asyncio.create_task(self._run_inbox(), name="inbox"))
+        if self.settings.run_scheduler:
+            self._start_scheduler()
         if self.settings.run_sender:
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
+
+    def _start_scheduler(self) -> None:
+        """Periodic jobs only (reminders are rows): the dispatcher every 30 s and the report-request cron."""
+        scheduler = AsyncIOScheduler(timezone=self.settings.default_timezone)
+        scheduler.add_job(
+            self.dispatch_reminders,
+            IntervalTrigger(seconds=self.settings.dispatch_interval_seconds),
+            id="dispatch-reminders",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # a late run is still wanted; rows keep what fell due meanwhile
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            self.request_reports,
+            CronTrigger.from_crontab(self.settings.report_request_cron, timezone=self.settings.default_timezone),
+            id="report-requests",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        # A round missed while the service was down is done now (request_reports is idempotent per round).
+        self._tasks.append(asyncio.create_task(self.request_reports(), name="report-catch-up"))
+
+    async def dispatch_reminders(self) -> None:
+        """Move due reminders into the inbox (in each owner's sending window)."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            self._executor, dispatch_due, self.engine, self.clock(), self.window, self.settings.reminder_batch
+        )
+        if result.queued:
+            log.info("reminders: %d queued, %d deferred, %d skipped", result.queued, result.deferred, result.skipped)
+            self.inbox_wake.set()
+
+    async def request_reports(self) -> None:
+        """Create this round's report requests if the latest cron time has not been served yet."""
+        now = self.clock()
+        fired = latest_fire_time(self.settings.report_request_cron, self.settings.default_timezone, now)
+        if fired is None:
+            return
+        loop = asyncio.get_running_loop()
+        created = await loop.run_in_executor(self._executor, request_reports, self.engine, fired, now)
+        if created:
+            await self.dispatch_reminders()
 
     def _fetch_media(self, platform: str, media_id: str) -> bool:
         """Keep a copy of an owner's photo (WhatsApp media URLs expire)."""
@@ -101,6 +158,8 @@ class Runtime:
 
     async def stop(self) -> None:
         """Stop the loops and close connections."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
         self.stop_event.set()
         self.inbox_wake.set()
         self.sender.wake.set()

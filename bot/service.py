@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.models import Owner
+from bot.models import Owner, Training
 from bot.store import (
     EffectWriter,
     create_account,
@@ -26,8 +26,10 @@ from bot.store import (
     load_report,
     save_chat_state,
 )
-from conversations import Inbound, Reply, step
+from bot.trainings import training_infos
+from conversations import Inbound, InboundKind, Reply, step
 from conversations.regions import RegionDirectory
+from conversations.session import Session as ChatState
 from conversations.turn import Context
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,9 @@ class ConversationService:
         owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
         assert owner.id is not None
         state = load_chat_state(db, owner.id, owner.locale or settings.default_locale)
+        training_id = _training_in_question(state, inbound)
+        if training_id is not None:  # seats are counted under a lock, so the reply matches what is stored
+            db.exec(select(Training).where(Training.id == training_id).with_for_update()).first()
         ctx = Context(
             now=now,
             report=load_report(db, owner),
@@ -97,16 +102,19 @@ class ConversationService:
             retention_years=settings.retention_years,
             resume_after=timedelta(hours=settings.resume_after_hours),
             timezone=owner.timezone or settings.default_timezone,
+            trainings=training_infos(db, owner.id, now),
+            followup_days=settings.followup_days,
         )
         result = step(state, inbound, ctx)
         writer = EffectWriter(db, owner, platform, now, result.session.locale)
         writer.apply(result.effects)
         if not writer.deleted:
             save_chat_state(db, owner.id, result.session, now)
-            account.last_inbound_at = now
-            if account.blocked:  # writing to us again means the owner unblocked the bot
-                account.blocked = False
-            db.add(account)
+            if inbound.kind is not InboundKind.TRIGGER:  # a reminder is not the owner writing
+                account.last_inbound_at = now
+                if account.blocked:  # writing to us again means the owner unblocked the bot
+                    account.blocked = False
+                db.add(account)
         db.flush()
         return Outcome(replies=result.replies, owner_id=owner.id, locale=result.session.locale)
 
@@ -118,3 +126,14 @@ class Outcome:
     replies: list[Reply]
     owner_id: int
     locale: str
+
+
+def _training_in_question(state: ChatState, inbound: Inbound) -> int | None:
+    """The training an answer (or a reminder) is about, if any."""
+    if inbound.kind is InboundKind.TRIGGER and (inbound.trigger or "").startswith("training"):
+        ref = inbound.text
+    elif state.current and state.current.startswith("training."):
+        ref = state.current.split("|")[1] if "|" in state.current else ""
+    else:
+        return None
+    return int(ref) if ref.isdigit() else None

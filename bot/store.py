@@ -14,12 +14,16 @@ from bot.models import (
     ChannelAccount,
     ChatSession,
     ConsentRecord,
+    HelpRequest,
+    Invitation,
     Need,
     Owner,
     Permit,
     Product,
     Region,
+    Reminder,
 )
+from bot.trainings import answer_invitation, cancel_reminders, replace_reminder
 from conversations import effects as fx
 from conversations.regions import Area, RegionDirectory
 from conversations.report import BusinessInfo, ConsentInfo, PermitInfo, ProductInfo, Report
@@ -286,6 +290,14 @@ class EffectWriter:
                 db.add(owner)
             case fx.DeleteOwnerData():
                 self._delete_personal_data()
+            case fx.ScheduleReminder(kind=kind, ref=ref, due_at=due_at):
+                replace_reminder(db, self.owner_id, kind, ref, due_at, now)
+            case fx.CancelReminders(kind=kind, ref=ref):
+                cancel_reminders(db, self.owner_id, kind, ref)
+            case fx.UpdateInvitation():
+                self._update_invitation(effect)
+            case fx.CreateHelpRequest(topic=topic, detail=detail):
+                db.add(HelpRequest(owner_id=self.owner_id, topic=topic, detail=detail, created_at=now))
             case fx.Audit(action=action, detail=detail):
                 db.add(
                     AuditLog(
@@ -298,6 +310,23 @@ class EffectWriter:
                     )
                 )
         db.flush()
+
+    def _update_invitation(self, effect: fx.UpdateInvitation) -> None:
+        if effect.status is not None:
+            answer_invitation(self.db, effect.training_id, self.owner_id, effect.status, self.now)
+        if effect.attended is not None or effect.feedback is not None:
+            invitation = self.db.exec(
+                select(Invitation).where(
+                    Invitation.training_id == effect.training_id, Invitation.owner_id == self.owner_id
+                )
+            ).first()
+            if invitation is None:
+                return
+            if effect.attended is not None:
+                invitation.attended = effect.attended
+            if effect.feedback is not None:
+                invitation.feedback = effect.feedback
+            self.db.add(invitation)
 
     def _upsert_permit(self, effect: fx.UpsertPermit) -> None:
         business = self._business()
@@ -346,6 +375,11 @@ class EffectWriter:
         owner.withdrawn_at = owner.withdrawn_at or self.now
         owner.deleted_at = self.now
         db.add(owner)
+        db.exec(
+            update(Reminder)
+            .where(Reminder.owner_id == self.owner_id, Reminder.status == "pending")
+            .values(status="cancelled")
+        )
         db.exec(delete(ChannelAccount).where(ChannelAccount.owner_id == self.owner_id))
         db.exec(delete(ChatSession).where(ChatSession.owner_id == self.owner_id))
         self.deleted = True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -92,6 +92,41 @@ class Audit:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ScheduleReminder:
+    """Replace the owner's pending reminders of `kind` about `ref` with one due at `due_at`."""
+
+    kind: str
+    ref: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """Cancel the owner's pending reminders of `kind` about `ref`."""
+
+    kind: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class UpdateInvitation:
+    """Record an answer to a training invitation, attendance or feedback (None leaves a field as it is)."""
+
+    training_id: int
+    status: str | None = None  # yes/no/maybe (the store may turn yes into waitlist when full)
+    attended: bool | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateHelpRequest:
+    """The owner asks the office for help on `topic`."""
+
+    topic: str
+    detail: str | None = None
+
+
 Effect = (
     RecordConsent
     | WithdrawConsent
@@ -104,4 +139,8 @@ Effect = (
     | MarkReported
     | DeleteOwnerData
     | Audit
+    | ScheduleReminder
+    | CancelReminders
+    | UpdateInvitation
+    | CreateHelpRequest
 )

@@ -11,7 +11,7 @@ from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
-from conversations.flows import common
+from conversations.flows import common, reminders
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
 from conversations.parsing import is_meaningless
@@ -53,6 +53,10 @@ def step(session: Session, inbound: Inbound, ctx: Context) -> StepResult:
 def _run(turn: Turn) -> None:
     """Route the inbound event: global words first, then the consent gate, then the open question."""
     session, inbound = turn.session, turn.inbound
+    if inbound.kind is InboundKind.TRIGGER:
+        reminders.handle_trigger(turn)
+        _finish(turn)
+        return
     word = _global_word(inbound)
     returning = _is_returning(turn)
 
@@ -81,6 +85,8 @@ def _is_returning(turn: Turn) -> bool:
     last = turn.session.last_seen
     if last is None or turn.session.resume_offered:
         return False
+    if turn.inbound.kind is InboundKind.CHOICE:
+        return False  # a button of the open question: the owner knows where they are
     return turn.ctx.now - last >= turn.ctx.resume_after
 
 

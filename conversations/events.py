@@ -18,6 +18,7 @@ class InboundKind(enum.StrEnum):
     STICKER = "sticker"
     VOICE = "voice"
     EDITED = "edited"  # an earlier message was edited
+    TRIGGER = "trigger"  # not from the owner: a reminder fell due (see `trigger` and `text`)
     OTHER = "other"  # reactions, polls, unknown types
 
 
@@ -34,6 +35,7 @@ class Inbound:
     contact_phone: str | None = None
     contact_is_sender: bool = False  # the shared contact is the sender's own, verified by the platform
     sender_phone: str | None = None  # E.164 number the platform vouches for (WhatsApp), if any
+    trigger: str | None = None  # for TRIGGER: the reminder kind; `text` holds what it is about
     channel: str = "console"
     supports_photos: bool = False  # the channel can carry photos from the owner
     supports_location: bool = False  # the channel can share a location

@@ -25,6 +25,26 @@ class Context:
     retention_years: int = 2
     resume_after: timedelta = timedelta(hours=12)
     timezone: str = "Asia/Jakarta"
+    trainings: dict[int, TrainingInfo] = field(default_factory=dict)
+    followup_days: int = 14  # days between permit follow-ups
+
+
+@dataclass(frozen=True)
+class TrainingInfo:
+    """A training as the conversation sees it, with the owner's own answer."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    place: str
+    description: str | None
+    capacity: int | None
+    taken: int  # seats already confirmed
+    my_status: str | None  # invited/yes/no/maybe/waitlist
+    status: str = "scheduled"
+    waitlist_position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +148,10 @@ class Turn:
         self.session.queue[0:0] = list(then)
 
     def start(self, flow: str, questions: Sequence[str]) -> None:
-        """Replace the queue with a new flow's questions."""
+        """Replace the queue with a new flow's questions (a paused flow stays available)."""
+        paused = self.session.data.get("paused")
         self.session.queue = list(questions)
-        self.session.data = {"flow": flow}
+        self.session.data = {"flow": flow, **({"paused": paused} if paused else {})}
 
     def data(self, key: str, default: object = None) -> object:
         """Scratch data of the current flow."""

@@ -8,5 +8,6 @@ from conversations.flows import (  # noqa: F401
     privacy,
     products,
     registration,
+    reminders,
     summary,
 )

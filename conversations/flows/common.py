@@ -193,8 +193,8 @@ def gate_without_consent(turn: Turn, word: str | None) -> None:
         turn.note(_(N_("You have stopped using Lapor IKM. Type START to join again, or DELETE to erase your data.")))
 
 
-def go_to_menu(turn: Turn, greet: bool) -> None:
-    """Show the main menu, keeping an unfinished flow so it can be continued."""
+def pause_current(turn: Turn) -> None:
+    """Keep an unfinished flow aside (the menu offers to continue it) and clear the queue."""
     session = turn.session
     current = session.current
     if current and current not in ("menu", "resume", "language") and session.data.get("flow"):
@@ -202,6 +202,13 @@ def go_to_menu(turn: Turn, greet: bool) -> None:
         session.data = {"paused": paused}
     else:
         session.data = {k: v for k, v in session.data.items() if k == "paused"}
+    session.queue = []
+
+
+def go_to_menu(turn: Turn, greet: bool) -> None:
+    """Show the main menu, keeping an unfinished flow so it can be continued."""
+    session = turn.session
+    pause_current(turn)
     session.queue = ["menu"]
     if greet:
         _ = turn._

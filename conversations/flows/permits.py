@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from conversations import effects as fx
 from conversations.events import Choice
@@ -55,6 +55,8 @@ PERMIT_KINDS: dict[str, PermitKind] = {
         PermitKind("merek", N_("Registered brand"), N_("a registered brand (merek, at DJKI)"), False, False),
     )
 }
+FOLLOWUP = "permit_followup"
+RENEWAL = "permit_renewal"
 STATUS_LABELS = {
     "terbit": N_("issued"),
     "diurus": N_("in progress"),
@@ -204,11 +206,18 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if status is None:
         raise Invalid(_(N_("Please choose: 1 if you have it, 2 if it is being processed, 3 if not yet.")))
     stored = turn.report.permit(permit, key)
+    ref = f"{permit}:{key}"
     if status == "terbit":
         turn.save(fx.UpsertPermit(permit, key, "terbit", keep_details=stored is not None and bool(stored.number)))
+        turn.save(fx.CancelReminders(FOLLOWUP, ref))
         turn.advance(make_id("permit.number", permit, key))
         return
     turn.save(fx.UpsertPermit(permit, key, status))
+    if status in ("belum", "diurus"):
+        # Followed up "sampai punya izin": asked again until the owner reports it issued (or stops it).
+        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=turn.ctx.followup_days)))
+    else:
+        turn.save(fx.CancelReminders(FOLLOWUP, ref))
     if status == "diurus":
         turn.advance(make_id("permit.expected", permit, key))
     else:
@@ -292,6 +301,9 @@ def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> Non
             expiry_year=parsed.expiry_year,
         )
     )
+    if parsed.expiry_year is not None and status == "terbit":
+        # A P-IRT number tells only the year it ends: remind from mid-year before, and a month before it.
+        schedule_renewals(turn, permit, key, date(parsed.expiry_year, 1, 1))
 
 
 def _after_number(turn: Turn, permit: str, key: str) -> list[str]:
@@ -336,6 +348,8 @@ def _expected_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if expected > date(today.year + 5, 12, 31):
         raise Invalid(_(N_("That date is very far away. Please check it, or type SKIP.")))
     turn.save(fx.UpsertPermit(permit, key, "diurus", expected_on=expected))
+    nine = datetime.combine(expected, time(9, 0), tzinfo=turn._.tz)
+    turn.save(fx.ScheduleReminder(FOLLOWUP, f"{permit}:{key}", nine))
     turn.note(_(N_("Noted: expected on {date}."), date=turn._.date(expected)))
     turn.advance()
 
@@ -382,6 +396,8 @@ def _expiry_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             evidence_photo=stored.evidence_photo if stored else None,
         )
     )
+    if status == "terbit":
+        schedule_renewals(turn, permit, key, expires)
     turn.note(_(N_("Noted: valid until {date}."), date=turn._.date(expires)))
     turn.advance()
 
@@ -432,3 +448,15 @@ def display_number(permit: str, number: str) -> str:
     """A stored permit number as printed on the certificate ("0220 0098 61929")."""
     parsed = parse_permit_number(PermitType(permit), number)
     return parsed.display if isinstance(parsed, PermitNumber) else number
+
+
+def schedule_renewals(turn: Turn, permit: str, key: str, expires: date) -> None:
+    """Remind the owner six months and one month before a permit ends (only reminders still ahead)."""
+    for months, label in ((6, "6"), (1, "1")):
+        year, month = expires.year, expires.month - months
+        while month < 1:
+            year, month = year - 1, month + 12
+        day = min(expires.day, 28)
+        due = datetime.combine(date(year, month, day), time(9, 0), tzinfo=turn._.tz)
+        if due > turn.ctx.now:
+            turn.save(fx.ScheduleReminder(RENEWAL, f"{permit}:{key}:{label}", due))

@@ -1,0 +1,166 @@
+"""`lapor-ikm training ...`: create, list, show, move and cancel trainings from the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.clock import utcnow
+from bot.config import get_settings
+from bot.models import Invitation, Owner, Training
+from bot.segments import Segment, segment_count
+from bot.trainings import TrainingPlan, cancel_training, create_training, move_training
+
+app = typer.Typer(help="Trainings and their invitations.", no_args_is_help=True)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from bot.cli import prepare_database
+
+    return prepare_database(get_settings())
+
+
+def _when(text: str, zone: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter(f"use YYYY-MM-DD HH:MM, got {text!r}") from error
+    return value.replace(tzinfo=ZoneInfo(zone)) if value.tzinfo is None else value
+
+
+def segment_from_options(
+    kecamatan: list[str] | None,
+    kelurahan: list[str] | None,
+    commodity: list[str] | None,
+    permit: list[str] | None,
+    need: list[str] | None,
+    sentra: str | None,
+) -> Segment:
+    """A segment from repeated command-line options."""
+    return Segment(
+        kecamatan=tuple(kecamatan or ()),
+        kelurahan=tuple(kelurahan or ()),
+        commodity=tuple(commodity or ()),
+        permits=tuple(permit or ()),
+        needs=tuple(need or ()),
+        sentra=sentra,
+    )
+
+
+@app.command("create")
+def create(
+    title: Annotated[str, typer.Option(help="Title owners see")],
+    start: Annotated[str, typer.Option(help="Start, local time: 'YYYY-MM-DD HH:MM'")],
+    place: Annotated[str, typer.Option(help="Where it takes place")],
+    hours: Annotated[float, typer.Option(help="Duration in hours")] = 3.0,
+    capacity: Annotated[int | None, typer.Option(help="Seats; a waiting list forms beyond")] = None,
+    description: Annotated[str | None, typer.Option(help="A few lines about it")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of the place (default DEFAULT_TIMEZONE)")] = None,
+    reminder_days: Annotated[int, typer.Option(help="Days before for the first reminder")] = 3,
+    kecamatan: Annotated[list[str] | None, typer.Option(help="Kecamatan code (repeatable)")] = None,
+    kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan code (repeatable)")] = None,
+    commodity: Annotated[list[str] | None, typer.Option(help="makanan, minuman, batik_tenun, ... (repeatable)")] = None,
+    permit: Annotated[list[str] | None, typer.Option(help="Permit status, e.g. nib:belum (repeatable)")] = None,
+    need: Annotated[list[str] | None, typer.Option(help="Need kind, e.g. kemasan (repeatable)")] = None,
+    sentra: Annotated[str | None, typer.Option(help="Part of a sentra/forum name")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only count who would be invited")] = False,
+) -> None:
+    """Create a training and invite the owners of a segment (invitations go out in their sending window)."""
+    settings = get_settings()
+    zone = timezone or settings.default_timezone
+    starts_at = _when(start, zone)
+    segment = segment_from_options(kecamatan, kelurahan, commodity, permit, need, sentra)
+    engine = _engine()
+    with Session(engine) as db:
+        if dry_run:
+            typer.echo(f"{segment_count(db, segment)} owners would be invited.")
+            return
+        plan = TrainingPlan(
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            place=place,
+            capacity=capacity,
+            description=description,
+            segment=segment,
+            timezone=zone,
+            reminder_days=reminder_days,
+        )
+        training, invited = create_training(db, plan, "cli", utcnow())
+        db.commit()
+    typer.echo(f"Training {training.id} created; {invited} owners invited.")
+
+
+@app.command("list")
+def list_trainings() -> None:
+    """Trainings with their answers so far."""
+    engine = _engine()
+    with Session(engine) as db:
+        for training in db.exec(select(Training).order_by(Training.starts_at)).all():
+            counts = dict(
+                db.exec(
+                    select(Invitation.status, func.count())
+                    .where(Invitation.training_id == training.id)
+                    .group_by(Invitation.status)
+                ).all()
+            )
+            local = training.starts_at.astimezone(ZoneInfo(training.timezone))
+            seats = f"/{training.capacity}" if training.capacity else ""
+            typer.echo(
+                f"{training.id}\t{local:%Y-%m-%d %H:%M}\t{training.status}\t{training.title}\t"
+                f"yes {counts.get('yes', 0)}{seats}, waitlist {counts.get('waitlist', 0)}, "
+                f"maybe {counts.get('maybe', 0)}, no {counts.get('no', 0)}, no answer {counts.get('invited', 0)}"
+            )
+
+
+@app.command("show")
+def show(training_id: int) -> None:
+    """Invitees of a training, their answers and attendance."""
+    engine = _engine()
+    with Session(engine) as db:
+        rows = db.exec(
+            select(Invitation, Owner)
+            .join(Owner, Owner.id == Invitation.owner_id)
+            .where(Invitation.training_id == training_id)
+            .order_by(Invitation.status, Invitation.responded_at)
+        ).all()
+        for invitation, owner in rows:
+            attended = {True: "attended", False: "absent", None: ""}[invitation.attended]
+            columns = [owner.id, owner.name or "-", owner.phone or "-", invitation.status, attended]
+            typer.echo("\t".join(str(c) for c in [*columns, invitation.feedback or ""]))
+
+
+@app.command("move")
+def move(
+    training_id: int,
+    start: Annotated[str, typer.Option(help="New start, local time")],
+    hours: Annotated[float, typer.Option(help="Duration in hours")] = 3.0,
+) -> None:
+    """Move a training: reminders follow and those coming are told."""
+    engine = _engine()
+    with Session(engine) as db:
+        training = db.get(Training, training_id)
+        if training is None:
+            raise typer.BadParameter(f"no training {training_id}")
+        starts_at = _when(start, training.timezone)
+        told = move_training(db, training, starts_at, starts_at + timedelta(hours=hours), "cli", utcnow())
+        db.commit()
+    typer.echo(f"Training {training_id} moved; {told} owners will be told.")
+
+
+@app.command("cancel")
+def cancel(training_id: int) -> None:
+    """Cancel a training: reminders stop and those coming are told."""
+    engine = _engine()
+    with Session(engine) as db:
+        training = db.get(Training, training_id)
+        if training is None:
+            raise typer.BadParameter(f"no training {training_id}")
+        told = cancel_training(db, training, "cli", utcnow())
+        db.commit()
+    typer.echo(f"Training {training_id} cancelled; {told} owners will be told.")

@@ -1,0 +1,135 @@
+"""Audience segments: which owners an invitation or a broadcast reaches."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, not_, or_, select
+from sqlmodel import Session
+
+from bot.models import Business, Invitation, Need, Owner, Permit, Product
+
+FOOD = ("makanan", "minuman")
+PRODUCT_PERMITS = ("pirt", "halal", "bpom")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Filters combined with AND; inside one filter the values are alternatives (OR).
+
+    `permits` holds "type:status" pairs such as "nib:belum" (no NIB: reported "belum" or not reported at all),
+    "pirt:diurus" or "halal:terbit"; `needs` holds need kinds; `sentra` matches part of a sentra name.
+    """
+
+    kecamatan: tuple[str, ...] = ()
+    kelurahan: tuple[str, ...] = ()
+    commodity: tuple[str, ...] = ()
+    permits: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    sentra: str | None = None
+    training_id: int | None = None  # the invitees of a training
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe form for storing with a training or broadcast."""
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items() if v not in ((), None, {})}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Segment:
+        """Rebuild from `to_json`."""
+        data = dict(data or {})
+        tuples = {k: tuple(data.pop(k, ()) or ()) for k in ("kecamatan", "kelurahan", "commodity", "permits", "needs")}
+        return cls(**tuples, sentra=data.get("sentra"), training_id=data.get("training_id"))
+
+    def restricted_to(self, kecamatan: tuple[str, ...] | None) -> Segment:
+        """This segment limited to an officer's kecamatan scope (None: no limit)."""
+        if kecamatan is None:
+            return self
+        allowed = tuple(k for k in self.kecamatan if k in kecamatan) if self.kecamatan else kecamatan
+        return Segment(
+            allowed or ("__none__",),
+            self.kelurahan,
+            self.commodity,
+            self.permits,
+            self.needs,
+            self.sentra,
+            self.training_id,
+        )
+
+
+def _permit_condition(permit: str, status: str) -> Any:
+    """Businesses whose `permit` is in `status` ("belum" includes never reported)."""
+    if permit in PRODUCT_PERMITS:
+        food_product = select(Product.id).where(Product.business_id == Business.id, Product.category.in_(FOOD))  # type: ignore[union-attr]
+        matching = (
+            select(Permit.id)
+            .join(Product, and_(Product.business_id == Permit.business_id, Product.key == Permit.product_key))
+            .where(Permit.business_id == Business.id, Permit.type == permit, Permit.status == status)
+        )
+        if status == "belum":
+            reported = select(Permit.id).where(
+                Permit.business_id == Business.id,
+                Permit.type == permit,
+                Permit.product_key == Product.key,
+                Permit.status != "belum",
+            )
+            unreported = (
+                select(Product.id).where(
+                    Product.business_id == Business.id, Product.category.in_(FOOD), not_(exists(reported))
+                )  # type: ignore[union-attr]
+            )
+            return and_(exists(food_product), exists(unreported))
+        return exists(matching)
+    row = select(Permit.id).where(Permit.business_id == Business.id, Permit.type == permit, Permit.product_key == "")
+    if status == "belum":
+        done = row.where(Permit.status != "belum")
+        return not_(exists(done))
+    return exists(row.where(Permit.status == status))
+
+
+def owners_query(segment: Segment) -> Select[Any]:
+    """SELECT of owner ids in the segment (consenting, not deleted)."""
+    query = (
+        select(Owner.id)
+        .join(Business, Business.owner_id == Owner.id)
+        .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
+    )
+    if segment.kecamatan:
+        query = query.where(Business.kecamatan_code.in_(segment.kecamatan))  # type: ignore[union-attr]
+    if segment.kelurahan:
+        query = query.where(Business.kelurahan_code.in_(segment.kelurahan))  # type: ignore[union-attr]
+    if segment.commodity:
+        query = query.where(Business.commodity.in_(segment.commodity))  # type: ignore[union-attr]
+    if segment.sentra:
+        query = query.where(func.lower(Business.sentra).contains(segment.sentra.lower()))
+    if segment.permits:
+        conditions = []
+        for item in segment.permits:
+            permit, _, status = item.partition(":")
+            conditions.append(_permit_condition(permit, status or "belum"))
+        query = query.where(or_(*conditions))
+    if segment.needs:
+        need = select(Need.id).where(
+            Need.business_id == Business.id,
+            Need.status == "open",
+            Need.kind.in_(segment.needs),  # type: ignore[attr-defined]
+        )
+        query = query.where(exists(need))
+    if segment.training_id is not None:
+        invited = select(Invitation.id).where(
+            Invitation.owner_id == Owner.id, Invitation.training_id == segment.training_id
+        )
+        query = query.where(exists(invited))
+    return query
+
+
+def segment_owner_ids(db: Session, segment: Segment) -> list[int]:
+    """Ids of the owners a segment reaches."""
+    return [row[0] for row in db.execute(owners_query(segment)).all()]
+
+
+def segment_count(db: Session, segment: Segment) -> int:
+    """How many owners a segment reaches."""
+    return int(db.execute(select(func.count()).select_from(owners_query(segment).subquery())).scalar_one())
