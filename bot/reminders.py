@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import and_, exists, insert, literal, select, update
+from sqlalchemy import and_, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -195,11 +195,15 @@ def request_reports(engine: Engine, fired_at: datetime, now: datetime) -> int:
             Owner.last_report_at < fired_at,  # who reported after the round began is up to date
             ~already,
         )
-        result = db.execute(
-            insert(Reminder).from_select(["owner_id", "kind", "ref", "due_at", "status", "created_at"], source)
+        in_round = (
+            select(func.count())
+            .select_from(Reminder)
+            .where(Reminder.kind == "report_request", Reminder.ref == round_name)
         )
+        before = db.execute(in_round).scalar_one()
+        db.execute(insert(Reminder).from_select(["owner_id", "kind", "ref", "due_at", "status", "created_at"], source))
+        count = db.execute(in_round).scalar_one() - before
         db.merge(SchedulerState(key="report_round", value=round_name, updated_at=now))
         db.commit()
-        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     log.info("report round %s: %d owners asked", round_name, count)
     return count

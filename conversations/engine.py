@@ -203,8 +203,9 @@ def _finish(turn: Turn) -> None:
         turn.flush_notes()
         return
     expand_macros(turn)
-    if not session.queue:
+    if not session.queue:  # the flow is over: back to the menu (a paused flow stays available)
         session.queue = ["menu"]
+        session.data = {k: v for k, v in session.data.items() if k == "paused"}
     name, args = parse_question_id(session.current or "menu")
     question = QUESTIONS[name]
     before = "\n\n".join(turn.notes) if turn.notes else None

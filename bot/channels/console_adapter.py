@@ -32,7 +32,7 @@ class ConsoleAdapter:
 
 def take_console_messages(engine: Engine, user: str, now: datetime) -> list[Reply]:
     """Queued messages for a console user, in order, marked as delivered."""
-    with Session(engine) as db:
+    with Session(engine, expire_on_commit=False) as db:
         rows = db.exec(
             select(OutboxMessage)
             .where(OutboxMessage.platform == PLATFORM, OutboxMessage.chat_id == user, OutboxMessage.status == "queued")

@@ -7,7 +7,6 @@ from conversations.events import Choice, InboundKind
 from conversations.flows.common import normalise
 from conversations.flows.labels import NEEDS, need_label
 from conversations.flows.registry import define, flow
-from conversations.flows.summary import finish_report
 from conversations.i18n import N_
 from conversations.parsing import parse_number_list
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
@@ -104,9 +103,7 @@ def _save(turn: Turn, kinds: list[str]) -> None:
 
 
 def _after_needs(turn: Turn) -> None:
-    if turn.session.data.get("flow") in ("daftar", "lapor"):
-        finish_report(turn)
-    else:
+    if turn.session.current != "report.finish":  # a report goes on to its summary; alone, just confirm
         turn.note(turn._(N_("Thank you, your needs are saved.")))
 
 

@@ -275,7 +275,7 @@ def _more_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if decision == "yes" and len(turn.report.products) < MAX_PRODUCTS:
         turn.advance(make_id("product.name", "new"), "product.more")
         return
-    turn.advance(*permit_questions(turn.report), "needs.pick")
+    turn.advance(*permit_questions(turn.report), "needs.pick", "report.finish")
     turn.note(turn._(N_("Next: your permits.")))
 
 

@@ -54,6 +54,12 @@ def handle_trigger(turn: Turn) -> None:
     questions = start()
     if turn.session.current in questions:
         return  # the same question is already open: ask it again rather than twice
+    chaining = turn.session.data.get("flow") == "pengingat" and turn.session.current not in (None, "menu")
+    if chaining:
+        # Several reminders at once: asked one after the other, not on top of each other.
+        turn.session.queue.extend(q for q in questions if q not in turn.session.queue)
+        turn.asked = True
+        return
     pause_current(turn)
     turn.start("lapor" if kind == "report_request" else "pengingat", questions)
 

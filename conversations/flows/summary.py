@@ -9,7 +9,7 @@ from conversations.flows.labels import need_label
 from conversations.flows.permits import applicable_permits, display_number, permit_questions, permit_title, status_label
 from conversations.flows.products import category_label, packaging_label
 from conversations.flows.registration import commodity_label, format_phone
-from conversations.flows.registry import FLOWS, define, flow
+from conversations.flows.registry import FLOWS, define, define_macro, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
 
@@ -116,7 +116,16 @@ def finish_report(turn: Turn) -> None:
     else:
         turn.say(_(N_("Thank you, your report is updated.")))
     turn.say(summary_text(turn))
-    turn.session.data = {}
+    turn.session.data = {k: v for k, v in turn.session.data.items() if k == "paused"}
+
+
+def _finish_macro(turn: Turn, args: tuple[str, ...]) -> list[str]:
+    finish_report(turn)
+    return []
+
+
+# The end of a registration or a report update, wherever it was started from (menu, reminder).
+define_macro("report.finish", _finish_macro)
 
 
 # --- "my report" --------------------------------------------------------------------------------------
@@ -158,7 +167,9 @@ def _changed_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         turn.advance()
         finish_report(turn)
         return
-    turn.advance("biz.workers", "biz.revenue", *permit_questions(turn.report, only_open=True), "needs.pick")
+    turn.advance(
+        "biz.workers", "biz.revenue", *permit_questions(turn.report, only_open=True), "needs.pick", "report.finish"
+    )
 
 
 define("report.changed", Question(ask=_changed_ask, handle=_changed_handle, section=N_("Update my report")))
