@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import and_, exists, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import ARRAY, Integer, and_, any_, exists, func, insert, literal, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -115,11 +114,22 @@ def _dispatch_batch(
                 "received_at": now,
             }
         )
-    if queued:
-        statement = (sqlite_insert if is_sqlite(engine) else pg_insert)(InboxEvent).on_conflict_do_nothing(
-            index_elements=["platform", "event_key"]
-        )
+    if queued and is_sqlite(engine):
+        statement = sqlite_insert(InboxEvent).on_conflict_do_nothing(index_elements=["platform", "event_key"])
         db.execute(statement, queued)
+    elif queued:  # PostgreSQL: one statement for the whole batch, rows unpacked from arrays
+        db.execute(
+            _PG_INSERT_TRIGGERS,
+            {
+                "platforms": [q["platform"] for q in queued],
+                "ids": [q["payload"]["trigger"]["reminder_id"] for q in queued],
+                "chats": [q["chat_key"] for q in queued],
+                "kinds": [q["payload"]["trigger"]["kind"] for q in queued],
+                "refs": [q["payload"]["trigger"]["ref"] for q in queued],
+                "now": now,
+            },
+        )
+    if queued:
         _set_status(db, queued_ids, status="queued", queued_at=now)
     for opening, ids in deferred.items():
         _set_status(db, ids, due_at=opening)
@@ -130,10 +140,32 @@ def _dispatch_batch(
     return len(rows)
 
 
+def _id_in(column: Any, ids: list[int], postgres: bool) -> Any:
+    """`column IN ids`: one array parameter on PostgreSQL (cheap to compile), a list elsewhere."""
+    if postgres:
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
+
+
+_PG_INSERT_TRIGGERS = text(
+    """
+    INSERT INTO inboxevent (platform, event_key, chat_key, payload, status, attempts, received_at)
+    SELECT p, 'reminder:' || rid, c,
+           json_build_object('trigger', json_build_object('kind', k, 'ref', r, 'reminder_id', rid)),
+           'pending', 0, :now
+    FROM unnest(CAST(:platforms AS text[]), CAST(:ids AS integer[]), CAST(:chats AS text[]),
+                CAST(:kinds AS text[]), CAST(:refs AS text[])) AS t(p, rid, c, k, r)
+    ON CONFLICT (platform, event_key) DO NOTHING
+    """
+)
+
+
 def _set_status(db: Session, ids: list[int], **values: Any) -> None:
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        db.execute(update(Reminder).where(Reminder.id.in_(chunk)).values(**values))  # type: ignore[union-attr]
+    postgres = db.get_bind().dialect.name == "postgresql"
+    step = 50_000 if postgres else 900
+    for start in range(0, len(ids), step):
+        chunk = ids[start : start + step]
+        db.execute(update(Reminder).where(_id_in(Reminder.id, chunk, postgres)).values(**values))
 
 
 def _best_accounts(db: Session, owner_ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -141,14 +173,19 @@ def _best_accounts(db: Session, owner_ids: set[int]) -> dict[int, tuple[str, str
     best: dict[int, tuple[str, str]] = {}
     ranked: dict[int, tuple[Any, ...]] = {}
     ids = list(owner_ids)
-    for start in range(0, len(ids), 1000):
+    postgres = db.get_bind().dialect.name == "postgresql"
+    step = 50_000 if postgres else 900
+    for start in range(0, len(ids), step):
         rows = db.execute(
             select(
                 ChannelAccount.owner_id,
                 ChannelAccount.platform,
                 ChannelAccount.external_id,
                 ChannelAccount.last_inbound_at,
-            ).where(ChannelAccount.owner_id.in_(ids[start : start + 1000]), ChannelAccount.blocked.is_(False))  # type: ignore[attr-defined]
+            ).where(
+                _id_in(ChannelAccount.owner_id, ids[start : start + step], postgres),
+                ChannelAccount.blocked.is_(False),  # type: ignore[attr-defined]
+            )
         ).all()
         for owner_id, platform, external_id, last in rows:
             if platform not in TRIGGER_PLATFORMS:
