@@ -13,6 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.cli_officers import broadcast_app, officer_app, rekap_command
 from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
 from bot.db import is_sqlite, make_engine, upgrade
@@ -31,6 +32,9 @@ regions_app = typer.Typer(help="The deployment's kecamatan and kelurahan/desa.",
 app.add_typer(db_app, name="db")
 app.add_typer(regions_app, name="regions")
 app.add_typer(trainings_app, name="training")
+app.add_typer(officer_app, name="officer")
+app.add_typer(broadcast_app, name="broadcast")
+app.command("rekap")(rekap_command)
 
 
 class ExportFormat(StrEnum):

@@ -204,6 +204,7 @@ class OutboxMessage(SQLModel, table=True):
     platform_message_id: str | None = Field(default=None, max_length=128, index=True)
     error: str | None = Field(default=None, sa_column=Column(Text))
     inbox_id: int | None = None
+    broadcast_id: int | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -276,3 +277,48 @@ class SchedulerState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=200)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Officer(SQLModel, table=True):
+    """A Dinas officer: admin, officer (limited to some kecamatan) or viewer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(default="officer", max_length=12)  # admin/officer/viewer
+    # Kecamatan codes an officer may see and reach; None means the whole deployment (admins, or unscoped).
+    kecamatan_scope: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    password_hash: str | None = Field(default=None, max_length=200)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    link_code_hash: str | None = Field(default=None, max_length=64)  # to link a chat account
+    link_code_expires: datetime | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OfficerAccount(SQLModel, table=True):
+    """A chat account (Telegram, WhatsApp) through which an officer uses the bot."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_officer_account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement to a segment; each recipient is an outbox row (its delivery status is that row's)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    officer_id: int | None = Field(default=None, foreign_key="officer.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    photo: str | None = Field(default=None, max_length=300)
+    segment: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="scheduled", max_length=12)  # scheduled/sending/done/cancelled
+    scheduled_at: datetime = Field(default_factory=utcnow)
+    recipients: int = 0
+    created_at: datetime = Field(default_factory=utcnow)

@@ -70,7 +70,7 @@ def _permit_condition(permit: str, status: str) -> Any:
         )
         if status == "belum":
             reported = select(Permit.id).where(
-                Permit.business_id == Business.id,
+                Permit.business_id == Product.business_id,
                 Permit.type == permit,
                 Permit.product_key == Product.key,
                 Permit.status != "belum",

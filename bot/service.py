@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.models import Owner, Training
+from bot.officer_service import handle_officer, link_command, officer_account, try_link
 from bot.store import (
     EffectWriter,
     create_account,
@@ -77,6 +78,13 @@ class ConversationService:
         """
         settings = self.settings
         now = self.clock()
+        code = link_command(inbound)
+        if code is not None:  # "PETUGAS <code>": an officer linking this chat (owners never reach officer actions)
+            return Outcome(replies=try_link(db, code, platform, external_id, now), owner_id=None, locale="id")
+        officer = officer_account(db, platform, external_id)
+        if officer is not None:
+            replies = handle_officer(db, officer[0], officer[1], inbound, settings, self.regions(db), now)
+            return Outcome(replies=replies, owner_id=None, locale="id")
         account = get_account(db, platform, external_id)
         if account is None:
             with db.begin_nested():
@@ -124,7 +132,7 @@ class Outcome:
     """What one step produced for the caller."""
 
     replies: list[Reply]
-    owner_id: int
+    owner_id: int | None  # None when the message came from an officer
     locale: str
 
 

@@ -1,0 +1,163 @@
+"""Broadcasts: one outbox row per recipient, written set-based (flat memory), sent at the platform's pace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, and_, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from bot.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage
+from bot.outbox import PRIORITY_BROADCAST
+from bot.segments import Segment, owners_query, segment_count
+from conversations.i18n import N_, Translator
+
+SENDING_PLATFORMS = ("telegram", "whatsapp")
+
+
+def broadcast_text(office: str, text: str) -> str:
+    """The message owners receive: who it is from, the text, and how to stop such messages."""
+    _ = Translator("id")
+    return _(
+        N_("📢 From {office}:\n\n{text}\n\n(Type BERHENTI if you no longer want messages.)"), office=office, text=text
+    )
+
+
+def preview(db: Session, segment: Segment, scope: tuple[str, ...] | None, sample: int = 5) -> tuple[int, list[int]]:
+    """The exact number of recipients and a few of their owner ids."""
+    limited = segment.restricted_to(scope)
+    owners = [row[0] for row in db.execute(owners_query(limited).limit(sample)).all()]
+    return segment_count(db, limited), owners
+
+
+def create_broadcast(
+    db: Session,
+    officer_id: int | None,
+    office: str,
+    text: str,
+    segment: Segment,
+    scope: tuple[str, ...] | None,
+    send_at: datetime,
+    now: datetime,
+    photo: str | None = None,
+) -> Broadcast:
+    """Store a broadcast and queue one message per recipient (their most recently used unblocked account)."""
+    limited = segment.restricted_to(scope)
+    broadcast = Broadcast(
+        officer_id=officer_id,
+        text=text,
+        photo=photo,
+        segment=limited.to_json(),
+        scheduled_at=send_at,
+        status="scheduled" if send_at > now else "sending",
+        created_at=now,
+    )
+    db.add(broadcast)
+    db.flush()
+    body = broadcast_text(office, text)
+    payload: dict[str, Any] = (
+        {"type": "photo", "photo": photo, "text": body, "purpose": "broadcast"}
+        if photo
+        else {"type": "message", "text": body, "purpose": "broadcast"}
+    )
+    other = aliased(ChannelAccount)
+    best = (
+        select(other.id)
+        .where(
+            other.owner_id == ChannelAccount.owner_id,
+            other.blocked.is_(False),  # type: ignore[attr-defined]
+            other.platform.in_(SENDING_PLATFORMS),  # type: ignore[attr-defined]
+        )
+        .order_by(other.last_inbound_at.desc().nulls_last(), other.id)  # type: ignore[union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+    source = select(
+        ChannelAccount.platform,
+        ChannelAccount.external_id,
+        ChannelAccount.owner_id,
+        literal("broadcast"),
+        literal(PRIORITY_BROADCAST),
+        literal(payload, JSON),
+        literal("queued"),
+        literal(0),
+        literal(send_at),
+        literal(broadcast.id),
+        literal(now),
+    ).where(
+        ChannelAccount.owner_id.in_(owners_query(limited)),  # type: ignore[attr-defined]
+        ChannelAccount.id == best,
+    )
+    columns = [
+        "platform",
+        "chat_id",
+        "owner_id",
+        "kind",
+        "priority",
+        "payload",
+        "status",
+        "attempts",
+        "not_before",
+        "broadcast_id",
+        "created_at",
+    ]
+    db.execute(insert(OutboxMessage).from_select(columns, source))
+    broadcast.recipients = int(
+        db.execute(select(func.count()).where(OutboxMessage.broadcast_id == broadcast.id)).scalar_one()
+    )
+    db.add(broadcast)
+    db.add(
+        AuditLog(
+            at=now,
+            actor=f"officer:{officer_id}" if officer_id else "system",
+            action="broadcast_created",
+            target_type="broadcast",
+            target_id=broadcast.id,
+            detail={"recipients": broadcast.recipients, "segment": limited.to_json(), "send_at": send_at.isoformat()},
+        )
+    )
+    return broadcast
+
+
+def progress(db: Session, broadcast_id: int) -> dict[str, int]:
+    """How many recipients are in each state (queued, sent, delivered, read, failed, blocked, waiting, cancelled)."""
+    counts: dict[str, int] = {}
+    rows = db.execute(
+        select(OutboxMessage.status, OutboxMessage.delivery, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.status, OutboxMessage.delivery)
+    ).all()
+    for status, delivery, count in rows:
+        key = delivery if status == "sent" and delivery in ("delivered", "read", "failed") else status
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+def cancel_broadcast(db: Session, broadcast_id: int, actor: str, now: datetime) -> int:
+    """Stop what has not gone yet; returns how many messages were held back."""
+    result = db.execute(
+        update(OutboxMessage)
+        .where(
+            and_(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.status.in_(("queued", "waiting")),  # type: ignore[attr-defined]
+            )
+        )
+        .values(status="cancelled")
+    )
+    db.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(status="cancelled"))
+    db.add(AuditLog(at=now, actor=actor, action="broadcast_cancelled", target_type="broadcast", target_id=broadcast_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def resend_failed(db: Session, broadcast_id: int, actor: str, now: datetime) -> int:
+    """Queue the failed messages of a broadcast again."""
+    result = db.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == "failed")
+        .values(status="queued", attempts=0, not_before=now, error=None)
+    )
+    db.add(AuditLog(at=now, actor=actor, action="broadcast_resent", target_type="broadcast", target_id=broadcast_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

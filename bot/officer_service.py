@@ -1,0 +1,129 @@
+"""Officers in the bot: linking a chat account with a code, and running the officer conversation with its data."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.broadcasts import create_broadcast
+from bot.config import Settings
+from bot.models import Officer, OfficerAccount, Owner
+from bot.officers import link_with_code, officer_for_account, view
+from bot.rekap import PERMITS, lacking, rekap
+from bot.segments import Segment, owners_query, segment_count
+from bot.trainings import TrainingPlan, create_training
+from conversations import Inbound, InboundKind, Reply
+from conversations.i18n import N_, Translator
+from conversations.officer import CreateBroadcast, CreateTraining, OfficerContext, officer_step
+from conversations.regions import RegionDirectory
+
+LINK_COMMAND = re.compile(r"^/?petugas\s+([A-Za-z0-9]{6,12})\s*$", re.IGNORECASE)
+PERMIT_NAMES = {"nib": "NIB", "pirt": "P-IRT", "halal": "Halal", "bpom": "BPOM", "merek": "Merek"}
+
+
+def link_command(inbound: Inbound) -> str | None:
+    """The code in a "PETUGAS <code>" message, if that is what it is."""
+    if inbound.kind is not InboundKind.TEXT:
+        return None
+    match = LINK_COMMAND.match(inbound.text.strip())
+    return match.group(1) if match else None
+
+
+def try_link(db: Session, code: str, platform: str, external_id: str, now: datetime) -> list[Reply]:
+    """Link this chat account to an officer, or say the code is not valid."""
+    _ = Translator("id")
+    officer = link_with_code(db, code, platform, external_id, now)
+    if officer is None:
+        return [Reply(_(N_("That officer code is not valid or has expired. Ask your admin for a new one.")))]
+    return [Reply(_(N_("Linked: this chat is now the officer account of {name}. Type MENU."), name=officer.name))]
+
+
+def rekap_text(db: Session, by: str, scope: tuple[str, ...] | None) -> str:
+    """The rekap as a short text for a chat."""
+    _ = Translator("id")
+    table = rekap(db, by, scope)
+    title = _(N_("REKAP by kecamatan")) if by == "kecamatan" else _(N_("REKAP by commodity"))
+    lines = [title, _(N_("(have / in progress / not yet)")), ""]
+    for row in [*table.rows, table.total]:
+        label = _(N_("TOTAL")) if row is table.total else row.label
+        lines.append(_(N_("{label}: {count} businesses"), label=label, count=row.businesses))
+        parts = []
+        for permit in PERMITS:
+            counts = row.permits[permit]
+            parts.append(f"{PERMIT_NAMES[permit]} {counts['have']}/{counts['processing']}/{counts['lack']}")
+        lines.append("  " + " · ".join(parts))
+    if table.needs:
+        lines += ["", _(N_("Needs: {needs}"), needs=", ".join(f"{k} {v}" for k, v in sorted(table.needs.items())))]
+    return "\n".join(lines)
+
+
+def lacking_text(db: Session, permit: str, kecamatan: str | None, scope: tuple[str, ...] | None) -> str:
+    """Who lacks a permit, with contacts and the date of their last report."""
+    _ = Translator("id")
+    rows = lacking(db, permit, scope, kecamatan)
+    lines = [_(N_("Without {permit}: {count} businesses"), permit=PERMIT_NAMES[permit], count=len(rows))]
+    for row in rows[:30]:
+        last = _.date(row.last_report_at) if row.last_report_at else "-"
+        lines.append(f"• {row.owner_name} – {row.business_name} – {row.phone} – {row.kecamatan} – {last}")
+    if len(rows) > 30:
+        lines.append(_(N_("…and {more} more: use the export for the full list."), more=len(rows) - 30))
+    return "\n".join(lines)
+
+
+def handle_officer(
+    db: Session,
+    officer: Officer,
+    account: OfficerAccount,
+    inbound: Inbound,
+    settings: Settings,
+    regions: RegionDirectory,
+    now: datetime,
+) -> list[Reply]:
+    """One step of the officer conversation; what it decides is stored in the same transaction."""
+    me = view(officer)
+
+    def count(segment_json: dict[str, Any]) -> tuple[int, list[str]]:
+        segment = Segment.from_json(segment_json).restricted_to(me.kecamatan_scope)
+        ids = [row[0] for row in db.execute(owners_query(segment).limit(3)).all()]
+        names = [db.get(Owner, i).name or "-" for i in ids]  # type: ignore[union-attr]
+        return segment_count(db, segment), names
+
+    ctx = OfficerContext(
+        now=now,
+        name=officer.name,
+        role=officer.role,
+        scope=me.kecamatan_scope,
+        regions=regions,
+        timezone=settings.default_timezone,
+        rekap_text=lambda by: rekap_text(db, by, me.kecamatan_scope),
+        lacking_text=lambda permit, kecamatan: lacking_text(db, permit, kecamatan, me.kecamatan_scope),
+        count=count,
+    )
+    result = officer_step(dict(account.state or {}), inbound, ctx)
+    for effect in result.effects:
+        if not me.can_send:
+            continue  # viewers never get here through the menu; refuse all the same
+        segment = Segment.from_json(effect.segment).restricted_to(me.kecamatan_scope)
+        if isinstance(effect, CreateBroadcast):
+            create_broadcast(db, me.id, settings.office_name, effect.text, segment, None, effect.send_at, now)
+        elif isinstance(effect, CreateTraining):
+            plan = TrainingPlan(
+                title=effect.title,
+                starts_at=effect.starts_at,
+                ends_at=effect.starts_at + timedelta(hours=effect.hours),
+                place=effect.place,
+                capacity=effect.capacity,
+                description=None,
+                segment=segment,
+                timezone=settings.default_timezone,
+            )
+            create_training(db, plan, f"officer:{me.id}", now)
+    account.state = result.state
+    db.add(account)
+    return result.replies
+
+
+officer_account = officer_for_account
