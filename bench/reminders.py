@@ -53,19 +53,41 @@ def seed(url: str, count: int, now: datetime) -> None:
             size = min(10_000, owners - start)
             db.execute(
                 insert(Owner),
-                [{"consent_status": "given", "timezone": "Asia/Jakarta", "locale": "id", "created_at": now,
-                  "phone_verified": False} for _ in range(size)],
+                [
+                    {
+                        "consent_status": "given",
+                        "timezone": "Asia/Jakarta",
+                        "locale": "id",
+                        "created_at": now,
+                        "phone_verified": False,
+                    }
+                    for _ in range(size)
+                ],
             )
         db.commit()
         ids = [row[0] for row in db.execute(text("SELECT id FROM owner ORDER BY id")).all()]
         db.execute(
             insert(ChannelAccount),
-            [{"platform": "telegram", "external_id": str(1_000_000 + i), "owner_id": i, "blocked": False,
-              "created_at": now} for i in ids],
+            [
+                {
+                    "platform": "telegram",
+                    "external_id": str(1_000_000 + i),
+                    "owner_id": i,
+                    "blocked": False,
+                    "created_at": now,
+                }
+                for i in ids
+            ],
         )
         rows = [
-            {"owner_id": ids[i % len(ids)], "kind": "report_request" if i % 2 else "permit_followup",
-             "ref": f"r{i}", "due_at": now - timedelta(minutes=5), "status": "pending", "created_at": now}
+            {
+                "owner_id": ids[i % len(ids)],
+                "kind": "report_request" if i % 2 else "permit_followup",
+                "ref": f"r{i}",
+                "due_at": now - timedelta(minutes=5),
+                "status": "pending",
+                "created_at": now,
+            }
             for i in range(count)
         ]
         for start in range(0, count, 20_000):

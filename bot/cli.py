@@ -85,14 +85,33 @@ def regions_load(
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx")] = ExportFormat.csv,
+    kecamatan: Annotated[list[str] | None, typer.Option(help="Only these kecamatan codes (repeatable)")] = None,
+    commodity: Annotated[list[str] | None, typer.Option(help="Only these commodities (repeatable)")] = None,
+    permit: Annotated[list[str] | None, typer.Option(help="Permit status, e.g. nib:belum (repeatable)")] = None,
+    need: Annotated[list[str] | None, typer.Option(help="Need kind (repeatable)")] = None,
+    officer: Annotated[str | None, typer.Option(help="Limit to this officer's kecamatan scope")] = None,
 ) -> None:
-    """Export every registered business, one row each."""
+    """Export the registered businesses, one row each (optionally filtered)."""
+    from bot.cli_trainings import segment_from_options
     from bot.export import write_export
+    from bot.models import AuditLog, Officer
 
     settings = get_settings()
     engine = prepare_database(settings)
+    segment = segment_from_options(kecamatan, None, commodity, permit, need, None)
     with Session(engine) as db:
-        count = write_export(db, output, fmt.value, settings.default_timezone)
+        actor = "cli"
+        if officer:
+            row = db.exec(select(Officer).where(Officer.username == officer)).first()
+            if row is None:
+                raise typer.BadParameter(f"no officer {officer!r}")
+            segment = segment.restricted_to(tuple(row.kecamatan_scope) if row.kecamatan_scope else None)
+            actor = f"officer:{row.id}"
+        count = write_export(db, output, fmt.value, settings.default_timezone, segment)
+        db.add(
+            AuditLog(actor=actor, action="export", target_type="business", detail={"rows": count, **segment.to_json()})
+        )
+        db.commit()
     typer.echo(f"Wrote {count} businesses to {output}.")
 
 

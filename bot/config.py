@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: int = 30
     inbox_concurrency: int = 8
     max_request_bytes: int = 1_000_000
+    # Signs officers' session cookies. Required outside development (a random one per process otherwise).
+    secret_key: str | None = None
 
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     def check_for_serving(self) -> None:
         """Refuse combinations that would run insecurely or not at all."""
         _check_webhook(self)
+        if self.environment != "development" and (not self.secret_key or len(self.secret_key) < 32):
+            raise SettingsError("SECRET_KEY must be set to at least 32 random characters outside development")
         if self.whatsapp_enabled:
             if not self.whatsapp_app_secret and self.environment != "development":
                 raise SettingsError(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
+from bot.segments import Segment, owners_query
 
 COLUMNS = (
     "business_name",
@@ -62,16 +66,35 @@ def _permit_columns(permits: list[Permit], food_keys: set[str], permit: str) -> 
     return status, numbers, min(expiries) if expiries else ""
 
 
-def export_rows(db: Session, timezone: str = "Asia/Jakarta") -> Iterator[dict[str, str]]:
-    """Every consenting owner's business as a flat row."""
-    tz = ZoneInfo(timezone)
-    regions = {r.code: r.name for r in db.exec(select(Region)).all()}
-    pairs = db.exec(
+def business_query(segment: Segment | None = None, search: str | None = None) -> Any:
+    """Businesses (with their owners) of consenting owners, filtered like the dashboard's list."""
+    query = (
         select(Business, Owner)
         .join(Owner, Owner.id == Business.owner_id)
         .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
         .order_by(Business.id)
-    ).all()
+    )
+    if segment is not None:
+        query = query.where(Owner.id.in_(owners_query(segment)))  # type: ignore[union-attr]
+    if search:
+        pattern = f"%{search.lower()}%"
+        digits = "".join(ch for ch in search if ch.isdigit())
+        if digits.startswith("0"):  # "0812..." as typed in Indonesia; numbers are stored as +62812...
+            digits = "62" + digits[1:]
+        conditions = [func.lower(Business.name).like(pattern), func.lower(Owner.name).like(pattern)]
+        if len(digits) >= 4:
+            conditions.append(func.coalesce(Owner.phone, "").like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    return query
+
+
+def export_rows(
+    db: Session, timezone: str = "Asia/Jakarta", segment: Segment | None = None, search: str | None = None
+) -> Iterator[dict[str, str]]:
+    """Every consenting owner's business as a flat row (optionally filtered as on screen)."""
+    tz = ZoneInfo(timezone)
+    regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+    pairs = db.exec(business_query(segment, search)).all()
     ids = [b.id for b, _ in pairs]
     permits: dict[int, list[Permit]] = defaultdict(list)
     food: dict[int, set[str]] = defaultdict(set)
@@ -130,17 +153,29 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit() else value
 
 
-def write_export(db: Session, path: Path, fmt: str, timezone: str = "Asia/Jakarta") -> int:
-    """Write the export file; returns the number of business rows."""
-    rows = export_rows(db, timezone)
+def write_export(
+    db: Session,
+    path: Path | BinaryIO,
+    fmt: str,
+    timezone: str = "Asia/Jakarta",
+    segment: Segment | None = None,
+    search: str | None = None,
+) -> int:
+    """Write the export file (a path or a binary stream); returns the number of business rows."""
+    rows = export_rows(db, timezone, segment, search)
     count = 0
     if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _safe_cell(v) for k, v in row.items()})
-                count += 1
+        stream = path.open("wb") if isinstance(path, Path) else path
+        handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+            count += 1
+        handle.flush()
+        handle.detach()
+        if isinstance(path, Path):
+            stream.close()
         return count
     if fmt == "xlsx":
         from openpyxl import Workbook

@@ -19,7 +19,9 @@ def source_messages() -> set[str]:
     found: set[str] = set()
     for package in ("conversations", "bot", "webhook"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+            ROOT / package,
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+            keywords={"_": None, "N_": None},
         ):
             if isinstance(message, str) and message:
                 found.add(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.runtime import Runtime
+from webhook.admin.routes import router as admin_router
 from webhook.telegram import router as telegram_router
 from webhook.whatsapp import router as whatsapp_router
 
@@ -44,4 +46,6 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
 
     app.include_router(telegram_router)
     app.include_router(whatsapp_router)
+    app.include_router(admin_router)
+    app.state.secret_key = settings.secret_key or secrets.token_urlsafe(48)  # development: valid until restart
     return app

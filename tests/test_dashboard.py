@@ -1,0 +1,185 @@
+"""The officers' web pages over real HTTP: login, CSRF, lockout, scope, lists, export, broadcasts, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.models import AuditLog, Broadcast, OutboxMessage
+from bot.officers import create_officer
+from tests.seed import NOW, seed_owner
+from tests.telegram_harness import running_app
+
+METRO_PUSAT, METRO_BARAT = "18.72.01", "18.72.03"
+PASSWORD = "kata-sandi-rahasia-1"
+
+
+@pytest.fixture
+def site(lite_engine, sqlite_url: str) -> Iterator[str]:
+    with Session(lite_engine) as db:
+        seed_owner(db, "Sri", METRO_PUSAT, nib="terbit", pirt="terbit", phone="+6281234567890")
+        seed_owner(db, "Budi", METRO_PUSAT, nib="belum", pirt="diurus")
+        seed_owner(db, "Dewi", METRO_BARAT, nib="belum", pirt="belum")
+        create_officer(db, "admin", "Admin Dinas", "admin", None, PASSWORD, "test", NOW)
+        create_officer(db, "barat", "Petugas Barat", "officer", [METRO_BARAT], PASSWORD, "test", NOW)
+        create_officer(db, "lihat", "Pengamat", "viewer", None, PASSWORD, "test", NOW)
+        db.commit()
+    settings = Settings(_env_file=None, database_url=sqlite_url, secret_key="x" * 40, office_name="Dinas Kota Metro")  # type: ignore[call-arg]
+    with running_app(settings, lite_engine) as server:
+        yield server.url
+
+
+def login(base: str, username: str, password: str = PASSWORD) -> tuple[httpx.Client, httpx.Response]:
+    client = httpx.Client(base_url=base, timeout=10)
+    form = client.get("/admin/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    response = client.post("/admin/login", data={"username": username, "password": password, "csrf": token})
+    return client, response
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_pages_need_a_login(site: str) -> None:
+    response = httpx.get(f"{site}/admin/usaha", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/admin/login"
+
+
+def test_login_then_overview_shows_the_rekap(site: str) -> None:
+    client, response = login(site, "admin")
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = client.get("/admin").text
+    assert "Ringkasan" in page and "Metro Pusat" in page and "Metro Barat" in page
+
+
+def test_login_form_without_its_csrf_token_is_refused(site: str) -> None:
+    response = httpx.post(f"{site}/admin/login", data={"username": "admin", "password": PASSWORD, "csrf": "x"})
+    assert response.status_code == 403
+
+
+def test_wrong_password_and_lockout(site: str) -> None:
+    for _ in range(5):
+        _client, response = login(site, "admin", "salah-sekali")
+        assert response.status_code == 401 and "kata sandi salah" in response.text
+    _client, response = login(site, "admin")  # right password, but locked now
+    assert response.status_code == 401
+
+
+def test_scoped_officer_sees_only_their_kecamatan(site: str) -> None:
+    client, _ = login(site, "barat")
+    listing = client.get("/admin/usaha").text
+    assert "Usaha Dewi" in listing and "Usaha Sri" not in listing
+    ids = {name: int(i) for i, name in re.findall(r'/admin/usaha/(\d+)">Usaha (\w+)', client.get("/admin/usaha").text)}
+    assert client.get(f"/admin/usaha/{ids['Dewi']}").status_code == 200
+    assert client.get("/admin/usaha/1").status_code == 404  # Sri's business, outside the scope
+    exported = client.get("/admin/ekspor?format=csv").content.decode("utf-8-sig")
+    names = [row["owner_name"] for row in csv.DictReader(io.StringIO(exported))]
+    assert names == ["Dewi"]
+
+
+def test_filters_search_and_export_as_on_screen(site: str) -> None:
+    client, _ = login(site, "admin")
+    page = client.get("/admin/usaha", params={"izin": "nib:belum"}).text
+    assert "Usaha Budi" in page and "Usaha Dewi" in page and "Usaha Sri" not in page
+    page = client.get("/admin/usaha", params={"q": "0812345"}).text
+    assert "Usaha Sri" in page and "Usaha Budi" not in page
+    exported = client.get("/admin/ekspor", params={"format": "csv", "kecamatan": METRO_PUSAT, "izin": "nib:belum"})
+    assert exported.headers["content-disposition"].startswith("attachment")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [r["owner_name"] for r in rows] == ["Budi"] and rows[0]["nib_status"] == "belum"
+    xlsx = client.get("/admin/ekspor", params={"format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_broadcast_preview_send_and_progress(site: str, lite_engine) -> None:
+    client, _ = login(site, "admin")
+    page = client.get("/admin/siaran").text
+    preview = client.post(
+        "/admin/siaran/pratinjau",
+        data={"csrf": csrf_of(page), "text": "Jemput bola NIB hari Senin di kantor kecamatan.", "izin": "nib:belum"},
+    )
+    assert "Penerima: <strong>2</strong>" in preview.text
+    sent = client.post(
+        "/admin/siaran",
+        data={
+            "csrf": csrf_of(preview.text),
+            "text": "Jemput bola NIB hari Senin di kantor kecamatan.",
+            "izin": "nib:belum",
+        },
+        follow_redirects=True,
+    )
+    assert "Pengumuman #" in sent.text
+    with Session(lite_engine) as db:
+        broadcast = db.exec(select(Broadcast)).one()
+        assert broadcast.recipients == 2 and broadcast.officer_id is not None
+        assert len(db.exec(select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id)).all()) == 2
+        assert "broadcast_created" in [a.action for a in db.exec(select(AuditLog)).all()]
+
+
+def test_forms_without_csrf_are_refused(site: str) -> None:
+    client, _ = login(site, "admin")
+    response = client.post("/admin/siaran/pratinjau", data={"csrf": "wrong", "text": "Halo semua pelaku usaha"})
+    assert response.status_code == 403
+
+
+def test_viewer_cannot_send_and_officer_cannot_read_the_audit_log(site: str) -> None:
+    viewer, _ = login(site, "lihat")
+    page = viewer.get("/admin/siaran").text
+    assert "Pengumuman baru" not in page
+    response = viewer.post("/admin/siaran/pratinjau", data={"csrf": csrf_of(page), "text": "Halo semua pelaku usaha"})
+    assert response.status_code == 403
+    officer, _ = login(site, "barat")
+    assert officer.get("/admin/audit").status_code == 403
+    admin, _ = login(site, "admin")
+    audit = admin.get("/admin/audit").text
+    assert "officer_created" in audit and "login" in audit
+
+
+def test_admin_adds_an_officer_and_gets_a_link_code(site: str) -> None:
+    client, _ = login(site, "admin")
+    page = client.get("/admin/petugas").text
+    added = client.post(
+        "/admin/petugas",
+        data={
+            "csrf": csrf_of(page),
+            "username": "timur",
+            "name": "Petugas Timur",
+            "role": "officer",
+            "kecamatan": ["18.72.04"],
+        },
+    )
+    assert re.search(r"PETUGAS [A-Z0-9]{8}", added.text)
+    assert "Petugas Timur" in added.text
+
+
+def test_simulator_runs_the_owner_conversation(site: str) -> None:
+    client, _ = login(site, "admin")
+    page = client.get("/admin/simulator").text
+    reply = client.post("/admin/simulator", data={"csrf": csrf_of(page), "message": "halo"}).text
+    assert "UU No. 27 Tahun 2022" in reply
+
+
+def test_session_cookie_is_secure_outside_development_and_tamper_proof() -> None:
+    from fastapi import Response
+
+    from webhook.admin.auth import make_cookie, read_cookie, set_session
+
+    response = Response()
+    set_session(response, "k" * 40, 7, secure=True)
+    header = response.headers["set-cookie"]
+    assert "Secure" in header and "HttpOnly" in header
+    value = make_cookie("k" * 40, 7)
+    assert read_cookie("k" * 40, value)["o"] == 7
+    assert read_cookie("another-secret" * 3, value) is None
+    payload, signature = value.rsplit(".", 1)
+    assert read_cookie("k" * 40, payload.replace("A", "B") + "." + signature) is None

@@ -1,0 +1,1 @@
+"""The officers' web pages under /admin."""

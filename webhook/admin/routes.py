@@ -1,0 +1,503 @@
+"""The officers' dashboard: overview, businesses, export, broadcasts, trainings, help requests, audit, simulator."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.channels.console import render as render_reply
+from bot.clock import utcnow
+from bot.export import business_query, write_export
+from bot.models import (
+    AuditLog,
+    Broadcast,
+    Business,
+    HelpRequest,
+    Invitation,
+    Need,
+    Officer,
+    Owner,
+    Permit,
+    Product,
+    Region,
+    Training,
+)
+from bot.officers import ROLES, OfficerError, authenticate, create_officer, issue_link_code
+from bot.rekap import PERMITS, rekap
+from bot.segments import Segment
+from bot.trainings import TrainingPlan, create_training
+from conversations import Inbound
+from conversations.i18n import Translator
+from webhook.admin.auth import LOGIN_COOKIE, WebSession, check_csrf, in_scope, require, set_session
+
+router = APIRouter(prefix="/admin")
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+_ = Translator("id")
+templates.env.globals["_"] = _
+templates.env.globals["PERMIT_NAMES"] = {
+    "nib": "NIB",
+    "pirt": "P-IRT",
+    "halal": "Halal",
+    "bpom": "BPOM",
+    "merek": "Merek",
+}
+templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
+PAGE = 50
+SENDERS = ("admin", "officer")
+
+
+def page(request: Request, name: str, session: WebSession | None, **context: Any) -> HTMLResponse:
+    """Render a page with the common context."""
+    return templates.TemplateResponse(request, f"admin/{name}.html", {"me": session, **context})
+
+
+def _db(request: Request) -> Session:
+    return Session(request.app.state.engine, expire_on_commit=False)
+
+
+def _audit(
+    db: Session, session: WebSession, action: str, target_type: str, target_id: int | None, **detail: Any
+) -> None:
+    db.add(
+        AuditLog(
+            actor=f"officer:{session.officer.id}",
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
+        )
+    )
+
+
+def _kecamatan_options(db: Session, session: WebSession) -> list[Region]:
+    rows = db.exec(select(Region).where(Region.level == "kecamatan").order_by(Region.name)).all()
+    return [r for r in rows if in_scope(session, r.code)]
+
+
+def _segment(kecamatan: str | None, commodity: str | None, izin: str | None, session: WebSession) -> Segment:
+    segment = Segment(
+        kecamatan=(kecamatan,) if kecamatan else (),
+        commodity=(commodity,) if commodity else (),
+        permits=(izin,) if izin else (),
+    )
+    return segment.restricted_to(session.officer.kecamatan_scope)
+
+
+# --- login --------------------------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """The login page (with a CSRF token bound to a cookie)."""
+    token = secrets.token_urlsafe(24)
+    response = page(request, "login", None, token=token, error=None)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/admin", max_age=3600)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    """Check the password (five failures lock the account for fifteen minutes)."""
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, csrf):
+        raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
+    with _db(request) as db:
+        officer = authenticate(db, username.strip(), password, utcnow())
+        if officer is not None:
+            db.add(AuditLog(actor=f"officer:{officer.id}", action="login", target_type="officer", target_id=officer.id))
+        db.commit()
+    if officer is None or officer.id is None:
+        token = secrets.token_urlsafe(24)
+        error = _("Wrong username or password, or the account is locked for a while.")
+        response = page(request, "login", None, token=token, error=error)
+        response.status_code = 401
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/admin", max_age=3600)
+        return response
+    response = RedirectResponse("/admin", status_code=303)
+    set_session(
+        response, request.app.state.secret_key, officer.id, request.app.state.settings.environment != "development"
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/admin")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    """End the session."""
+    check_csrf(require(request), csrf)
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie("lapor_sesi", path="/admin")
+    return response
+
+
+# --- overview -------------------------------------------------------------------------------------------------
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request) -> HTMLResponse:
+    """Rekap per kecamatan and per commodity, with bars, and what needs attention."""
+    session = require(request)
+    scope = session.officer.kecamatan_scope
+    with _db(request) as db:
+        by_kecamatan = rekap(db, "kecamatan", scope)
+        by_commodity = rekap(db, "commodity", scope)
+        open_help = db.exec(select(func.count()).select_from(HelpRequest).where(HelpRequest.status == "open")).one()
+    return page(request, "overview", session, kec=by_kecamatan, com=by_commodity, permits=PERMITS, open_help=open_help)
+
+
+# --- businesses ---------------------------------------------------------------------------------------------
+@router.get("/usaha", response_class=HTMLResponse)
+def businesses(
+    request: Request,
+    kecamatan: str | None = None,
+    commodity: str | None = None,
+    izin: str | None = None,
+    q: str | None = None,
+    p: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """Businesses with filters and search."""
+    session = require(request)
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
+    with _db(request) as db:
+        query = business_query(segment, q or None)
+        total = db.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = db.exec(query.offset((p - 1) * PAGE).limit(PAGE)).all()
+        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        options = _kecamatan_options(db, session)
+    filters = {"kecamatan": kecamatan or "", "commodity": commodity or "", "izin": izin or "", "q": q or ""}
+    return page(
+        request,
+        "businesses",
+        session,
+        rows=rows,
+        total=total,
+        regions=regions,
+        options=options,
+        filters=filters,
+        p=p,
+        pages=max(1, (total + PAGE - 1) // PAGE),
+    )
+
+
+@router.get("/usaha/{business_id}", response_class=HTMLResponse)
+def business_detail(request: Request, business_id: int) -> HTMLResponse:
+    """One business: owner, products, permits, needs, and the history of its reports."""
+    session = require(request)
+    with _db(request) as db:
+        business = db.get(Business, business_id)
+        if business is None or not in_scope(session, business.kecamatan_code):
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        owner = db.get(Owner, business.owner_id)
+        if owner is None or owner.consent_status != "given":
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        products = db.exec(select(Product).where(Product.business_id == business.id)).all()
+        permits = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.type)).all()
+        needs = db.exec(select(Need).where(Need.business_id == business.id).order_by(Need.created_at.desc())).all()  # type: ignore[attr-defined]
+        history = db.exec(
+            select(AuditLog)
+            .where(AuditLog.target_type == "owner", AuditLog.target_id == owner.id)
+            .order_by(AuditLog.at.desc())  # type: ignore[attr-defined]
+            .limit(50)
+        ).all()
+        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        _audit(db, session, "business_viewed", "business", business.id)
+        db.commit()
+    return page(
+        request,
+        "business",
+        session,
+        business=business,
+        owner=owner,
+        products=products,
+        permits=permits,
+        needs=needs,
+        history=history,
+        regions=regions,
+    )
+
+
+@router.get("/ekspor")
+def export(
+    request: Request,
+    format: str = "csv",  # noqa: A002  (the query parameter officers see in the link)
+    kecamatan: str | None = None,
+    commodity: str | None = None,
+    izin: str | None = None,
+    q: str | None = None,
+) -> Response:
+    """Download the businesses on screen as CSV or XLSX."""
+    session = require(request)
+    if format not in ("csv", "xlsx"):
+        raise HTTPException(status_code=400, detail="Format tidak dikenal")
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
+    buffer = io.BytesIO()
+    with _db(request) as db:
+        count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, q or None)
+        _audit(db, session, "export", "business", None, rows=count, format=format, **segment.to_json())
+        db.commit()
+    media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    stamp = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y%m%d-%H%M")
+    headers = {"Content-Disposition": f'attachment; filename="lapor-ikm-{stamp}.{format}"'}
+    buffer.seek(0)
+    return StreamingResponse(buffer, media_type=media, headers=headers)
+
+
+# --- broadcasts ---------------------------------------------------------------------------------------------
+@router.get("/siaran", response_class=HTMLResponse)
+def broadcasts(request: Request) -> HTMLResponse:
+    """Recent broadcasts and the form for a new one."""
+    session = require(request)
+    with _db(request) as db:
+        rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
+        options = _kecamatan_options(db, session)
+    return page(request, "broadcasts", session, rows=rows, options=options, preview=None)
+
+
+@router.post("/siaran/pratinjau", response_class=HTMLResponse)
+def broadcast_preview(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    text: Annotated[str, Form(min_length=5, max_length=1000)],
+    kecamatan: Annotated[str, Form()] = "",
+    commodity: Annotated[str, Form()] = "",
+    izin: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The exact recipient count and a sample, before sending."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
+    with _db(request) as db:
+        count, sample_ids = preview(db, segment, None)
+        sample = [db.get(Owner, i) for i in sample_ids]
+        rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
+        options = _kecamatan_options(db, session)
+    form = {"text": text, "kecamatan": kecamatan, "commodity": commodity, "izin": izin}
+    return page(
+        request,
+        "broadcasts",
+        session,
+        rows=rows,
+        options=options,
+        preview={"count": count, "sample": sample, "form": form},
+    )
+
+
+@router.post("/siaran")
+def broadcast_send(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    text: Annotated[str, Form(min_length=5, max_length=1000)],
+    kecamatan: Annotated[str, Form()] = "",
+    commodity: Annotated[str, Form()] = "",
+    izin: Annotated[str, Form()] = "",
+    when: Annotated[str, Form()] = "",
+) -> Response:
+    """Queue the broadcast (now, or at a chosen local time)."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    settings = request.app.state.settings
+    now = utcnow()
+    send_at = now
+    if when:
+        try:
+            send_at = max(now, datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(settings.default_timezone)))
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
+    with _db(request) as db:
+        broadcast = create_broadcast(db, session.officer.id, settings.office_name, text, segment, None, send_at, now)
+        db.commit()
+    request.app.state.runtime.sender.wake.set()
+    return RedirectResponse(f"/admin/siaran/{broadcast.id}", status_code=303)
+
+
+@router.get("/siaran/{broadcast_id}", response_class=HTMLResponse)
+def broadcast_detail(request: Request, broadcast_id: int) -> HTMLResponse:
+    """Progress per status."""
+    session = require(request)
+    with _db(request) as db:
+        broadcast = db.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        counts = progress(db, broadcast_id)
+    return page(request, "broadcast", session, broadcast=broadcast, counts=counts)
+
+
+@router.post("/siaran/{broadcast_id}/{action}")
+def broadcast_action(request: Request, broadcast_id: int, action: str, csrf: Annotated[str, Form()]) -> Response:
+    """Cancel a broadcast, or resend its failed messages."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    with _db(request) as db:
+        if action == "batal":
+            cancel_broadcast(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
+        elif action == "ulang":
+            resend_failed(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
+        else:
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        db.commit()
+    request.app.state.runtime.sender.wake.set()
+    return RedirectResponse(f"/admin/siaran/{broadcast_id}", status_code=303)
+
+
+# --- trainings, help requests, audit, officers --------------------------------------------------------------
+@router.get("/pelatihan", response_class=HTMLResponse)
+def trainings(request: Request) -> HTMLResponse:
+    """Trainings with their answers."""
+    session = require(request)
+    with _db(request) as db:
+        rows = db.exec(select(Training).order_by(Training.starts_at.desc())).all()  # type: ignore[attr-defined]
+        answers = {
+            (t, s): n
+            for t, s, n in db.exec(
+                select(Invitation.training_id, Invitation.status, func.count()).group_by(
+                    Invitation.training_id, Invitation.status
+                )
+            ).all()
+        }
+        options = _kecamatan_options(db, session)
+    return page(request, "trainings", session, rows=rows, answers=answers, options=options)
+
+
+@router.post("/pelatihan")
+def training_create(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    title: Annotated[str, Form(min_length=5, max_length=200)],
+    start: Annotated[str, Form()],
+    place: Annotated[str, Form(min_length=3, max_length=300)],
+    capacity: Annotated[int, Form(ge=0)] = 0,
+    kecamatan: Annotated[str, Form()] = "",
+    commodity: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a training and invite its segment."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    zone = request.app.state.settings.default_timezone
+    try:
+        starts = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone))
+    except ValueError as error:
+        raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+    segment = _segment(kecamatan or None, commodity or None, None, session)
+    plan = TrainingPlan(title, starts, starts + timedelta(hours=3), place, capacity or None, None, segment, zone)
+    with _db(request) as db:
+        create_training(db, plan, f"officer:{session.officer.id}", utcnow())
+        db.commit()
+    return RedirectResponse("/admin/pelatihan", status_code=303)
+
+
+@router.get("/bantuan", response_class=HTMLResponse)
+def help_requests(request: Request) -> HTMLResponse:
+    """Owners who asked for help."""
+    session = require(request)
+    with _db(request) as db:
+        rows = db.exec(
+            select(HelpRequest, Owner, Business)
+            .join(Owner, Owner.id == HelpRequest.owner_id)
+            .join(Business, Business.owner_id == Owner.id)
+            .order_by(HelpRequest.status.desc(), HelpRequest.created_at.desc())  # type: ignore[attr-defined]
+        ).all()
+    rows = [r for r in rows if in_scope(session, r[2].kecamatan_code)]
+    return page(request, "help", session, rows=rows)
+
+
+@router.post("/bantuan/{request_id}/selesai")
+def help_close(request: Request, request_id: int, csrf: Annotated[str, Form()]) -> Response:
+    """Mark a help request as handled."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    with _db(request) as db:
+        item = db.get(HelpRequest, request_id)
+        if item is not None:
+            item.status, item.closed_at = "closed", utcnow()
+            db.add(item)
+            _audit(db, session, "help_closed", "help", request_id)
+            db.commit()
+    return RedirectResponse("/admin/bantuan", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit(request: Request) -> HTMLResponse:
+    """The audit log (admins)."""
+    session = require(request, ("admin",))
+    with _db(request) as db:
+        rows = db.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(300)).all()  # type: ignore[union-attr]
+    return page(request, "audit", session, rows=rows)
+
+
+@router.get("/petugas", response_class=HTMLResponse)
+def officers(request: Request) -> HTMLResponse:
+    """Officer accounts (admins)."""
+    session = require(request, ("admin",))
+    with _db(request) as db:
+        rows = db.exec(select(Officer).order_by(Officer.id)).all()
+        options = _kecamatan_options(db, session)
+    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=None, error=None)
+
+
+@router.post("/petugas", response_class=HTMLResponse)
+def officer_add(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    username: Annotated[str, Form(min_length=3, max_length=60)],
+    name: Annotated[str, Form(min_length=2, max_length=200)],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form()] = "",
+    kecamatan: Annotated[list[str] | None, Form()] = None,
+) -> HTMLResponse:
+    """Create an officer and show the code to link their chat account."""
+    session = require(request, ("admin",))
+    check_csrf(session, csrf)
+    code, error = None, None
+    with _db(request) as db:
+        try:
+            officer = create_officer(
+                db,
+                username.strip(),
+                name.strip(),
+                role,
+                kecamatan or None,
+                password or None,
+                f"officer:{session.officer.id}",
+                utcnow(),
+            )
+            code = issue_link_code(db, officer, utcnow())
+            db.commit()
+        except OfficerError as problem:
+            db.rollback()
+            error = str(problem)
+        rows = db.exec(select(Officer).order_by(Officer.id)).all()
+        options = _kecamatan_options(db, session)
+    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=code, error=error)
+
+
+# --- simulator ----------------------------------------------------------------------------------------------
+@router.get("/simulator", response_class=HTMLResponse)
+def simulator(request: Request) -> HTMLResponse:
+    """Try the owners' conversation in the browser."""
+    session = require(request)
+    return page(request, "simulator", session, said=None, replies=[])
+
+
+@router.post("/simulator", response_class=HTMLResponse)
+def simulator_say(
+    request: Request, csrf: Annotated[str, Form()], message: Annotated[str, Form(max_length=4000)] = ""
+) -> HTMLResponse:
+    """Send one owner message as "simulator" and show the replies."""
+    session = require(request)
+    check_csrf(session, csrf)
+    service = request.app.state.runtime.service
+    replies = service.handle("web", f"sim-{session.officer.id}", Inbound.text_message(message, channel="web"))
+    return page(request, "simulator", session, said=message, replies=[render_reply(r) for r in replies])
