@@ -46,6 +46,7 @@ def wa_settings(cloud_url: str, db_url: str, tmp_path: Path, **overrides: Any) -
         "whatsapp_rate_per_chat": 50.0,
         "media_dir": str(tmp_path / "media"),
         "environment": "production",
+        "secret_key": "s" * 40,
         "office_name": "Dinas Koperasi dan UKM Kota Metro",
     }
     values |= overrides
