@@ -1,0 +1,70 @@
+"""A broadcast delivered through the fake Telegram and WhatsApp servers, with per-recipient statuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot.broadcasts import create_broadcast, progress
+from bot.models import OutboxMessage
+from bot.segments import Segment
+from tests.fakes import whatsapp as wa
+from tests.fakes.telegram import FakeTelegram
+from tests.seed import NOW, seed_owner
+from tests.servers import wait_until
+from tests.telegram_harness import SECRET, running_app, settled
+from tests.test_whatsapp import WhatsAppClient, wa_settings
+
+
+def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqlite_url: str, tmp_path: Path) -> None:
+    with Session(lite_engine) as db:
+        seed_owner(db, "Sri", "18.72.01", platform="telegram", external_id="5001")
+        seed_owner(db, "Budi", "18.72.01", platform="telegram", external_id="5002")
+        seed_owner(db, "Dewi", "18.72.01", platform="whatsapp", external_id="6281200000001")
+        seed_owner(db, "Eko", "18.72.01", platform="whatsapp", external_id="6281200000002")
+        db.commit()
+    telegram = FakeTelegram()
+    telegram.forbidden.add("5002")  # Budi blocked the bot
+    cloud = wa.FakeCloudAPI()
+    with telegram.serve() as tg_server, cloud.serve() as wa_server:
+        cloud.url = wa_server.url
+        settings = wa_settings(
+            cloud.url,
+            sqlite_url,
+            tmp_path,
+            telegram_bot_token=telegram.token,
+            telegram_api_base_url=tg_server.url,
+            telegram_webhook_url="https://lapor.example.id/telegram/webhook",
+            telegram_webhook_secret=SECRET,
+        )
+        with running_app(settings, lite_engine) as server:
+            with Session(lite_engine) as db:
+                # Eko wrote recently (the window is open); Dewi never did: no template configured, so she waits.
+                from bot.models import ChannelAccount
+
+                eko = db.exec(select(ChannelAccount).where(ChannelAccount.external_id == "6281200000002")).one()
+                eko.last_inbound_at = NOW.replace(year=2100)
+                db.add(eko)
+                broadcast = create_broadcast(
+                    db, None, "Dinas Kota Metro", "Pelatihan halal gratis.", Segment(), None, NOW, NOW
+                )
+                broadcast_id = broadcast.id
+                db.commit()
+            client = WhatsAppClient(server.url, lite_engine, cloud)
+            client.post(wa.status("wamid.none", "read", "6281200000002"))  # any event wakes the sender
+            wait_until(lambda: settled(lite_engine), timeout=20, what="the broadcast to settle")
+            with Session(lite_engine) as db:
+                eko_message = db.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.chat_id == "6281200000002", OutboxMessage.broadcast_id == broadcast_id
+                    )
+                ).one()
+            client.post(wa.status(eko_message.platform_message_id, "delivered", "6281200000002"))
+            wait_until(lambda: settled(lite_engine), what="the receipt")
+            with Session(lite_engine) as db:
+                counts = progress(db, broadcast_id)
+    assert counts == {"sent": 1, "blocked": 1, "waiting": 1, "delivered": 1}
+    assert any("Pelatihan halal gratis" in t for t in telegram.texts("5001"))
+    assert any("Pelatihan halal gratis" in t for t in cloud.texts("6281200000002"))
+    assert cloud.texts("6281200000001") == []
