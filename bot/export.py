@@ -6,12 +6,12 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
@@ -46,7 +46,7 @@ def _local(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _permit_columns(permits: list[Permit], food_keys: set[str], permit: str) -> tuple[str, str, str]:
+def _permit_columns(permits: list[_PermitRow], food_keys: set[str], permit: str) -> tuple[str, str, str]:
     """Status, numbers and earliest expiry of one permit type for a business."""
     if permit in ("nib", "merek"):
         rows = [p for p in permits if p.type == permit and p.product_key == ""]
@@ -88,64 +88,122 @@ def business_query(segment: Segment | None = None, search: str | None = None) ->
     return query
 
 
+class _PermitRow(NamedTuple):
+    business_id: int
+    product_key: str
+    type: str
+    status: str
+    number: str | None
+    expires_on: date | None
+    expiry_year: int | None
+
+
+CHUNK = 5000
+
+
 def export_rows(
     db: Session, timezone: str = "Asia/Jakarta", segment: Segment | None = None, search: str | None = None
 ) -> Iterator[dict[str, str]]:
-    """Every consenting owner's business as a flat row (optionally filtered as on screen)."""
+    """Every consenting owner's business as a flat row (optionally filtered as on screen), streamed in chunks."""
     tz = ZoneInfo(timezone)
-    regions = {r.code: r.name for r in db.exec(select(Region)).all()}
-    pairs = db.exec(business_query(segment, search)).all()
-    ids = [b.id for b, _ in pairs]
-    permits: dict[int, list[Permit]] = defaultdict(list)
-    food: dict[int, set[str]] = defaultdict(set)
-    needs: dict[int, list[str]] = defaultdict(list)
-    channels: dict[int, list[str]] = defaultdict(list)
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start : chunk_start + 5000]
-        for p in db.exec(select(Permit).where(Permit.business_id.in_(chunk))).all():  # type: ignore[union-attr]
-            permits[p.business_id].append(p)
-        for pr in db.exec(select(Product).where(Product.business_id.in_(chunk))).all():  # type: ignore[union-attr]
-            if pr.category in ("makanan", "minuman"):
-                food[pr.business_id].add(pr.key)
-        for n in db.exec(
-            select(Need).where(Need.business_id.in_(chunk), Need.status == "open").order_by(Need.id)  # type: ignore[union-attr]
+    regions = {code: name for code, name in db.execute(select(Region.code, Region.name)).all()}
+    base = business_query(segment, search).with_only_columns(
+        Business.id,
+        Business.name,
+        Business.kecamatan_code,
+        Business.kelurahan_code,
+        Business.commodity,
+        Business.commodity_other,
+        Owner.id,
+        Owner.name,
+        Owner.phone,
+        Owner.registered_at,
+        Owner.last_report_at,
+    )
+    last_id = 0
+    while True:
+        chunk = db.execute(base.where(Business.id > last_id).limit(CHUNK)).all()
+        if not chunk:
+            return
+        first, last_id = chunk[0][0], chunk[-1][0]
+        in_range = and_(Permit.business_id >= first, Permit.business_id <= last_id)
+        permits: dict[int, list[_PermitRow]] = defaultdict(list)
+        for row in db.execute(
+            select(
+                Permit.business_id,
+                Permit.product_key,
+                Permit.type,
+                Permit.status,
+                Permit.number,
+                Permit.expires_on,
+                Permit.expiry_year,
+            ).where(in_range)
         ).all():
-            needs[n.business_id].append(n.kind + (f" ({n.note})" if n.note else ""))
-    owner_ids = [o.id for _, o in pairs]
-    for chunk_start in range(0, len(owner_ids), 5000):
-        chunk = owner_ids[chunk_start : chunk_start + 5000]
-        for account in db.exec(select(ChannelAccount).where(ChannelAccount.owner_id.in_(chunk))).all():  # type: ignore[union-attr]
-            channels[account.owner_id].append(account.platform)
-    for business, owner in pairs:
-        assert business.id is not None and owner.id is not None
-        own = permits[business.id]
-        keys = food[business.id]
-        nib = _permit_columns(own, keys, "nib")
-        pirt = _permit_columns(own, keys, "pirt")
-        halal = _permit_columns(own, keys, "halal")
-        bpom = _permit_columns(own, keys, "bpom")
-        commodity = business.commodity_other if business.commodity == "lainnya" else business.commodity
-        yield {
-            "business_name": business.name or "",
-            "owner_name": owner.name or "",
-            "phone": owner.phone or "",
-            "kecamatan": regions.get(business.kecamatan_code or "", ""),
-            "kelurahan": regions.get(business.kelurahan_code or "", ""),
-            "commodity": commodity or "",
-            "nib_status": nib[0],
-            "nib_number": nib[1],
-            "pirt_status": pirt[0],
-            "pirt_number": pirt[1],
-            "pirt_expires": pirt[2],
-            "halal_status": halal[0],
-            "halal_number": halal[1],
-            "bpom_status": bpom[0],
-            "bpom_number": bpom[1],
-            "needs": "; ".join(needs[business.id]),
-            "channel": ", ".join(sorted(set(channels[owner.id]))),
-            "registered_at": _local(owner.registered_at, tz),
-            "last_report_at": _local(owner.last_report_at, tz),
-        }
+            permits[row[0]].append(_PermitRow(*row))
+        food: dict[int, set[str]] = defaultdict(set)
+        for business_id, key in db.execute(
+            select(Product.business_id, Product.key).where(
+                Product.business_id >= first,
+                Product.business_id <= last_id,
+                Product.category.in_(("makanan", "minuman")),  # type: ignore[union-attr]
+            )
+        ).all():
+            food[business_id].add(key)
+        needs: dict[int, list[str]] = defaultdict(list)
+        for business_id, kind, note in db.execute(
+            select(Need.business_id, Need.kind, Need.note)
+            .where(Need.business_id >= first, Need.business_id <= last_id, Need.status == "open")
+            .order_by(Need.id)
+        ).all():
+            needs[business_id].append(kind + (f" ({note})" if note else ""))
+        owner_ids = [row[6] for row in chunk]
+        channels: dict[int, set[str]] = defaultdict(set)
+        for owner_id, platform in db.execute(
+            select(ChannelAccount.owner_id, ChannelAccount.platform).where(
+                ChannelAccount.owner_id >= min(owner_ids), ChannelAccount.owner_id <= max(owner_ids)
+            )
+        ).all():
+            channels[owner_id].add(platform)
+        for (
+            business_id,
+            name,
+            kecamatan,
+            kelurahan,
+            commodity,
+            other,
+            owner_id,
+            owner_name,
+            phone,
+            registered,
+            last,
+        ) in chunk:
+            own = permits[business_id]
+            keys = food[business_id]
+            nib = _permit_columns(own, keys, "nib")
+            pirt = _permit_columns(own, keys, "pirt")
+            halal = _permit_columns(own, keys, "halal")
+            bpom = _permit_columns(own, keys, "bpom")
+            yield {
+                "business_name": name or "",
+                "owner_name": owner_name or "",
+                "phone": phone or "",
+                "kecamatan": regions.get(kecamatan or "", ""),
+                "kelurahan": regions.get(kelurahan or "", ""),
+                "commodity": (other if commodity == "lainnya" else commodity) or "",
+                "nib_status": nib[0],
+                "nib_number": nib[1],
+                "pirt_status": pirt[0],
+                "pirt_number": pirt[1],
+                "pirt_expires": pirt[2],
+                "halal_status": halal[0],
+                "halal_number": halal[1],
+                "bpom_status": bpom[0],
+                "bpom_number": bpom[1],
+                "needs": "; ".join(needs[business_id]),
+                "channel": ", ".join(sorted(channels[owner_id])),
+                "registered_at": _local(registered, tz),
+                "last_report_at": _local(last, tz),
+            }
 
 
 def _safe_cell(value: str) -> str:

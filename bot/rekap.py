@@ -45,47 +45,78 @@ def _progress(status: Any) -> Any:
     )
 
 
-def _business_permit(permit: str) -> Any:
-    status = (
-        select(Permit.status)
-        .where(Permit.business_id == Business.id, Permit.type == permit, Permit.product_key == "")
-        .limit(1)
-        .scalar_subquery()
+def _per_business_states(scope: tuple[str, ...] | None) -> Any:
+    """One row per consenting business: its group keys and the state of each permit, computed set-based."""
+    food = (
+        select(Product.business_id, func.count().label("food"))
+        .where(Product.category.in_(FOOD))  # type: ignore[union-attr]
+        .group_by(Product.business_id)
+        .subquery()
     )
-    return _progress(func.coalesce(status, "belum"))
-
-
-def _product_permit(permit: str) -> Any:
-    """The least advanced state among the business's food products (not applicable without food)."""
-    joined = (
-        select(func.min(_progress(func.coalesce(Permit.status, "belum"))))
-        .select_from(Product)
-        .outerjoin(
-            Permit,
-            and_(Permit.business_id == Product.business_id, Permit.product_key == Product.key, Permit.type == permit),
-        )
-        .where(Product.business_id == Business.id, Product.category.in_(FOOD))  # type: ignore[union-attr]
-        .scalar_subquery()
+    progress = _progress(Permit.status)
+    is_food_permit = and_(Product.id.is_not(None), Product.category.in_(FOOD))  # type: ignore[union-attr]
+    aggregates = [Permit.business_id.label("business_id")]
+    for permit in PERMITS:
+        if permit in BUSINESS_PERMITS:
+            aggregates.append(
+                func.max(case((and_(Permit.type == permit, Permit.product_key == ""), progress), else_=None)).label(
+                    permit
+                )
+            )
+        else:
+            matching = and_(Permit.type == permit, is_food_permit)
+            aggregates.append(func.sum(case((and_(matching, progress == HAVE), 1), else_=0)).label(f"{permit}_have"))
+            aggregates.append(
+                func.sum(case((and_(matching, progress == PROCESSING), 1), else_=0)).label(f"{permit}_proc")
+            )
+    permits = (
+        select(*aggregates)
+        .select_from(Permit)
+        .outerjoin(Product, and_(Product.business_id == Permit.business_id, Product.key == Permit.product_key))
+        .group_by(Permit.business_id)
+        .subquery()
     )
-    return func.coalesce(joined, NOT_APPLICABLE)
+    columns = [
+        Business.kecamatan_code.label("kecamatan"),
+        Business.commodity.label("commodity"),
+        Owner.id.label("owner_id"),
+        Owner.name.label("owner_name"),
+        Business.name.label("business_name"),
+        Owner.phone.label("phone"),
+        Owner.last_report_at.label("last_report_at"),
+    ]
+    food_count = func.coalesce(food.c.food, 0)
+    for permit in PERMITS:
+        if permit in BUSINESS_PERMITS:
+            columns.append(func.coalesce(permits.c[permit], LACK).label(permit))
+        else:
+            have = func.coalesce(permits.c[f"{permit}_have"], 0)
+            proc = func.coalesce(permits.c[f"{permit}_proc"], 0)
+            state = case(
+                (food_count == 0, NOT_APPLICABLE),
+                (have >= food_count, HAVE),
+                (have + proc >= food_count, PROCESSING),
+                else_=LACK,
+            )
+            columns.append(state.label(permit))
+    query = (
+        select(*columns)
+        .select_from(Business)
+        .join(Owner, Owner.id == Business.owner_id)
+        .outerjoin(permits, permits.c.business_id == Business.id)
+        .outerjoin(food, food.c.business_id == Business.id)
+        .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
+    )
+    if scope is not None:
+        query = query.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
+    return query.subquery()
 
 
 def rekap(db: Session, by: str = "kecamatan", scope: tuple[str, ...] | None = None) -> Rekap:
     """Counts per group; `scope` limits to some kecamatan (an officer's)."""
-    group = Business.kecamatan_code if by == "kecamatan" else Business.commodity
-    columns = [func.coalesce(group, literal("-")).label("key")]
-    for permit in PERMITS:
-        expression = _business_permit(permit) if permit in BUSINESS_PERMITS else _product_permit(permit)
-        columns.append(expression.label(permit))
-    per_business = (
-        select(*columns)
-        .join(Owner, Owner.id == Business.owner_id)
-        .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
-    )
-    if scope is not None:
-        per_business = per_business.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
-    sub = per_business.subquery()
-    sums = [sub.c.key, func.count()]
+    sub = _per_business_states(scope)
+    key = func.coalesce(sub.c.kecamatan if by == "kecamatan" else sub.c.commodity, literal("-"))
+    sums: list[Any] = [key, func.count()]
     for permit in PERMITS:
         column = sub.c[permit]
         sums += [
@@ -93,7 +124,7 @@ def rekap(db: Session, by: str = "kecamatan", scope: tuple[str, ...] | None = No
             func.sum(case((column == PROCESSING, 1), else_=0)),
             func.sum(case((column == LACK, 1), else_=0)),
         ]
-    results = db.execute(select(*sums).group_by(sub.c.key).order_by(sub.c.key)).all()
+    results = db.execute(select(*sums).group_by(key).order_by(key)).all()
     labels = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()} if by == "kecamatan" else {}
     rows = []
     total = RekapRow("*", "Total", 0, {p: {"have": 0, "processing": 0, "lack": 0} for p in PERMITS})
@@ -137,17 +168,16 @@ class Lacking:
 
 def lacking(db: Session, permit: str, scope: tuple[str, ...] | None, kecamatan: str | None = None) -> list[Lacking]:
     """Owners whose business lacks `permit` (not issued, not in progress), oldest report first."""
-    expression = _business_permit(permit) if permit in BUSINESS_PERMITS else _product_permit(permit)
+    sub = _per_business_states(scope)
     query = (
-        select(Owner.id, Owner.name, Business.name, Owner.phone, Business.kecamatan_code, Owner.last_report_at)
-        .join(Owner, Owner.id == Business.owner_id)
-        .where(Owner.consent_status == "given", Owner.deleted_at.is_(None), expression == LACK)  # type: ignore[union-attr]
-        .order_by(Owner.last_report_at.asc().nulls_first(), Owner.id)  # type: ignore[union-attr]
+        select(
+            sub.c.owner_id, sub.c.owner_name, sub.c.business_name, sub.c.phone, sub.c.kecamatan, sub.c.last_report_at
+        )
+        .where(sub.c[permit] == LACK)
+        .order_by(sub.c.last_report_at.asc().nulls_first(), sub.c.owner_id)
     )
-    if scope is not None:
-        query = query.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
     if kecamatan is not None:
-        query = query.where(Business.kecamatan_code == kecamatan)
+        query = query.where(sub.c.kecamatan == kecamatan)
     labels = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()}
     return [
         Lacking(row[0], row[1] or "-", row[2] or "-", row[3] or "-", labels.get(row[4] or "", "-"), row[5])
