@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     regions_file: str | None = None
     # Scheduling: permit follow-ups every N days; sending window in each owner's local time.
     followup_days: int = 14
+    # Per permit type, overriding FOLLOWUP_DAYS, e.g. {"halal": 21, "bpom": 30}
+    followup_days_per_permit: dict[str, int] = Field(default_factory=dict)
     send_window: str = "08:00-20:00"
     skip_holidays: bool = True
     # Periodic "please update your report" requests (cron, in DEFAULT_TIMEZONE): 1 January and 1 July, 09:00.

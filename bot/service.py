@@ -112,6 +112,7 @@ class ConversationService:
             timezone=owner.timezone or settings.default_timezone,
             trainings=training_infos(db, owner.id, now),
             followup_days=settings.followup_days,
+            followup_days_per_permit=dict(settings.followup_days_per_permit),
         )
         result = step(state, inbound, ctx)
         writer = EffectWriter(db, owner, platform, now, result.session.locale)

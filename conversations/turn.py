@@ -27,6 +27,11 @@ class Context:
     timezone: str = "Asia/Jakarta"
     trainings: dict[int, TrainingInfo] = field(default_factory=dict)
     followup_days: int = 14  # days between permit follow-ups
+    followup_days_per_permit: dict[str, int] = field(default_factory=dict)
+
+    def followup_interval(self, permit: str) -> int:
+        """Days until a permit in progress is asked about again."""
+        return self.followup_days_per_permit.get(permit, self.followup_days)
 
 
 @dataclass(frozen=True)

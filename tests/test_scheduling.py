@@ -279,3 +279,15 @@ def test_two_dispatchers_never_queue_a_reminder_twice(pg_url: str) -> None:
     assert sum(r.queued for r in results) == 3000 == events
     assert all(r.queued > 0 for r in results)  # both did work
     engine.dispose()
+
+
+def test_follow_up_interval_per_permit_type(engine) -> None:
+    from bot.config import Settings
+
+    settings = Settings(_env_file=None, followup_days=14, followup_days_per_permit={"pirt": 21})  # type: ignore[call-arg]
+    town = Town(engine, settings, FakeClock(utc(2026, 11, 25, 3)))
+    town.register("1", "Sri Wahyuni")  # P-IRT, halal and merek reported "belum"
+    with Session(town.engine) as db:
+        due = {r.ref: r.due_at for r in db.exec(select(Reminder).where(Reminder.kind == "permit_followup")).all()}
+    assert (due["pirt:p1"] - utc(2026, 11, 25, 3)).days == 21
+    assert (due["halal:p1"] - utc(2026, 11, 25, 3)).days == 14

@@ -215,7 +215,7 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     turn.save(fx.UpsertPermit(permit, key, status))
     if status in ("belum", "diurus"):
         # Followed up "sampai punya izin": asked again until the owner reports it issued (or stops it).
-        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=turn.ctx.followup_days)))
+        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))))
     else:
         turn.save(fx.CancelReminders(FOLLOWUP, ref))
     if status == "diurus":

@@ -214,9 +214,9 @@ define(
 
 
 # --- permit follow-ups and renewals --------------------------------------------------------------------
-def followup_due(turn: Turn) -> datetime:
+def followup_due(turn: Turn, permit: str) -> datetime:
     """When to ask again about a permit still in progress."""
-    return turn.ctx.now + timedelta(days=turn.ctx.followup_days)
+    return turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))
 
 
 def _followup_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
@@ -258,13 +258,15 @@ def _followup_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         return
     if choice == "proses":
         turn.save(fx.UpsertPermit(permit, key, "diurus", keep_details=True))
-        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn)))
+        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn, permit)))
         turn.advance()
-        turn.note(_(N_("Thank you. We will ask again in {days} days. Good luck!"), days=turn.ctx.followup_days))
+        turn.note(
+            _(N_("Thank you. We will ask again in {days} days. Good luck!"), days=turn.ctx.followup_interval(permit))
+        )
         return
     if choice == "bantuan":
         turn.save(fx.CreateHelpRequest(permit, permit_title(turn, permit, key)))
-        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn)))
+        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn, permit)))
         turn.advance()
         turn.note(_(N_("Your request is passed on: an officer of the office will contact you.")))
         return
