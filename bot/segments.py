@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, not_, or_, select
@@ -19,7 +20,8 @@ class Segment:
     """Filters combined with AND; inside one filter the values are alternatives (OR).
 
     `permits` holds "type:status" pairs such as "nib:belum" (no NIB: reported "belum" or not reported at all),
-    "pirt:diurus" or "halal:terbit"; `needs` holds need kinds; `sentra` matches part of a sentra name.
+    "pirt:diurus", "halal:terbit" or "pirt:habis" (lapsed or ending this year); `needs` holds need kinds;
+    `sentra` matches part of a sentra name.
     """
 
     kecamatan: tuple[str, ...] = ()
@@ -59,8 +61,26 @@ class Segment:
         )
 
 
+def _expiring(permit: str) -> Any:
+    """Businesses holding `permit` that has lapsed or ends before next year ("P-IRT habis tahun ini")."""
+    year = date.today().year
+    return exists(
+        select(Permit.id).where(
+            Permit.business_id == Business.id,
+            Permit.type == permit,
+            or_(
+                Permit.status == "kedaluwarsa",
+                and_(Permit.status == "terbit", Permit.expiry_year <= year),
+                and_(Permit.status == "terbit", Permit.expires_on <= date(year, 12, 31)),
+            ),
+        )
+    )
+
+
 def _permit_condition(permit: str, status: str) -> Any:
-    """Businesses whose `permit` is in `status` ("belum" includes never reported)."""
+    """Businesses whose `permit` is in `status` ("belum" includes never reported; "habis": ends this year)."""
+    if status == "habis":
+        return _expiring(permit)
     if permit in PRODUCT_PERMITS:
         food_product = select(Product.id).where(Product.business_id == Business.id, Product.category.in_(FOOD))  # type: ignore[union-attr]
         matching = (

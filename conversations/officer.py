@@ -132,6 +132,7 @@ def _ask(step: str, state: dict[str, Any], ctx: OfficerContext) -> Reply:
         choices = (
             Choice(ALL, _(N_("Everyone"))),
             *(Choice(f"{k}:belum", _(N_("No {permit} yet"), permit=v)) for k, v in PERMIT_NAMES.items()),
+            Choice("pirt:habis", _(N_("P-IRT ends this year"))),
         )
         return Reply(_(N_("Only owners who lack a permit?")), choices)
     if step == "siaran.text":

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
-from bot.models import AuditLog, Broadcast, OfficerAccount, OutboxMessage, Training
+from bot.models import AuditLog, Broadcast, OfficerAccount, OutboxMessage, Permit, Training
 from bot.officers import authenticate, create_officer, issue_link_code
 from bot.rekap import lacking, rekap
 from bot.segments import Segment, segment_count
@@ -51,6 +51,18 @@ def seeded(engine):
 def test_segment_counts(seeded, segment: Segment, expected: int) -> None:
     with Session(seeded) as db:
         assert segment_count(db, segment) == expected
+
+
+def test_segment_of_p_irt_ending_this_year(seeded) -> None:
+    from datetime import date
+
+    with Session(seeded) as db:
+        permit = db.exec(select(Permit).where(Permit.type == "pirt", Permit.status == "terbit")).one()
+        assert segment_count(db, Segment(permits=("pirt:habis",))) == 0
+        permit.expiry_year = date.today().year
+        db.add(permit)
+        db.commit()
+        assert segment_count(db, Segment(permits=("pirt:habis",))) == 1
 
 
 def test_rekap_per_kecamatan_and_scope(seeded) -> None:
