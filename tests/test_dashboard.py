@@ -183,3 +183,34 @@ def test_session_cookie_is_secure_outside_development_and_tamper_proof() -> None
     assert read_cookie("another-secret" * 3, value) is None
     payload, signature = value.rsplit(".", 1)
     assert read_cookie("k" * 40, payload.replace("A", "B") + "." + signature) is None
+
+
+def test_business_detail_shows_the_owners_photo_only_to_those_in_scope(lite_engine, sqlite_url: str, tmp_path) -> None:
+    media = tmp_path / "media"
+    (media / "whatsapp").mkdir(parents=True)
+    (media / "whatsapp" / "1479537139650973.jpg").write_bytes(b"\xff\xd8fake-photo")
+    with Session(lite_engine) as db:
+        owner = seed_owner(db, "Sri", METRO_PUSAT, pirt="terbit")
+        from bot.models import Business, Product
+
+        business = db.exec(select(Business).where(Business.owner_id == owner.id)).one()
+        product = db.exec(select(Product).where(Product.business_id == business.id)).one()
+        product.photo = "whatsapp:1479537139650973"
+        db.add(product)
+        create_officer(db, "admin", "Admin Dinas", "admin", None, PASSWORD, "test", NOW)
+        create_officer(db, "barat", "Petugas Barat", "officer", [METRO_BARAT], PASSWORD, "test", NOW)
+        db.commit()
+        business_id = business.id
+    settings = Settings(_env_file=None, database_url=sqlite_url, secret_key="x" * 40, media_dir=str(media))  # type: ignore[call-arg]
+    with running_app(settings, lite_engine) as server:
+        admin, _ = login(server.url, "admin")
+        detail = admin.get(f"/admin/usaha/{business_id}").text
+        assert "/foto?ref=whatsapp%3A1479537139650973" in detail
+        photo = admin.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:1479537139650973"})
+        assert photo.status_code == 200 and photo.content == b"\xff\xd8fake-photo"
+        assert admin.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:999"}).status_code == 404
+        outsider, _ = login(server.url, "barat")
+        assert (
+            outsider.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:1479537139650973"}).status_code
+            == 404
+        )

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from bot.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
 from bot.channels.console import render as render_reply
+from bot.channels.whatsapp import media_path
 from bot.clock import utcnow
 from bot.export import business_query, write_export
 from bot.models import (
@@ -226,6 +227,33 @@ def business_detail(request: Request, business_id: int) -> HTMLResponse:
         history=history,
         regions=regions,
     )
+
+
+@router.get("/usaha/{business_id}/foto")
+async def business_photo(request: Request, business_id: int, ref: str) -> Response:
+    """A photo an owner sent (product or permit evidence), for officers who may see the business."""
+    session = require(request)
+    with _db(request) as db:
+        business = db.get(Business, business_id)
+        if business is None or not in_scope(session, business.kecamatan_code):
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        refs = {p.photo for p in db.exec(select(Product).where(Product.business_id == business_id)).all()}
+        refs |= {p.evidence_photo for p in db.exec(select(Permit).where(Permit.business_id == business_id)).all()}
+    if ref not in refs:
+        raise HTTPException(status_code=404, detail="Tidak ditemukan")
+    platform, _sep, media_id = ref.partition(":")
+    runtime = request.app.state.runtime
+    if platform == "whatsapp":
+        folder = Path(request.app.state.settings.media_dir) / "whatsapp"
+        stem = media_path(folder.parent, media_id, "").name
+        found = next(iter(sorted(folder.glob(stem + ".*"))), None) if folder.exists() else None
+        if found is not None:
+            return Response(
+                found.read_bytes(), media_type="image/jpeg" if found.suffix == ".jpg" else "application/octet-stream"
+            )
+    if platform == "telegram" and runtime.telegram is not None:
+        return Response(await runtime.telegram.download(ref), media_type="image/jpeg")
+    raise HTTPException(status_code=404, detail="Foto tidak tersedia")
 
 
 @router.get("/ekspor")
