@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
@@ -183,3 +183,47 @@ def lacking(db: Session, permit: str, scope: tuple[str, ...] | None, kecamatan: 
         Lacking(row[0], row[1] or "-", row[2] or "-", row[3] or "-", labels.get(row[4] or "", "-"), row[5])
         for row in db.execute(query).all()
     ]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One month: new registrations and permits reported issued."""
+
+    month: str  # "2026-11"
+    registered: int
+    issued: dict[str, int]
+
+
+def trend(db: Session, now: datetime, scope: tuple[str, ...] | None = None, months: int = 6) -> list[TrendRow]:
+    """Change over time: per month, owners who registered and permits reported as issued (latest month first)."""
+    first_day = (now.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1, hour=0, minute=0, second=0)
+    keys = []
+    cursor = now.replace(day=1)
+    for _ in range(months):
+        keys.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor - timedelta(days=1)).replace(day=1)
+    registered: dict[str, int] = dict.fromkeys(keys, 0)
+    issued: dict[str, dict[str, int]] = {k: dict.fromkeys(PERMITS, 0) for k in keys}
+    owners = (
+        select(Owner.registered_at)
+        .join(Business, Business.owner_id == Owner.id)
+        .where(Owner.consent_status == "given", Owner.registered_at >= first_day)
+    )
+    permits = (
+        select(Permit.type, Permit.reported_at)
+        .join(Business, Business.id == Permit.business_id)
+        .join(Owner, Owner.id == Business.owner_id)
+        .where(Owner.consent_status == "given", Permit.status == "terbit", Permit.reported_at >= first_day)
+    )
+    if scope is not None:
+        owners = owners.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
+        permits = permits.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
+    for (at,) in db.execute(owners).all():
+        month = at.strftime("%Y-%m")
+        if month in registered:
+            registered[month] += 1
+    for kind, at in db.execute(permits).all():
+        month = at.strftime("%Y-%m")
+        if month in issued and kind in issued[month]:
+            issued[month][kind] += 1
+    return [TrendRow(k, registered[k], issued[k]) for k in keys]

@@ -212,3 +212,18 @@ def test_officer_broadcast_from_the_bot(seeded, settings) -> None:
     with Session(seeded) as db:
         broadcast = db.exec(select(Broadcast)).one()
         assert broadcast.recipients == 3 and broadcast.segment == {"commodity": ["makanan"]}
+
+
+def test_change_over_time_counts_registrations_and_issued_permits_per_month(seeded) -> None:
+    from datetime import timedelta
+
+    from bot.rekap import trend
+
+    with Session(seeded) as db:
+        months = trend(db, NOW + timedelta(days=40))  # early January 2027: December and November are shown
+        by_month = {m.month: m for m in months}
+        assert by_month["2026-11"].registered == 5
+        assert by_month["2026-11"].issued["nib"] == 1 and by_month["2026-11"].issued["pirt"] == 1
+        assert by_month["2027-01"].registered == 0 and len(months) == 6
+        scoped = {m.month: m for m in trend(db, NOW, (METRO_BARAT,))}
+        assert scoped["2026-11"].registered == 1 and scoped["2026-11"].issued["nib"] == 0

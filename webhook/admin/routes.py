@@ -35,7 +35,7 @@ from bot.models import (
     Training,
 )
 from bot.officers import ROLES, OfficerError, authenticate, create_officer, issue_link_code
-from bot.rekap import PERMITS, rekap
+from bot.rekap import PERMITS, rekap, trend
 from bot.segments import Segment
 from bot.trainings import TrainingPlan, create_training
 from conversations import Inbound
@@ -154,8 +154,18 @@ def overview(request: Request) -> HTMLResponse:
     with _db(request) as db:
         by_kecamatan = rekap(db, "kecamatan", scope)
         by_commodity = rekap(db, "commodity", scope)
+        months = trend(db, utcnow(), scope)
         open_help = db.exec(select(func.count()).select_from(HelpRequest).where(HelpRequest.status == "open")).one()
-    return page(request, "overview", session, kec=by_kecamatan, com=by_commodity, permits=PERMITS, open_help=open_help)
+    return page(
+        request,
+        "overview",
+        session,
+        kec=by_kecamatan,
+        com=by_commodity,
+        permits=PERMITS,
+        open_help=open_help,
+        months=months,
+    )
 
 
 # --- businesses ---------------------------------------------------------------------------------------------
