@@ -53,29 +53,26 @@ def _per_business_states(scope: tuple[str, ...] | None) -> Any:
         .group_by(Product.business_id)
         .subquery()
     )
-    progress = _progress(Permit.status)
-    is_food_permit = and_(Product.id.is_not(None), Product.category.in_(FOOD))  # type: ignore[union-attr]
-    aggregates = [Permit.business_id.label("business_id")]
+    # Each permit row's state is computed once; product permits exist only for food products (the store drops
+    # them when a product stops being food), so no join with products is needed here.
+    rows = select(
+        Permit.business_id.label("business_id"),
+        Permit.type.label("type"),
+        (Permit.product_key != "").label("on_product"),
+        _progress(Permit.status).label("progress"),
+    ).subquery()
+    aggregates = [rows.c.business_id]
     for permit in PERMITS:
         if permit in BUSINESS_PERMITS:
-            aggregates.append(
-                func.max(case((and_(Permit.type == permit, Permit.product_key == ""), progress), else_=None)).label(
-                    permit
-                )
-            )
+            mine = and_(rows.c.type == permit, rows.c.on_product.is_(False))
+            aggregates.append(func.max(case((mine, rows.c.progress), else_=None)).label(permit))
         else:
-            matching = and_(Permit.type == permit, is_food_permit)
-            aggregates.append(func.sum(case((and_(matching, progress == HAVE), 1), else_=0)).label(f"{permit}_have"))
+            mine = and_(rows.c.type == permit, rows.c.on_product.is_(True))
+            aggregates.append(func.sum(case((and_(mine, rows.c.progress == HAVE), 1), else_=0)).label(f"{permit}_have"))
             aggregates.append(
-                func.sum(case((and_(matching, progress == PROCESSING), 1), else_=0)).label(f"{permit}_proc")
+                func.sum(case((and_(mine, rows.c.progress == PROCESSING), 1), else_=0)).label(f"{permit}_proc")
             )
-    permits = (
-        select(*aggregates)
-        .select_from(Permit)
-        .outerjoin(Product, and_(Product.business_id == Permit.business_id, Product.key == Permit.product_key))
-        .group_by(Permit.business_id)
-        .subquery()
-    )
+    permits = select(*aggregates).group_by(rows.c.business_id).subquery()
     columns = [
         Business.kecamatan_code.label("kecamatan"),
         Business.commodity.label("commodity"),

@@ -264,6 +264,14 @@ class EffectWriter:
                     if name in _PRODUCT_FIELDS:
                         setattr(product, name, value)
                 db.add(product)
+                if fields.get("category") == "nonpangan":  # food permits no longer apply to this product
+                    db.exec(
+                        delete(Permit).where(
+                            Permit.business_id == business.id,
+                            Permit.product_key == key,
+                            Permit.type.in_(("pirt", "halal", "bpom")),  # type: ignore[attr-defined]
+                        )
+                    )
             case fx.DeleteProduct(key=key):
                 business = self._business()
                 db.exec(delete(Permit).where(Permit.business_id == business.id, Permit.product_key == key))
