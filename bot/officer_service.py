@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -20,6 +23,7 @@ from conversations.i18n import N_, Translator
 from conversations.officer import CreateBroadcast, CreateTraining, OfficerContext, officer_step
 from conversations.regions import RegionDirectory
 
+log = logging.getLogger(__name__)
 LINK_COMMAND = re.compile(r"^/?petugas\s+([A-Za-z0-9]{6,12})\s*$", re.IGNORECASE)
 PERMIT_NAMES = {"nib": "NIB", "pirt": "P-IRT", "halal": "Halal", "bpom": "BPOM", "merek": "Merek"}
 
@@ -58,6 +62,25 @@ def rekap_text(db: Session, by: str, scope: tuple[str, ...] | None) -> str:
     if table.needs:
         lines += ["", _(N_("Needs: {needs}"), needs=", ".join(f"{k} {v}" for k, v in sorted(table.needs.items())))]
     return "\n".join(lines)
+
+
+def rekap_chart_file(db: Session, by: str, scope: tuple[str, ...] | None, media_dir: Path) -> str | None:
+    """Draw the NIB rekap as a PNG in the media folder; its reference, or None when drawing fails."""
+    _ = Translator("id")
+    try:
+        from bot.charts import rekap_chart
+
+        labels = {"have": _(N_("have")), "processing": _(N_("in progress")), "lack": _(N_("not yet"))}
+        title = _(N_("NIB by kecamatan")) if by == "kecamatan" else _(N_("NIB by commodity"))
+        image = rekap_chart(rekap(db, by, scope), "nib", title, labels)
+    except Exception:  # noqa: BLE001  (the text rekap is already on its way; a chart is a bonus)
+        log.exception("could not draw the rekap chart")
+        return None
+    folder = media_dir / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"rekap-{uuid.uuid4().hex}.png"
+    path.write_bytes(image)
+    return f"file:{path}"
 
 
 def lacking_text(db: Session, permit: str, kecamatan: str | None, scope: tuple[str, ...] | None) -> str:
@@ -99,6 +122,7 @@ def handle_officer(
         regions=regions,
         timezone=settings.default_timezone,
         rekap_text=lambda by: rekap_text(db, by, me.kecamatan_scope),
+        rekap_chart=lambda by: rekap_chart_file(db, by, me.kecamatan_scope, Path(settings.media_dir)),
         lacking_text=lambda permit, kecamatan: lacking_text(db, permit, kecamatan, me.kecamatan_scope),
         count=count,
     )

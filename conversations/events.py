@@ -65,3 +65,4 @@ class Reply:
     multi: bool = False
     ask_contact: bool = False  # the channel may offer a "share my number" button
     ask_location: bool = False
+    image: str | None = None  # a picture sent with `text` as caption ("file:<path>" or a platform media id)

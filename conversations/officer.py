@@ -60,6 +60,7 @@ class OfficerContext:
     regions: RegionDirectory
     timezone: str
     rekap_text: Callable[[str], str]  # "kecamatan" or "commodity" -> a ready table
+    rekap_chart: Callable[[str], str | None]  # the same as a chart image (a media reference), if one can be drawn
     lacking_text: Callable[[str, str | None], str]  # permit, kecamatan -> a list
     count: Callable[[dict[str, Any]], tuple[int, list[str]]]  # segment -> recipients and sample names
 
@@ -169,7 +170,11 @@ def _menu(result: OfficerResult, ctx: OfficerContext, text: str, choice: str | N
     _ = Translator("id", ctx.timezone)
     state = result.state
     if choice in ("rekap", "rekap_komoditas"):
-        result.replies.append(Reply(ctx.rekap_text("kecamatan" if choice == "rekap" else "commodity")))
+        by = "kecamatan" if choice == "rekap" else "commodity"
+        result.replies.append(Reply(ctx.rekap_text(by)))
+        chart = ctx.rekap_chart(by)
+        if chart:
+            result.replies.append(Reply(_(N_("NIB per group: have, in progress, not yet.")), image=chart))
         state.update(step="menu")
         return None
     if choice == "belum":

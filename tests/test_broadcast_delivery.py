@@ -68,3 +68,50 @@ def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqli
     assert any("Pelatihan halal gratis" in t for t in telegram.texts("5001"))
     assert any("Pelatihan halal gratis" in t for t in cloud.texts("6281200000002"))
     assert cloud.texts("6281200000001") == []
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_photo_broadcast_is_uploaded_once_per_platform(lite_engine, sqlite_url: str, tmp_path: Path) -> None:
+    picture = tmp_path / "poster.png"
+    picture.write_bytes(PNG)
+    with Session(lite_engine) as db:
+        seed_owner(db, "Sri", "18.72.01", platform="telegram", external_id="5001")
+        for index in range(2):
+            owner = seed_owner(db, f"W{index}", "18.72.01", platform="whatsapp", external_id=f"62812000000{index}")
+            from bot.models import ChannelAccount
+
+            account = db.exec(select(ChannelAccount).where(ChannelAccount.owner_id == owner.id)).one()
+            account.last_inbound_at = NOW.replace(year=2100)  # inside the 24-hour window
+            db.add(account)
+        db.commit()
+    telegram = FakeTelegram()
+    cloud = wa.FakeCloudAPI()
+    with telegram.serve() as tg_server, cloud.serve() as wa_server:
+        cloud.url = wa_server.url
+        settings = wa_settings(
+            cloud.url,
+            sqlite_url,
+            tmp_path,
+            telegram_bot_token=telegram.token,
+            telegram_api_base_url=tg_server.url,
+            telegram_webhook_url="https://lapor.example.id/telegram/webhook",
+            telegram_webhook_secret=SECRET,
+        )
+        with running_app(settings, lite_engine) as server:
+            with Session(lite_engine) as db:
+                create_broadcast(
+                    db, None, "Dinas", "Poster pameran UMKM.", Segment(), None, NOW, NOW, photo=f"file:{picture}"
+                )
+                db.commit()
+            WhatsAppClient(server.url, lite_engine, cloud).post(wa.status("wamid.none", "read", "628120000000"))
+            wait_until(lambda: settled(lite_engine), timeout=20, what="the photo broadcast")
+    assert "sendPhoto" in telegram.methods()
+    assert cloud.uploads == [PNG]  # uploaded once, used for both WhatsApp recipients
+    images = [b for b in cloud.delivered() if b["type"] == "image"]
+    assert len(images) == 2 and {b["image"]["id"] for b in images} == {"media-1"}
+    assert "Poster pameran UMKM" in images[0]["image"]["caption"]

@@ -214,3 +214,35 @@ def test_business_detail_shows_the_owners_photo_only_to_those_in_scope(lite_engi
             outsider.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:1479537139650973"}).status_code
             == 404
         )
+
+
+def test_broadcast_with_an_uploaded_photo(site: str, lite_engine) -> None:
+    from tests.test_broadcast_delivery import PNG
+
+    client, _ = login(site, "admin")
+    page = client.get("/admin/siaran").text
+    preview = client.post(
+        "/admin/siaran/pratinjau",
+        data={"csrf": csrf_of(page), "text": "Poster pameran UMKM di alun-alun."},
+        files={"photo": ("poster.png", PNG, "image/png")},
+    )
+    assert "Dengan foto" in preview.text
+    name = re.search(r'name="photo" value="([0-9a-f]{32}\.png)"', preview.text).group(1)
+    client.post(
+        "/admin/siaran",
+        data={"csrf": csrf_of(preview.text), "text": "Poster pameran UMKM di alun-alun.", "photo": name},
+    )
+    with Session(lite_engine) as db:
+        broadcast = db.exec(select(Broadcast)).one()
+        rows = db.exec(select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id)).all()
+    assert broadcast.photo.endswith(name) and rows and all(r.payload["type"] == "photo" for r in rows)
+    bad = client.post(
+        "/admin/siaran", data={"csrf": csrf_of(preview.text), "text": "Halo semua", "photo": "../../etc/passwd"}
+    )
+    assert bad.status_code == 400
+    not_image = client.post(
+        "/admin/siaran/pratinjau",
+        data={"csrf": csrf_of(page), "text": "Poster pameran UMKM"},
+        files={"photo": ("x.png", b"<script>", "image/png")},
+    )
+    assert not_image.status_code == 400

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlmodel import Session, select
 
@@ -167,6 +170,8 @@ def test_officer_links_and_creates_a_training_from_the_bot(seeded, settings) -> 
     assert "Menu petugas" in chat.send("menu")
     rekap_reply = chat.send("1")
     assert "REKAP per kecamatan" in rekap_reply and "Metro Pusat: 3 usaha" in rekap_reply
+    chart = re.search(r"\[gambar: ([^\]]+\.png)\]", rekap_reply)
+    assert chart and Path(chart.group(1)).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Metro Barat" not in rekap_reply  # outside this officer's scope
     chat.send("3")  # who lacks a permit
     chat.send("NIB")

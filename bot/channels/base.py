@@ -69,6 +69,9 @@ def reply_payloads(replies: list[Reply], limit: int) -> list[dict[str, Any]]:
     """Neutral outbox payloads for replies: long texts split, choices kept on the last part."""
     payloads: list[dict[str, Any]] = []
     for reply in replies:
+        if reply.image:
+            payloads.append({"type": "photo", "photo": reply.image, "text": reply.text[:1000]})
+            continue
         parts = split_text(reply.text, limit)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1

@@ -39,7 +39,7 @@ def parse_console_line(line: str, photo_counter: int = 0) -> Inbound:
 
 def render(reply: Reply) -> str:
     """A reply as console text: the message, then its choices as numbered lines."""
-    lines = [reply.text]
+    lines = [f"[gambar: {reply.image.removeprefix('file:')}]", reply.text] if reply.image else [reply.text]
     for number, choice in enumerate(reply.choices, start=1):
         line = f"  {number}. {choice.label}"
         if choice.description:

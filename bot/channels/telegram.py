@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -218,6 +219,7 @@ class TelegramTransport:
             get_updates_request=polling,
         )
         self.username = ""
+        self._uploaded: dict[str, str] = {}
 
     async def start(self) -> None:
         """Initialise the bot (getMe) and set the Indonesian command menu."""
@@ -244,7 +246,15 @@ class TelegramTransport:
                 await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=payload["message_id"])
                 return SendResult("sent")
             if kind == "photo":
-                sent = await self.bot.send_photo(chat_id, payload["photo"], caption=payload.get("text") or None)
+                photo = payload["photo"]
+                source: object = self._uploaded.get(photo, photo)
+                if isinstance(source, str) and source.startswith("file:"):
+                    source = Path(source.removeprefix("file:")).read_bytes()
+                elif isinstance(source, str) and source.startswith(f"{PLATFORM}:"):
+                    source = source.removeprefix(f"{PLATFORM}:")
+                sent = await self.bot.send_photo(chat_id, source, caption=payload.get("text") or None)
+                if sent.photo and str(photo).startswith("file:"):
+                    self._uploaded[photo] = sent.photo[-1].file_id  # later recipients get the same file by id
                 return SendResult("sent", message_id=str(sent.message_id))
             sent = await self.bot.send_message(chat_id, payload.get("text") or "", reply_markup=keyboard(payload))
             return SendResult("sent", message_id=str(sent.message_id))

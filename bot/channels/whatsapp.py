@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -331,6 +332,8 @@ class WhatsAppTransport:
         self.phone_number_id = phone_number_id
         self.media_dir = media_dir
         self.base_url = api_base_url.rstrip("/")
+        self._uploaded: dict[str, str] = {}
+        self._upload_lock = asyncio.Lock()
         self.headers = {"Authorization": f"Bearer {access_token}"}
         self.client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -350,6 +353,11 @@ class WhatsAppTransport:
         """Send one payload and classify the outcome."""
         if payload.get("type") in ("answer_callback", "clear_keyboard"):
             return SendResult("sent")
+        if payload.get("type") == "photo" and str(payload.get("photo", "")).startswith("file:"):
+            media_id = await self._upload(str(payload["photo"]))
+            if media_id is None:
+                return SendResult("retry", error="media upload failed")
+            payload = {**payload, "photo": media_id}
         recipient = {"recipient": chat_id} if _BSUID.match(chat_id) else {"to": chat_id}
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", **recipient, **message_body(payload)}
         try:
@@ -357,6 +365,30 @@ class WhatsAppTransport:
         except httpx.HTTPError as error:
             return SendResult("retry", error=f"{type(error).__name__}: {error}")
         return classify_response(response)
+
+    async def _upload(self, reference: str) -> str | None:
+        """Upload a local picture once (media ids stay valid for 30 days) and return its media id."""
+        async with self._upload_lock:  # recipients are sent to in parallel: the first one uploads
+            return await self._upload_once(reference)
+
+    async def _upload_once(self, reference: str) -> str | None:
+        if reference in self._uploaded:
+            return self._uploaded[reference]
+        path = Path(reference.removeprefix("file:"))
+        mime = "image/png" if path.suffix == ".png" else "image/jpeg"
+        try:
+            response = await self.client.post(
+                f"/{self.phone_number_id}/media",
+                data={"messaging_product": "whatsapp", "type": mime},
+                files={"file": (path.name, path.read_bytes(), mime)},
+            )
+            response.raise_for_status()
+            media_id = str(response.json()["id"])
+        except (httpx.HTTPError, OSError, KeyError, ValueError) as error:
+            log.warning("could not upload media to WhatsApp: %s", type(error).__name__)
+            return None
+        self._uploaded[reference] = media_id
+        return media_id
 
     def fetch_media(self, media_id: str) -> Path | None:
         """Download a media file (its URL first, then the bytes) into the media folder; blocking."""

@@ -44,6 +44,7 @@ class FakeCloudAPI:
     throttle: int = 0  # answer this many sends with error 130429
     fail_500: int = 0
     window_closed: set[str] = field(default_factory=set)  # recipients who get error 131047
+    uploads: list[bytes] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def delivered(self, to: str | None = None) -> list[dict[str, Any]]:
@@ -72,6 +73,7 @@ class FakeCloudAPI:
         return Starlette(
             routes=[
                 Route("/{phone_id}/messages", self._messages, methods=["POST"]),
+                Route("/{phone_id}/media", self._upload, methods=["POST"]),
                 Route("/download/{media_id}", self._download, methods=["GET"]),
                 Route("/{media_id}", self._media, methods=["GET"]),
             ]
@@ -119,6 +121,17 @@ class FakeCloudAPI:
                 "messages": [{"id": f"wamid.OUT{next(_ids)}"}],
             }
         )
+
+    async def _upload(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return self._error(401, 190, "Invalid OAuth access token")
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return self._error(400, 100, "file is required")
+        with self.lock:
+            self.uploads.append(await upload.read())
+        return JSONResponse({"id": f"media-{len(self.uploads)}"})
 
     async def _media(self, request: Request) -> Response:
         if not self._authorised(request):

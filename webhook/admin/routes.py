@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func
@@ -303,6 +305,42 @@ def broadcasts(request: Request) -> HTMLResponse:
     return page(request, "broadcasts", session, rows=rows, options=options, preview=None)
 
 
+_PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
+MAX_PHOTO_BYTES = 5_000_000
+
+
+def _save_photo(request: Request, upload: UploadFile | None) -> str:
+    """Keep an uploaded JPEG/PNG for a broadcast; returns its file name ("" when none was sent)."""
+    if upload is None or not upload.filename:
+        return ""
+    data = upload.file.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise HTTPException(status_code=413, detail="Foto terlalu besar (paling besar 5 MB)")
+    if data[:3] == b"\xff\xd8\xff":
+        suffix = ".jpg"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        suffix = ".png"
+    else:
+        raise HTTPException(status_code=400, detail="Foto harus JPG atau PNG")
+    folder = Path(request.app.state.settings.media_dir) / "broadcast"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = uuid.uuid4().hex + suffix
+    (folder / name).write_bytes(data)
+    return name
+
+
+def _photo_reference(request: Request, name: str) -> str | None:
+    """The media reference of a previously uploaded broadcast photo (names are checked: no paths)."""
+    if not name:
+        return None
+    if not _PHOTO_NAME.match(name):
+        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+    path = Path(request.app.state.settings.media_dir) / "broadcast" / name
+    if not path.exists():
+        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+    return f"file:{path}"
+
+
 @router.post("/siaran/pratinjau", response_class=HTMLResponse)
 def broadcast_preview(
     request: Request,
@@ -311,17 +349,19 @@ def broadcast_preview(
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
     izin: Annotated[str, Form()] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """The exact recipient count and a sample, before sending."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
+    photo_name = _save_photo(request, photo)
     segment = _segment(kecamatan or None, commodity or None, izin or None, session)
     with _db(request) as db:
         count, sample_ids = preview(db, segment, None)
         sample = [db.get(Owner, i) for i in sample_ids]
         rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
         options = _kecamatan_options(db, session)
-    form = {"text": text, "kecamatan": kecamatan, "commodity": commodity, "izin": izin}
+    form = {"text": text, "kecamatan": kecamatan, "commodity": commodity, "izin": izin, "photo": photo_name}
     return page(
         request,
         "broadcasts",
@@ -341,10 +381,12 @@ def broadcast_send(
     commodity: Annotated[str, Form()] = "",
     izin: Annotated[str, Form()] = "",
     when: Annotated[str, Form()] = "",
+    photo: Annotated[str, Form()] = "",
 ) -> Response:
-    """Queue the broadcast (now, or at a chosen local time)."""
+    """Queue the broadcast (now, or at a chosen local time), with its photo if one was uploaded."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
+    photo_reference = _photo_reference(request, photo)
     settings = request.app.state.settings
     now = utcnow()
     send_at = now
@@ -355,7 +397,9 @@ def broadcast_send(
             raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
     segment = _segment(kecamatan or None, commodity or None, izin or None, session)
     with _db(request) as db:
-        broadcast = create_broadcast(db, session.officer.id, settings.office_name, text, segment, None, send_at, now)
+        broadcast = create_broadcast(
+            db, session.officer.id, settings.office_name, text, segment, None, send_at, now, photo=photo_reference
+        )
         db.commit()
     request.app.state.runtime.sender.wake.set()
     return RedirectResponse(f"/admin/siaran/{broadcast.id}", status_code=303)

@@ -1,0 +1,36 @@
+"""The rekap as a chart image (PNG) for officers in the chat."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen on a server
+
+from matplotlib import pyplot  # noqa: E402
+
+from bot.rekap import Rekap  # noqa: E402
+
+COLOURS = {"have": "#2e9e5b", "processing": "#e0a020", "lack": "#c9d3da"}
+
+
+def rekap_chart(table: Rekap, permit: str, title: str, labels: dict[str, str]) -> bytes:
+    """A horizontal stacked bar per group: how many have `permit`, are processing it, or lack it."""
+    rows = table.rows or [table.total]
+    names = [row.label for row in rows]
+    figure, axes = pyplot.subplots(figsize=(7, 0.5 * len(rows) + 1.6), dpi=110)
+    left = [0] * len(rows)
+    for state in ("have", "processing", "lack"):
+        values = [row.permits[permit][state] for row in rows]
+        axes.barh(names, values, left=left, color=COLOURS[state], label=labels[state])
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    axes.invert_yaxis()
+    axes.set_title(title)
+    axes.legend(loc="lower right", fontsize="small")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    pyplot.close(figure)
+    return buffer.getvalue()
