@@ -17,6 +17,7 @@ from bot.cli_officers import broadcast_app, officer_app, rekap_command
 from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
 from bot.db import is_sqlite, make_engine, upgrade
+from bot.logsetup import configure_logging
 from bot.models import ChannelAccount
 from bot.regions import RegionFileError, ensure_regions, load_region_files
 from bot.service import ConversationService
@@ -120,8 +121,8 @@ def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")]
     """Talk to the bot as an owner in the terminal (one message a line)."""
     from bot.channels.console import render, run_console
 
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     settings = get_settings()
+    configure_logging(settings, logging.WARNING)
     engine = prepare_database(settings)
     service = ConversationService(engine, settings)
     interactive = sys.stdin.isatty()
@@ -143,8 +144,8 @@ def run() -> None:
 
     from webhook.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    configure_logging(settings)
     try:
         settings.check_for_serving()
     except SettingsError as error:

@@ -97,7 +97,7 @@ class InboxWorker:
                 db.commit()
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
-            log.exception("inbox event %s of %s:%s failed", event_id, platform, chat_key)
+            log.exception("inbox event %s of %s failed", event_id, platform)
             if event_id is not None:
                 self._record_failure(event_id, error)
             return "failed"
