@@ -20,12 +20,11 @@ from bot.segments import Segment, owners_query, segment_count
 from bot.trainings import TrainingPlan, create_training
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
-from conversations.officer import CreateBroadcast, CreateTraining, OfficerContext, officer_step
+from conversations.officer import PERMIT_NAMES, CreateBroadcast, CreateTraining, OfficerContext, officer_step
 from conversations.regions import RegionDirectory
 
 log = logging.getLogger(__name__)
 LINK_COMMAND = re.compile(r"^/?petugas\s+([A-Za-z0-9]{6,12})\s*$", re.IGNORECASE)
-PERMIT_NAMES = {"nib": "NIB", "pirt": "P-IRT", "halal": "Halal", "bpom": "BPOM", "merek": "Merek"}
 
 
 def link_command(inbound: Inbound) -> str | None:

@@ -124,3 +124,14 @@ def lite_engine(sqlite_url: str) -> Iterator[Engine]:
         load_region_files(db, DEMO_REGION_FILES)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def fake() -> Iterator[object]:
+    """A fake Telegram Bot API server on 127.0.0.1 (its address in `fake.url`)."""
+    from tests.fakes.telegram import FakeTelegram
+
+    telegram = FakeTelegram()
+    with telegram.serve() as server:
+        telegram.url = server.url  # type: ignore[attr-defined]
+        yield telegram

@@ -22,14 +22,6 @@ USER = 7001
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram()
-    with fake.serve() as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
-
-
-@pytest.fixture
 def webhook_app(fake: FakeTelegram, engine, db_url: str) -> Iterator[TelegramClient]:
     settings = telegram_settings(fake.url, db_url, webhook=True)  # type: ignore[attr-defined]
     with running_app(settings, engine) as server:

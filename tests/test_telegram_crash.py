@@ -6,11 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlmodel import Session, select
 
 from bot.db import make_engine
@@ -21,14 +19,6 @@ from tests.servers import free_port, wait_until
 from tests.telegram_harness import SECRET, running_app, settled, telegram_settings
 
 USER = 8101
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    fake = FakeTelegram()
-    with fake.serve() as server:
-        fake.url = server.url  # type: ignore[attr-defined]
-        yield fake
 
 
 def test_full_conversation_by_long_polling(fake: FakeTelegram, lite_engine, sqlite_url: str) -> None:

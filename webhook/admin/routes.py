@@ -42,19 +42,14 @@ from bot.segments import Segment
 from bot.trainings import TrainingPlan, create_training
 from conversations import Inbound
 from conversations.i18n import Translator
+from conversations.officer import PERMIT_NAMES
 from webhook.admin.auth import LOGIN_COOKIE, WebSession, check_csrf, in_scope, require, set_session
 
 router = APIRouter(prefix="/admin")
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 _ = Translator("id")
 templates.env.globals["_"] = _
-templates.env.globals["PERMIT_NAMES"] = {
-    "nib": "NIB",
-    "pirt": "P-IRT",
-    "halal": "Halal",
-    "bpom": "BPOM",
-    "merek": "Merek",
-}
+templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
 templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
 PAGE = 50
 SENDERS = ("admin", "officer")
