@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -77,21 +77,19 @@ def claim_due(
                 OutboxMessage.platform.in_(platforms),  # type: ignore[attr-defined]
             )
             .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit * 4)
+            .limit(limit * 2)
         )
         if not is_sqlite(engine):
             query = query.with_for_update(skip_locked=True)
         rows = db.exec(query).all()
+        first: dict[tuple[str, str], OutboxMessage] = {}
+        for row in rows:  # candidates come by priority then age: the first one per chat is its next message
+            first.setdefault((row.platform, row.chat_id), row)
+        blocked = _chats_with_earlier_pending(db, list(first.values()))
         taken: list[OutboxMessage] = []
-        chats = set(busy_chats)
-        for row in rows:
-            key = (row.platform, row.chat_id)
-            if key in chats:
+        for key, row in first.items():
+            if key in busy_chats or key in blocked:
                 continue
-            if _has_earlier_pending(db, row):
-                chats.add(key)
-                continue
-            chats.add(key)
             row.status = "sending"
             row.claimed_at = now
             row.attempts += 1
@@ -105,20 +103,26 @@ def claim_due(
         ]
 
 
-def _has_earlier_pending(db: Session, row: OutboxMessage) -> bool:
-    """True when an older message to the same chat is still waiting or in flight (keeps chat order)."""
-    earlier = db.exec(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.platform == row.platform,
-            OutboxMessage.chat_id == row.chat_id,
-            OutboxMessage.id < (row.id or 0),
+def _chats_with_earlier_pending(db: Session, candidates: list[OutboxMessage]) -> set[tuple[str, str]]:
+    """Chats where an older message is still in flight or waiting to be retried (keeps each chat in order)."""
+    if not candidates:
+        return set()
+    chat_ids = list({row.chat_id for row in candidates})
+    largest = max(row.id or 0 for row in candidates)
+    pending = db.exec(
+        select(OutboxMessage.platform, OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.priority).where(
+            OutboxMessage.chat_id.in_(chat_ids),  # type: ignore[attr-defined]
             OutboxMessage.status.in_(("queued", "sending")),  # type: ignore[attr-defined]
-            OutboxMessage.priority <= row.priority,
+            OutboxMessage.id < largest,
         )
-        .limit(1)
-    ).first()
-    return earlier is not None
+    ).all()
+    mine = {(row.platform, row.chat_id): row for row in candidates}
+    blocked: set[tuple[str, str]] = set()
+    for platform, chat_id, other_id, priority in pending:
+        row = mine.get((platform, chat_id))
+        if row is not None and other_id < (row.id or 0) and priority <= row.priority:
+            blocked.add((platform, chat_id))
+    return blocked
 
 
 def mark_sent(engine: Engine, message_id: int, now: datetime, platform_message_id: str | None) -> None:
@@ -130,6 +134,19 @@ def mark_sent(engine: Engine, message_id: int, now: datetime, platform_message_i
             .values(status="sent", sent_at=now, platform_message_id=platform_message_id, error=None)
         )
         db.commit()
+
+
+def mark_sent_many(engine: Engine, sent: list[tuple[int, str | None]], now: datetime) -> None:
+    """Record many deliveries in one transaction."""
+    if not sent:
+        return
+    statement = (
+        update(OutboxMessage.__table__)  # type: ignore[arg-type]
+        .where(OutboxMessage.__table__.c.id == bindparam("oid"))  # type: ignore[attr-defined]
+        .values(status="sent", sent_at=now, platform_message_id=bindparam("mid"), error=None)
+    )
+    with engine.begin() as connection:
+        connection.execute(statement, [{"oid": oid, "mid": mid} for oid, mid in sent])
 
 
 def mark_retry(engine: Engine, message_id: int, not_before: datetime, error: str, count_attempt: bool = True) -> None:

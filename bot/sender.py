@@ -22,7 +22,7 @@ from bot.outbox import (
     mark_blocked,
     mark_failed,
     mark_retry,
-    mark_sent,
+    mark_sent_many,
     mark_waiting,
     release_stale,
 )
@@ -55,6 +55,8 @@ class Sender:
     poll_seconds: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
+    # Broadcast deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
+    _sent: list[tuple[int, str | None]] = field(default_factory=list)
     _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
 
     async def _db(self, fn, *args):  # type: ignore[no-untyped-def]
@@ -68,9 +70,13 @@ class Sender:
             log.info("re-queued %d messages left in flight by a previous run", released)
         tasks: set[asyncio.Task[None]] = set()
         last_release = asyncio.get_running_loop().time()
+        flusher = asyncio.create_task(self._flush_loop(stop))
         while not stop.is_set():
             free = self.concurrency - len(tasks)
             claimed: list[Claimed] = []
+            if tasks and free < max(1, self.concurrency // 4):
+                await asyncio.sleep(0.005)  # claim in batches, not one row per finished send
+                continue
             if free > 0:
                 claimed = await self._db(
                     claim_due, self.engine, self.clock(), free, set(self._in_flight), set(self.transports)
@@ -94,7 +100,21 @@ class Sender:
                 await asyncio.sleep(0)
         if tasks:
             await asyncio.wait(tasks, timeout=10)
+        await flusher
+        await self._db(mark_sent_many, self.engine, self._take_sent(), self.clock())
         self._executor.shutdown(wait=False)
+
+    def _take_sent(self) -> list[tuple[int, str | None]]:
+        sent, self._sent = self._sent, []
+        return sent
+
+    async def _flush_loop(self, stop: asyncio.Event) -> None:
+        """Write recorded deliveries every 50 ms."""
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+            if self._sent:
+                await self._db(mark_sent_many, self.engine, self._take_sent(), self.clock())
+                self.wake.set()
 
     async def _deliver(self, message: Claimed) -> None:
         key = (message.platform, message.chat_id)
@@ -123,8 +143,10 @@ class Sender:
 
     async def _record(self, message: Claimed, result: SendResult) -> None:
         now = self.clock()
-        if result.status == "sent":
-            await self._db(mark_sent, self.engine, message.id, now, result.message_id)
+        if result.status == "sent" and message.kind == "broadcast":
+            self._sent.append((message.id, result.message_id))  # throughput matters: recorded in batches
+        elif result.status == "sent":  # a conversation waits for this one: record it now
+            await self._db(mark_sent_many, self.engine, [(message.id, result.message_id)], now)
         elif result.status == "waiting":
             await self._db(mark_waiting, self.engine, message.id, result.error or "outside the messaging window")
         elif result.status == "blocked":
