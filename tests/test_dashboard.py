@@ -246,3 +246,37 @@ def test_broadcast_with_an_uploaded_photo(site: str, lite_engine) -> None:
         files={"photo": ("x.png", b"<script>", "image/png")},
     )
     assert not_image.status_code == 400
+
+
+def test_broadcast_to_owners_with_a_need_or_invited_to_a_training(site: str, lite_engine) -> None:
+    from bot.models import Training
+    from bot.segments import Segment
+    from bot.trainings import TrainingPlan, create_training
+
+    with Session(lite_engine) as db:
+        from datetime import timedelta
+
+        plan = TrainingPlan(
+            "Pelatihan Halal",
+            NOW + timedelta(days=10),
+            NOW + timedelta(days=10, hours=3),
+            "Aula",
+            None,
+            None,
+            Segment(kecamatan=(METRO_BARAT,)),
+        )
+        create_training(db, plan, "test", NOW)
+        db.commit()
+        training_id = db.exec(select(Training)).one().id
+    client, _ = login(site, "admin")
+    page = client.get("/admin/siaran").text
+    assert "Diundang ke: Pelatihan Halal" in page
+    invited = client.post(
+        "/admin/siaran/pratinjau",
+        data={"csrf": csrf_of(page), "text": "Ingat pelatihannya ya", "pelatihan": str(training_id)},
+    )
+    assert "Penerima: <strong>1</strong>" in invited.text and "Dewi" in invited.text
+    needs = client.post(
+        "/admin/siaran/pratinjau", data={"csrf": csrf_of(page), "text": "Bantuan modal KUR", "kebutuhan": "modal"}
+    )
+    assert "Penerima: <strong>0</strong>" in needs.text

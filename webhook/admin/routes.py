@@ -83,11 +83,20 @@ def _kecamatan_options(db: Session, session: WebSession) -> list[Region]:
     return [r for r in rows if in_scope(session, r.code)]
 
 
-def _segment(kecamatan: str | None, commodity: str | None, izin: str | None, session: WebSession) -> Segment:
+def _segment(
+    kecamatan: str | None,
+    commodity: str | None,
+    izin: str | None,
+    session: WebSession,
+    need: str | None = None,
+    training: str | None = None,
+) -> Segment:
     segment = Segment(
         kecamatan=(kecamatan,) if kecamatan else (),
         commodity=(commodity,) if commodity else (),
         permits=(izin,) if izin else (),
+        needs=(need,) if need else (),
+        training_id=int(training) if training and training.isdigit() else None,
     )
     return segment.restricted_to(session.officer.kecamatan_scope)
 
@@ -297,7 +306,8 @@ def broadcasts(request: Request) -> HTMLResponse:
     with _db(request) as db:
         rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
         options = _kecamatan_options(db, session)
-    return page(request, "broadcasts", session, rows=rows, options=options, preview=None)
+        trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
+    return page(request, "broadcasts", session, rows=rows, options=options, preview=None, trainings=trainings)
 
 
 _PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
@@ -344,19 +354,29 @@ def broadcast_preview(
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
     izin: Annotated[str, Form()] = "",
+    kebutuhan: Annotated[str, Form()] = "",
+    pelatihan: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """The exact recipient count and a sample, before sending."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
     photo_name = _save_photo(request, photo)
-    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session, kebutuhan, pelatihan)
     with _db(request) as db:
         count, sample_ids = preview(db, segment, None)
         sample = [db.get(Owner, i) for i in sample_ids]
         rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
         options = _kecamatan_options(db, session)
-    form = {"text": text, "kecamatan": kecamatan, "commodity": commodity, "izin": izin, "photo": photo_name}
+    form = {
+        "text": text,
+        "kecamatan": kecamatan,
+        "commodity": commodity,
+        "izin": izin,
+        "kebutuhan": kebutuhan,
+        "pelatihan": pelatihan,
+        "photo": photo_name,
+    }
     return page(
         request,
         "broadcasts",
@@ -375,6 +395,8 @@ def broadcast_send(
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
     izin: Annotated[str, Form()] = "",
+    kebutuhan: Annotated[str, Form()] = "",
+    pelatihan: Annotated[str, Form()] = "",
     when: Annotated[str, Form()] = "",
     photo: Annotated[str, Form()] = "",
 ) -> Response:
@@ -382,6 +404,7 @@ def broadcast_send(
     session = require(request, SENDERS)
     check_csrf(session, csrf)
     photo_reference = _photo_reference(request, photo)
+    segment = _segment(kecamatan or None, commodity or None, izin or None, session, kebutuhan, pelatihan)
     settings = request.app.state.settings
     now = utcnow()
     send_at = now
@@ -390,7 +413,6 @@ def broadcast_send(
             send_at = max(now, datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(settings.default_timezone)))
         except ValueError as error:
             raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
-    segment = _segment(kecamatan or None, commodity or None, izin or None, session)
     with _db(request) as db:
         broadcast = create_broadcast(
             db, session.officer.id, settings.office_name, text, segment, None, send_at, now, photo=photo_reference
