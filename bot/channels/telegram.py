@@ -42,16 +42,21 @@ COMMANDS = (
 _PRIVATE = "private"
 
 
+def _dict(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (payloads are never trusted to be well formed)."""
+    return value if isinstance(value, dict) else {}
+
+
 def interpret(update: dict[str, Any], bot_username: str = "") -> Interpretation:
-    """Read one Bot API update (as JSON) into neutral terms; unknown kinds become an empty interpretation."""
-    if "callback_query" in update:
+    """Read one Bot API update (as JSON) into neutral terms; unknown or malformed kinds become an empty one."""
+    if isinstance(update.get("callback_query"), dict):
         return _callback(update["callback_query"])
-    if "my_chat_member" in update:
+    if isinstance(update.get("my_chat_member"), dict):
         return _membership(update["my_chat_member"], bot_username)
     for key, edited in (("message", False), ("edited_message", True)):
-        if key in update:
+        if isinstance(update.get(key), dict):
             message = update[key]
-            chat = message.get("chat") or {}
+            chat = _dict(message.get("chat"))
             if chat.get("type") != _PRIVATE:
                 return _group_message(message, bot_username)
             if edited:
@@ -61,8 +66,8 @@ def interpret(update: dict[str, Any], bot_username: str = "") -> Interpretation:
 
 
 def _private(message: dict[str, Any], inbound: Inbound) -> Interpretation:
-    sender = message.get("from") or {}
-    chat_id = str((message.get("chat") or {}).get("id", sender.get("id", "")))
+    sender = _dict(message.get("from"))
+    chat_id = str(_dict(message.get("chat")).get("id", sender.get("id", "")))
     return Interpretation(chat_id=chat_id, user_id=str(sender.get("id", chat_id)), inbound=inbound)
 
 
@@ -70,23 +75,29 @@ def _message_inbound(message: dict[str, Any]) -> Inbound:
     """The neutral event for a private message, whatever it carries."""
     common = {"channel": PLATFORM, "supports_photos": True, "supports_location": True}
     caption = message.get("caption") or ""
-    if "text" in message:
+    caption = caption if isinstance(caption, str) else ""
+    if isinstance(message.get("text"), str):
         return Inbound(kind=InboundKind.TEXT, text=message["text"], **common)
-    if message.get("photo"):
-        largest = max(message["photo"], key=lambda p: p.get("file_size") or p.get("width", 0) * p.get("height", 0))
+    sizes = (
+        [p for p in message.get("photo") or [] if isinstance(p, dict) and p.get("file_id")]
+        if isinstance(message.get("photo"), list)
+        else []
+    )
+    if sizes:
+        largest = max(sizes, key=lambda p: _size(p))
         return Inbound(kind=InboundKind.PHOTO, text=caption, media_ref=f"telegram:{largest['file_id']}", **common)
-    document = message.get("document")
-    if document:
+    document = _dict(message.get("document"))
+    if document.get("file_id"):
         kind = InboundKind.PHOTO if str(document.get("mime_type", "")).startswith("image/") else InboundKind.DOCUMENT
         return Inbound(kind=kind, text=caption, media_ref=f"telegram:{document['file_id']}", **common)
-    if "location" in message:
+    if isinstance(message.get("location"), dict):
         location = message["location"]
         return Inbound(
             kind=InboundKind.LOCATION, latitude=location.get("latitude"), longitude=location.get("longitude"), **common
         )
-    if "contact" in message:
+    if isinstance(message.get("contact"), dict):
         contact = message["contact"]
-        sender_id = (message.get("from") or {}).get("id")
+        sender_id = _dict(message.get("from")).get("id")
         return Inbound(
             kind=InboundKind.CONTACT,
             text=contact.get("phone_number", ""),
@@ -101,10 +112,18 @@ def _message_inbound(message: dict[str, Any]) -> Inbound:
     return Inbound(kind=InboundKind.OTHER, text=caption, **common)
 
 
+def _size(photo: dict[str, Any]) -> float:
+    """How big a photo size is, for picking the largest."""
+    try:
+        return float(photo.get("file_size") or (photo.get("width") or 0) * (photo.get("height") or 0))
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _callback(query: dict[str, Any]) -> Interpretation:
-    message = query.get("message") or {}
-    sender = query.get("from") or {}
-    chat = message.get("chat") or {}
+    message = _dict(query.get("message"))
+    sender = _dict(query.get("from"))
+    chat = _dict(message.get("chat"))
     extra = {"callback_query_id": query.get("id"), "message_id": message.get("message_id")}
     if chat and chat.get("type") != _PRIVATE:
         return Interpretation(chat_id=None, extra=extra)
@@ -119,8 +138,8 @@ def _callback(query: dict[str, Any]) -> Interpretation:
 
 
 def _membership(change: dict[str, Any], bot_username: str) -> Interpretation:
-    chat = change.get("chat") or {}
-    status = (change.get("new_chat_member") or {}).get("status")
+    chat = _dict(change.get("chat"))
+    status = _dict(change.get("new_chat_member")).get("status")
     chat_id = str(chat.get("id", ""))
     if chat.get("type") == _PRIVATE:
         if status == "kicked":
@@ -135,7 +154,7 @@ def _membership(change: dict[str, Any], bot_username: str) -> Interpretation:
 
 def _group_message(message: dict[str, Any], bot_username: str) -> Interpretation:
     """In groups the bot only answers commands and mentions, asking to be messaged privately."""
-    chat = message.get("chat") or {}
+    chat = _dict(message.get("chat"))
     if chat.get("type") not in ("group", "supergroup"):
         return Interpretation(chat_id=None)  # channel posts and the like
     text = str(message.get("text") or "")
@@ -304,8 +323,8 @@ def chat_key(update: dict[str, Any]) -> str:
     for key in ("message", "edited_message", "callback_query", "my_chat_member", "channel_post", "edited_channel_post"):
         item = update.get(key)
         if isinstance(item, dict):
-            sender = item.get("from") or {}
-            chat = item.get("chat") or (item.get("message") or {}).get("chat") or {}
+            sender = _dict(item.get("from"))
+            chat = _dict(item.get("chat")) or _dict(_dict(item.get("message")).get("chat"))
             if chat.get("type", "private") == _PRIVATE and sender.get("id") is not None:
                 return str(sender["id"])
             if chat.get("id") is not None:

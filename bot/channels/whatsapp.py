@@ -58,15 +58,16 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
 def split_webhook(body: dict[str, Any], phone_number_id: str | None) -> list[tuple[str, str, dict[str, Any]]]:
     """(event_key, chat_key, payload) for every message and status in a webhook body for our number."""
     events: list[tuple[str, str, dict[str, Any]]] = []
-    for entry in body.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            number = str((value.get("metadata") or {}).get("phone_number_id") or "")
+    for entry in _objects(body.get("entry")):
+        for change in _objects(entry.get("changes")):
+            value = change.get("value") if isinstance(change.get("value"), dict) else {}
+            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            number = str(metadata.get("phone_number_id") or "")
             if phone_number_id and number != phone_number_id:
                 log.info("ignoring WhatsApp event for another phone number id")
                 continue
-            contacts = value.get("contacts") or []
-            for message in value.get("messages") or []:
+            contacts = _objects(value.get("contacts"))
+            for message in _objects(value.get("messages")):
                 sender = sender_id(message)
                 if not message.get("id") or not sender:
                     continue
@@ -75,12 +76,22 @@ def split_webhook(body: dict[str, Any], phone_number_id: str | None) -> list[tup
                     contacts[0] if contacts else {},
                 )
                 events.append((str(message["id"]), sender, {"message": message, "contact": contact}))
-            for status in value.get("statuses") or []:
+            for status in _objects(value.get("statuses")):
                 if not status.get("id") or not status.get("status"):
                     continue
                 recipient = str(status.get("recipient_id") or status.get("recipient_user_id") or "unknown")
                 events.append((f"status:{status['id']}:{status['status']}", recipient, {"status": status}))
     return events
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects in a list (anything else in a webhook body is ignored, never trusted)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def sender_id(message: dict[str, Any]) -> str:
@@ -131,10 +142,10 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
     }
     kind = message.get("type")
     if kind == "text":
-        return Inbound(kind=InboundKind.TEXT, text=(message.get("text") or {}).get("body", ""), **common), {}
+        return Inbound(kind=InboundKind.TEXT, text=_as_dict(message.get("text")).get("body", ""), **common), {}
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        interactive = _as_dict(message.get("interactive"))
+        reply = _as_dict(interactive.get("button_reply")) or _as_dict(interactive.get("list_reply"))
         choice = str(reply.get("id") or "")
         if choice.startswith(PAGE_PREFIX):
             return None, {"page": int(choice.removeprefix(PAGE_PREFIX) or 1)}
@@ -142,10 +153,10 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
             return Inbound(kind=InboundKind.CHOICE, choice_id=choice, **common), {}
         return Inbound(kind=InboundKind.OTHER, **common), {}
     if kind == "button":  # a quick-reply button of a template
-        button = message.get("button") or {}
+        button = _as_dict(message.get("button"))
         return Inbound(kind=InboundKind.TEXT, text=str(button.get("text") or button.get("payload") or ""), **common), {}
     if kind in ("image", "document"):
-        media = message.get(kind) or {}
+        media = _as_dict(message.get(kind))
         is_image = kind == "image" or str(media.get("mime_type", "")).startswith("image/")
         return (
             Inbound(
@@ -157,7 +168,7 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
             {"media_id": media.get("id"), "mime_type": media.get("mime_type")},
         )
     if kind == "location":
-        location = message.get("location") or {}
+        location = _as_dict(message.get("location"))
         return (
             Inbound(
                 kind=InboundKind.LOCATION,
@@ -168,8 +179,8 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
             {},
         )
     if kind == "contacts":
-        shared = (message.get("contacts") or [{}])[0]
-        phones = shared.get("phones") or [{}]
+        shared = (_objects(message.get("contacts")) or [{}])[0]
+        phones = _objects(shared.get("phones")) or [{}]
         phone = str(phones[0].get("wa_id") or phones[0].get("phone") or "")
         return (
             Inbound(
@@ -185,7 +196,7 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
         return Inbound(kind=InboundKind.STICKER, **common), {}
     if kind in ("audio", "voice"):
         return Inbound(kind=InboundKind.VOICE, **common), {}
-    if kind == "reaction" and not (message.get("reaction") or {}).get("emoji"):
+    if kind == "reaction" and not _as_dict(message.get("reaction")).get("emoji"):
         return None, {}  # a reaction taken back: nothing to answer
     return Inbound(kind=InboundKind.OTHER, **common), {}
 
