@@ -123,3 +123,35 @@ def test_kill_while_sending_delivers_after_restart(fake: FakeTelegram, tmp_path:
     finally:
         second.stop()
         engine.dispose()
+
+
+def test_two_server_processes_on_one_postgresql_answer_each_update_once(
+    fake: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    from bot.db import make_engine as engine_for
+
+    first = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
+    second = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
+    engine = engine_for(pg_url)
+    try:
+        users = [9100 + i for i in range(12)]
+        update_id = 70_000
+        for round_number in range(2):  # "/start" then "setuju" for every user, spread over both servers
+            for index, user in enumerate(users):
+                update_id += 1
+                text = "/start" if round_number == 0 else "setuju"
+                update = tg.text_update(user, text, update_id=update_id)
+                server = first if (index + round_number) % 2 == 0 else second
+                assert server.post(update) == 200
+                assert (second if server is first else first).post(update) == 200  # and its retry to the other
+            wait_until(lambda: settled(engine), timeout=60, what="both servers to settle")
+        for user in users:
+            texts = fake.texts(user)
+            assert sum("UU No. 27" in t for t in texts) == 1, texts
+            assert sum("Siapa nama lengkap" in t for t in texts) == 1, texts
+        with Session(engine) as db:
+            assert len(db.exec(select(InboxEvent)).all()) == 24
+    finally:
+        first.stop()
+        second.stop()
+        engine.dispose()
