@@ -155,3 +155,37 @@ def test_two_server_processes_on_one_postgresql_answer_each_update_once(
         first.stop()
         second.stop()
         engine.dispose()
+
+
+def test_kill_in_the_middle_of_a_broadcast_loses_nothing(fake: FakeTelegram, tmp_path: Path) -> None:
+    from bot.broadcasts import create_broadcast
+    from bot.db import make_engine as engine_for
+    from bot.db import upgrade
+    from bot.segments import Segment
+    from tests.seed import NOW, seed_owner
+
+    db_url = f"sqlite:///{tmp_path / 'broadcast.db'}"
+    upgrade(db_url)
+    engine = engine_for(db_url)
+    with Session(engine) as db:
+        for index in range(300):
+            seed_owner(db, f"Pemilik {index}", "18.72.01", external_id=str(20_000 + index))
+        create_broadcast(db, None, "Dinas", "Pameran UMKM Sabtu ini.", Segment(), None, NOW, NOW)
+        db.commit()
+    first = RunProcess(fake.url, db_url, tmp_path, TELEGRAM_RATE_PER_SECOND="60")  # type: ignore[attr-defined]
+    wait_until(lambda: len(fake.sent()) >= 60, timeout=30, what="the broadcast to be under way")
+    first.kill()
+    delivered_before = len(fake.sent())
+    assert delivered_before < 300
+    second = RunProcess(fake.url, db_url, tmp_path, TELEGRAM_RATE_PER_SECOND="200")  # type: ignore[attr-defined]
+    try:
+        wait_until(lambda: settled(engine), timeout=60, what="the rest of the broadcast")
+    finally:
+        second.stop()
+    per_chat: dict[str, int] = {}
+    for params in fake.sent():
+        per_chat[str(params["chat_id"])] = per_chat.get(str(params["chat_id"]), 0) + 1
+    assert len(per_chat) == 300  # everyone got it
+    duplicates = sum(count - 1 for count in per_chat.values())
+    assert duplicates <= 40  # at most what was in flight (or not yet recorded) at the kill
+    engine.dispose()
