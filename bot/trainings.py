@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot.models import AuditLog, Invitation, Owner, Reminder, Training
+from bot.models import AuditLog, Invitation, Reminder, Training
 from bot.segments import Segment, segment_owner_ids
 from conversations.turn import TrainingInfo
 
@@ -252,8 +252,3 @@ def cancel_training(db: Session, training: Training, actor: str, now: datetime) 
         )
     )
     return len(owners)
-
-
-def owner_exists(db: Session, owner_id: int) -> bool:
-    """True for a known owner."""
-    return db.get(Owner, owner_id) is not None
