@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.broadcasts import create_broadcast
 from bot.config import Settings
 from bot.models import Officer, OfficerAccount, Owner
-from bot.officers import link_with_code, officer_for_account, view
+from bot.officers import link_with_code, view
 from bot.rekap import PERMITS, lacking, rekap
 from bot.segments import Segment, owners_query, segment_count
 from bot.trainings import TrainingPlan, create_training
@@ -147,6 +147,3 @@ def handle_officer(
     account.state = result.state
     db.add(account)
     return result.replies
-
-
-officer_account = officer_for_account

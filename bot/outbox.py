@@ -125,17 +125,6 @@ def _chats_with_earlier_pending(db: Session, candidates: list[OutboxMessage]) ->
     return blocked
 
 
-def mark_sent(engine: Engine, message_id: int, now: datetime, platform_message_id: str | None) -> None:
-    """Record a delivery."""
-    with Session(engine) as db:
-        db.exec(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(status="sent", sent_at=now, platform_message_id=platform_message_id, error=None)
-        )
-        db.commit()
-
-
 def mark_sent_many(engine: Engine, sent: list[tuple[int, str | None]], now: datetime) -> None:
     """Record many deliveries in one transaction."""
     if not sent:

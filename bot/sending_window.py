@@ -53,10 +53,6 @@ class SendingWindow:
             return local.astimezone(UTC)
         raise ValueError("no sending window within a year")
 
-    def is_open(self, moment: datetime, timezone: str) -> bool:
-        """True when a message may go at `moment`."""
-        return self.next_opening(moment, timezone) == moment.astimezone(UTC)
-
 
 def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)

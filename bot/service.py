@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.models import Owner, Training
-from bot.officer_service import handle_officer, link_command, officer_account, try_link
+from bot.officer_service import handle_officer, link_command, try_link
+from bot.officers import officer_for_account
 from bot.store import (
     EffectWriter,
     create_account,
@@ -81,7 +82,7 @@ class ConversationService:
         code = link_command(inbound)
         if code is not None:  # "PETUGAS <code>": an officer linking this chat (owners never reach officer actions)
             return Outcome(replies=try_link(db, code, platform, external_id, now), owner_id=None, locale="id")
-        officer = officer_account(db, platform, external_id)
+        officer = officer_for_account(db, platform, external_id)
         if officer is not None:
             replies = handle_officer(db, officer[0], officer[1], inbound, settings, self.regions(db), now)
             return Outcome(replies=replies, owner_id=None, locale="id")

@@ -158,10 +158,6 @@ class Turn:
         self.session.queue = list(questions)
         self.session.data = {"flow": flow, **({"paused": paused} if paused else {})}
 
-    def data(self, key: str, default: object = None) -> object:
-        """Scratch data of the current flow."""
-        return self.session.data.get(key, default)
-
     def set_data(self, **values: object) -> None:
         """Remember values for later questions of this flow."""
         self.session.data.update(values)
