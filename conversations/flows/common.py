@@ -276,6 +276,15 @@ def yes_no(turn: Turn, answer: Answer, yes: str = "yes", no: str = "no") -> str 
     return None
 
 
+def photo_or_skip(turn: Turn, answer: Answer) -> str | None:
+    """The media reference of a sent photo, None when the owner skips; anything else is asked again."""
+    if answer.inbound.media_ref:
+        return answer.inbound.media_ref
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
+        return None
+    raise Invalid(turn._(N_("Please send a photo, or type SKIP.")))
+
+
 # --- the main menu --------------------------------------------------------------------------------
 MENU_ENTRIES = (
     ("lapor", N_("Update my report")),

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from conversations import effects as fx
 from conversations.events import Choice
+from conversations.flows.common import photo_or_skip
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
 from conversations.parsing import Answer as Said
@@ -416,7 +417,8 @@ def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     permit, key = args[0], args[1]
     stored = turn.report.permit(permit, key)
-    if answer.inbound.media_ref and stored is not None:
+    photo = photo_or_skip(turn, answer)
+    if photo is not None and stored is not None:
         turn.save(
             fx.UpsertPermit(
                 permit,
@@ -426,16 +428,11 @@ def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
                 number_kind=stored.number_kind,
                 expiry_year=stored.expiry_year,
                 expires_on=stored.expires_on,
-                evidence_photo=answer.inbound.media_ref,
+                evidence_photo=photo,
             )
         )
         turn.note(turn._(N_("Photo saved.")))
-        turn.advance()
-        return
-    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
-        turn.advance()
-        return
-    raise Invalid(turn._(N_("Please send a photo, or type SKIP.")))
+    turn.advance()
 
 
 define(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import yes_no
+from conversations.flows.common import photo_or_skip, yes_no
 from conversations.flows.permits import permit_questions
 from conversations.flows.registration import current_value, with_current
 from conversations.flows.registry import define, flow
@@ -243,15 +243,11 @@ def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    if answer.inbound.media_ref:
-        turn.save(fx.UpsertProduct(args[0], {"photo": answer.inbound.media_ref}))
+    photo = photo_or_skip(turn, answer)
+    if photo is not None:
+        turn.save(fx.UpsertProduct(args[0], {"photo": photo}))
         turn.note(turn._(N_("Photo saved.")))
-        turn.advance()
-        return
-    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
-        turn.advance()
-        return
-    raise Invalid(turn._(N_("Please send a photo, or type SKIP.")))
+    turn.advance()
 
 
 define(
