@@ -302,12 +302,16 @@ def export(
 @router.get("/siaran", response_class=HTMLResponse)
 def broadcasts(request: Request) -> HTMLResponse:
     """Recent broadcasts and the form for a new one."""
-    session = require(request)
+    return _broadcasts_page(request, require(request), preview=None)
+
+
+def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, Any] | None) -> HTMLResponse:
+    """The broadcasts page: recent ones, and the new-broadcast form or its preview."""
     with _db(request) as db:
         rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
         options = _kecamatan_options(db, session)
         trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
-    return page(request, "broadcasts", session, rows=rows, options=options, preview=None, trainings=trainings)
+    return page(request, "broadcasts", session, rows=rows, options=options, preview=preview, trainings=trainings)
 
 
 _PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
@@ -366,8 +370,6 @@ def broadcast_preview(
     with _db(request) as db:
         count, sample_ids = preview(db, segment, None)
         sample = [db.get(Owner, i) for i in sample_ids]
-        rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
-        options = _kecamatan_options(db, session)
     form = {
         "text": text,
         "kecamatan": kecamatan,
@@ -377,14 +379,7 @@ def broadcast_preview(
         "pelatihan": pelatihan,
         "photo": photo_name,
     }
-    return page(
-        request,
-        "broadcasts",
-        session,
-        rows=rows,
-        options=options,
-        preview={"count": count, "sample": sample, "form": form},
-    )
+    return _broadcasts_page(request, session, {"count": count, "sample": sample, "form": form})
 
 
 @router.post("/siaran")
@@ -539,11 +534,14 @@ def audit(request: Request) -> HTMLResponse:
 @router.get("/petugas", response_class=HTMLResponse)
 def officers(request: Request) -> HTMLResponse:
     """Officer accounts (admins)."""
-    session = require(request, ("admin",))
+    return _officers_page(request, require(request, ("admin",)), code=None, error=None)
+
+
+def _officers_page(request: Request, session: WebSession, code: str | None, error: str | None) -> HTMLResponse:
     with _db(request) as db:
         rows = db.exec(select(Officer).order_by(Officer.id)).all()
         options = _kecamatan_options(db, session)
-    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=None, error=None)
+    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=code, error=error)
 
 
 @router.post("/petugas", response_class=HTMLResponse)
@@ -577,9 +575,7 @@ def officer_add(
         except OfficerError as problem:
             db.rollback()
             error = str(problem)
-        rows = db.exec(select(Officer).order_by(Officer.id)).all()
-        options = _kecamatan_options(db, session)
-    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=code, error=error)
+    return _officers_page(request, session, code=code, error=error)
 
 
 # --- simulator ----------------------------------------------------------------------------------------------
