@@ -13,7 +13,6 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import psycopg  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.benchdb import bench_database  # noqa: E402
 from bot.broadcasts import create_broadcast  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
-from bot.db import make_engine, upgrade  # noqa: E402
+from bot.db import make_engine  # noqa: E402
 from bot.models import ChannelAccount, OutboxMessage, Owner  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.segments import Segment  # noqa: E402
@@ -35,7 +34,6 @@ from bot.sender import Sender  # noqa: E402
 from tests.fakes.telegram import TOKEN  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 FAKE = """
 import sys, uvicorn
@@ -122,36 +120,40 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=1000.0)
     args = parser.parse_args()
-    name = f"lapor_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     port = free_port()
     fake = subprocess.Popen([sys.executable, "-c", FAKE.format(root=str(ROOT), port=port)])
     try:
-        upgrade(url)
-        seed(url, args.count)
-        engine = make_engine(url)
-        with Session(engine) as db:
-            broadcast = create_broadcast(db, None, "Dinas", "Info pelatihan", Segment(), None, NOW, NOW)
-            db.commit()
-            recipients = broadcast.recipients
-        engine.dispose()
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        elapsed = asyncio.run(deliver(url, f"http://127.0.0.1:{port}", args.rate, recipients))
+        with bench_database() as url:
+            elapsed, recipients = run(url, port, args)
     finally:
         fake.terminate()
-        with psycopg.connect(ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    report(recipients, elapsed, args.rate)
+
+
+def run(url: str, port: int, args: argparse.Namespace) -> tuple[float, int]:
+    """Seed, queue the broadcast and deliver it; returns the time taken and the number of recipients."""
+    seed(url, args.count)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        broadcast = create_broadcast(db, None, "Dinas", "Info pelatihan", Segment(), None, NOW, NOW)
+        db.commit()
+        recipients = broadcast.recipients
+    engine.dispose()
+    for _ in range(100):  # the fake server is starting in its own process
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return asyncio.run(deliver(url, f"http://127.0.0.1:{port}", args.rate, recipients)), recipients
+
+
+def report(recipients: int, elapsed: float, rate: float) -> None:
+    """Print the achieved rate and memory."""
     achieved = recipients / elapsed
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"recipients: {recipients}, limit {args.rate:.0f}/s")
-    print(f"delivered in {elapsed:.1f} s: {achieved:.0f} messages/s = {100 * achieved / args.rate:.0f}% of the limit")
+    print(f"recipients: {recipients}, limit {rate:.0f}/s")
+    print(f"delivered in {elapsed:.1f} s: {achieved:.0f} messages/s = {100 * achieved / rate:.0f}% of the limit")
     print(f"max RSS of the sending process: {rss:.0f} MB")
 
 

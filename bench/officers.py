@@ -11,28 +11,25 @@ import argparse
 import io
 import random
 import sys
-import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.benchdb import bench_database  # noqa: E402
 from bot.broadcasts import create_broadcast  # noqa: E402
-from bot.db import make_engine, upgrade  # noqa: E402
+from bot.db import make_engine  # noqa: E402
 from bot.export import write_export  # noqa: E402
 from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product  # noqa: E402
 from bot.regions import DEMO_REGION_FILES, load_region_files  # noqa: E402
 from bot.rekap import rekap  # noqa: E402
 from bot.segments import Segment  # noqa: E402
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 KECAMATAN = ["18.72.01", "18.72.02", "18.72.03", "18.72.04", "18.72.05", "17.71.01", "17.71.02", "17.71.03"]
 COMMODITIES = ["makanan", "minuman", "batik_tenun", "konveksi", "kerajinan"]
@@ -170,40 +167,26 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        name = None
-        if args.database == "postgresql":
-            name = f"lapor_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(ADMIN, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        else:
-            url = f"sqlite:///{tmp}/bench.db"
-        try:
-            upgrade(url)
-            seed(url, args.count)
-            engine = make_engine(url)
-            print(f"database: {args.database}, businesses: {args.count}")
-            with Session(engine) as db:
-                rekap(db, "kecamatan")  # warm the connection and caches once
-                timed("rekap by kecamatan", lambda: rekap(db, "kecamatan"))
-                timed("rekap by commodity", lambda: rekap(db, "commodity"))
-                timed("rekap, one officer's kecamatan", lambda: rekap(db, "kecamatan", ("18.72.01",)))
-                rows = timed("export CSV (all rows)", lambda: write_export(db, io.BytesIO(), "csv"))
-                timed("export XLSX (all rows)", lambda: write_export(db, io.BytesIO(), "xlsx"), memory=False)
-                print(f"  exported {rows} rows")
-                broadcast = timed(
-                    "broadcast to everyone (queue the outbox rows)",
-                    lambda: create_broadcast(db, None, "Dinas", "Info", Segment(), None, NOW, NOW),
-                    memory=False,
-                )
-                db.commit()
-                print(f"  recipients queued: {broadcast.recipients}")
-            engine.dispose()
-        finally:
-            if name:
-                with psycopg.connect(ADMIN, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with bench_database(args.database) as url:
+        seed(url, args.count)
+        engine = make_engine(url)
+        print(f"database: {args.database}, businesses: {args.count}")
+        with Session(engine) as db:
+            rekap(db, "kecamatan")  # warm the connection and caches once
+            timed("rekap by kecamatan", lambda: rekap(db, "kecamatan"))
+            timed("rekap by commodity", lambda: rekap(db, "commodity"))
+            timed("rekap, one officer's kecamatan", lambda: rekap(db, "kecamatan", ("18.72.01",)))
+            rows = timed("export CSV (all rows)", lambda: write_export(db, io.BytesIO(), "csv"))
+            timed("export XLSX (all rows)", lambda: write_export(db, io.BytesIO(), "xlsx"), memory=False)
+            print(f"  exported {rows} rows")
+            broadcast = timed(
+                "broadcast to everyone (queue the outbox rows)",
+                lambda: create_broadcast(db, None, "Dinas", "Info", Segment(), None, NOW, NOW),
+                memory=False,
+            )
+            db.commit()
+            print(f"  recipients queued: {broadcast.recipients}")
+        engine.dispose()
 
 
 if __name__ == "__main__":

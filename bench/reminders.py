@@ -12,36 +12,19 @@ import resource
 import sys
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bot.db import make_engine, upgrade  # noqa: E402
+from bench.benchdb import bench_database  # noqa: E402
+from bot.db import make_engine  # noqa: E402
 from bot.models import ChannelAccount, Owner, Reminder  # noqa: E402
 from bot.reminders import dispatch_due  # noqa: E402
 from bot.sending_window import SendingWindow  # noqa: E402
-
-ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def fresh_database(kind: str, tmp: Path) -> tuple[str, str | None]:
-    """A migrated empty database URL (and the PostgreSQL database name to drop)."""
-    if kind == "postgresql":
-        name = f"lapor_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    else:
-        name = None
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    upgrade(url)
-    return url, name
 
 
 def seed(url: str, count: int, now: datetime) -> None:
@@ -102,24 +85,16 @@ def main() -> None:
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args()
     now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 10:00 WIB: inside the sending window
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        url, name = fresh_database(args.database, Path(tmp))
-        try:
-            seed(url, args.count, now)
-            engine = make_engine(url)
-            tracemalloc.start()
-            started = time.perf_counter()
-            result = dispatch_due(engine, now, SendingWindow(), batch=5000)
-            elapsed = time.perf_counter() - started
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            engine.dispose()
-        finally:
-            if name:
-                with psycopg.connect(ADMIN, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with bench_database(args.database) as url:
+        seed(url, args.count, now)
+        engine = make_engine(url)
+        tracemalloc.start()
+        started = time.perf_counter()
+        result = dispatch_due(engine, now, SendingWindow(), batch=5000)
+        elapsed = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        engine.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"database: {args.database}")
     print(f"reminders queued: {result.queued} (deferred {result.deferred}, skipped {result.skipped})")
