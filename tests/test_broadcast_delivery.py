@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.broadcasts import create_broadcast, progress
+from bot.config import Settings
 from bot.models import OutboxMessage
 from bot.segments import Segment
 from tests.fakes import whatsapp as wa
@@ -15,6 +16,19 @@ from tests.seed import NOW, seed_owner
 from tests.servers import wait_until
 from tests.telegram_harness import SECRET, running_app, settled
 from tests.test_whatsapp import WhatsAppClient, wa_settings
+
+
+def both_channels(cloud_url: str, telegram_url: str, token: str, db_url: str, tmp_path: Path) -> Settings:
+    """A deployment with WhatsApp and Telegram, both pointed at fake servers."""
+    return wa_settings(
+        cloud_url,
+        db_url,
+        tmp_path,
+        telegram_bot_token=token,
+        telegram_api_base_url=telegram_url,
+        telegram_webhook_url="https://lapor.example.id/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+    )
 
 
 def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqlite_url: str, tmp_path: Path) -> None:
@@ -29,15 +43,7 @@ def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqli
     cloud = wa.FakeCloudAPI()
     with telegram.serve() as tg_server, cloud.serve() as wa_server:
         cloud.url = wa_server.url
-        settings = wa_settings(
-            cloud.url,
-            sqlite_url,
-            tmp_path,
-            telegram_bot_token=telegram.token,
-            telegram_api_base_url=tg_server.url,
-            telegram_webhook_url="https://lapor.example.id/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-        )
+        settings = both_channels(cloud.url, tg_server.url, telegram.token, sqlite_url, tmp_path)
         with running_app(settings, lite_engine) as server:
             with Session(lite_engine) as db:
                 # Eko wrote recently (the window is open); Dewi never did: no template configured, so she waits.
@@ -93,15 +99,7 @@ def test_photo_broadcast_is_uploaded_once_per_platform(lite_engine, sqlite_url: 
     cloud = wa.FakeCloudAPI()
     with telegram.serve() as tg_server, cloud.serve() as wa_server:
         cloud.url = wa_server.url
-        settings = wa_settings(
-            cloud.url,
-            sqlite_url,
-            tmp_path,
-            telegram_bot_token=telegram.token,
-            telegram_api_base_url=tg_server.url,
-            telegram_webhook_url="https://lapor.example.id/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-        )
+        settings = both_channels(cloud.url, tg_server.url, telegram.token, sqlite_url, tmp_path)
         with running_app(settings, lite_engine) as server:
             with Session(lite_engine) as db:
                 create_broadcast(
