@@ -85,9 +85,11 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    """Settings as a deployment would have them, independent of the developer's .env."""
-    return Settings(_env_file=None, office_name="Dinas Koperasi dan UKM Kota Metro")  # type: ignore[call-arg]
+def settings(tmp_path: Path) -> Settings:
+    """Settings as a deployment would have them, independent of the developer's .env (media kept in tmp)."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, office_name="Dinas Koperasi dan UKM Kota Metro", media_dir=str(tmp_path / "media")
+    )
 
 
 class FakeClock:

@@ -22,7 +22,7 @@ PASSWORD = "kata-sandi-rahasia-1"
 
 
 @pytest.fixture
-def site(lite_engine, sqlite_url: str) -> Iterator[str]:
+def site(lite_engine, sqlite_url: str, tmp_path) -> Iterator[str]:
     with Session(lite_engine) as db:
         seed_owner(db, "Sri", METRO_PUSAT, nib="terbit", pirt="terbit", phone="+6281234567890")
         seed_owner(db, "Budi", METRO_PUSAT, nib="belum", pirt="diurus")
@@ -31,7 +31,13 @@ def site(lite_engine, sqlite_url: str) -> Iterator[str]:
         create_officer(db, "barat", "Petugas Barat", "officer", [METRO_BARAT], PASSWORD, "test", NOW)
         create_officer(db, "lihat", "Pengamat", "viewer", None, PASSWORD, "test", NOW)
         db.commit()
-    settings = Settings(_env_file=None, database_url=sqlite_url, secret_key="x" * 40, office_name="Dinas Kota Metro")  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=sqlite_url,
+        secret_key="x" * 40,
+        office_name="Dinas Kota Metro",
+        media_dir=str(tmp_path / "media"),
+    )
     with running_app(settings, lite_engine) as server:
         yield server.url
 
