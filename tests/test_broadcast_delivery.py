@@ -87,6 +87,7 @@ def test_photo_broadcast_is_uploaded_once_per_platform(lite_engine, sqlite_url: 
     picture.write_bytes(PNG)
     with Session(lite_engine) as db:
         seed_owner(db, "Sri", "18.72.01", platform="telegram", external_id="5001")
+        seed_owner(db, "Tono", "18.72.01", platform="telegram", external_id="5002")
         for index in range(2):
             owner = seed_owner(db, f"W{index}", "18.72.01", platform="whatsapp", external_id=f"62812000000{index}")
             from bot.models import ChannelAccount
@@ -108,7 +109,9 @@ def test_photo_broadcast_is_uploaded_once_per_platform(lite_engine, sqlite_url: 
                 db.commit()
             WhatsAppClient(server.url, lite_engine, cloud).post(wa.status("wamid.none", "read", "628120000000"))
             wait_until(lambda: settled(lite_engine), timeout=20, what="the photo broadcast")
-    assert "sendPhoto" in telegram.methods()
+    assert telegram.uploads == [PNG]  # uploaded once, then sent by file_id
+    photos = sorted(str(c.params["photo"]) for c in telegram.calls if c.method == "sendPhoto")
+    assert photos[0] == "AgACposter" and photos[1].startswith("upload:")
     assert cloud.uploads == [PNG]  # uploaded once, used for both WhatsApp recipients
     images = [b for b in cloud.delivered() if b["type"] == "image"]
     assert len(images) == 2 and {b["image"]["id"] for b in images} == {"media-1"}

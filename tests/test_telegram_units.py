@@ -107,3 +107,22 @@ def test_token_bucket_allows_a_burst_then_spaces_messages() -> None:
     assert 0.9 < bucket.delay() <= 1.0
     bucket.pause(5)
     assert bucket.delay() > 4
+
+
+def test_a_send_that_hangs_times_out_and_is_retried_later() -> None:
+    fake = FakeTelegram(stall_seconds=3)
+
+    async def send(base_url: str) -> list[str]:
+        transport = TelegramTransport(TOKEN, base_url, read_timeout=0.5)
+        await transport.bot.initialize()
+        try:
+            stalled = await transport.deliver("5001", {"type": "text", "text": "Halo"})
+            fake.stall_seconds = 0
+            answered = await transport.deliver("5001", {"type": "text", "text": "Halo lagi"})
+            return [stalled.status, answered.status]
+        finally:
+            await transport.stop()
+
+    with fake.serve() as server:
+        assert asyncio.run(send(server.url)) == ["retry", "sent"]
+    assert fake.texts("5001")[-1] == "Halo lagi"

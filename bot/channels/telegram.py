@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from datetime import timedelta
@@ -17,9 +18,9 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import Interpretation, SendResult, reply_payloads
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
@@ -226,10 +227,11 @@ class TelegramTransport:
 
     platform = PLATFORM
 
-    def __init__(self, token: str, api_base_url: str) -> None:
+    def __init__(self, token: str, api_base_url: str, read_timeout: float = 20.0) -> None:
         base = api_base_url.rstrip("/")
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
-        polling = HTTPXRequest(connection_pool_size=2, read_timeout=60, connect_timeout=10)
+        # aiohttp, not PTB's default httpx: with many sends in flight httpx spends its time scanning its pool.
+        request = AiohttpRequest(connection_pool_size=64, read_timeout=read_timeout)
+        polling = AiohttpRequest(connection_pool_size=2, read_timeout=60)
         self.bot = Bot(
             token,
             base_url=f"{base}/bot",
@@ -239,6 +241,7 @@ class TelegramTransport:
         )
         self.username = ""
         self._uploaded: dict[str, str] = {}
+        self._upload_locks: dict[str, asyncio.Lock] = {}
 
     async def start(self) -> None:
         """Initialise the bot (getMe) and set the Indonesian command menu."""
@@ -265,16 +268,7 @@ class TelegramTransport:
                 await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=payload["message_id"])
                 return SendResult("sent")
             if kind == "photo":
-                photo = payload["photo"]
-                source: object = self._uploaded.get(photo, photo)
-                if isinstance(source, str) and source.startswith("file:"):
-                    source = Path(source.removeprefix("file:")).read_bytes()
-                elif isinstance(source, str) and source.startswith(f"{PLATFORM}:"):
-                    source = source.removeprefix(f"{PLATFORM}:")
-                sent = await self.bot.send_photo(chat_id, source, caption=payload.get("text") or None)
-                if sent.photo and str(photo).startswith("file:"):
-                    self._uploaded[photo] = sent.photo[-1].file_id  # later recipients get the same file by id
-                return SendResult("sent", message_id=str(sent.message_id))
+                return await self._send_photo(chat_id, payload)
             sent = await self.bot.send_message(chat_id, payload.get("text") or "", reply_markup=keyboard(payload))
             return SendResult("sent", message_id=str(sent.message_id))
         except RetryAfter as error:
@@ -290,6 +284,25 @@ class TelegramTransport:
             return SendResult("retry", error=str(error))
         except TelegramError as error:
             return SendResult("retry", error=str(error))
+
+    async def _send_photo(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Send a photo; a local file is uploaded once, later recipients get Telegram's file id."""
+        photo = str(payload["photo"])
+        caption = payload.get("text") or None
+        if not photo.startswith("file:"):
+            sent = await self.bot.send_photo(chat_id, photo.removeprefix(f"{PLATFORM}:"), caption=caption)
+            return SendResult("sent", message_id=str(sent.message_id))
+        # Sends run concurrently: the others wait for the first upload instead of uploading the file again.
+        async with self._upload_locks.setdefault(photo, asyncio.Lock()):
+            file_id = self._uploaded.get(photo)
+            if file_id is None:
+                data = Path(photo.removeprefix("file:")).read_bytes()
+                sent = await self.bot.send_photo(chat_id, data, caption=caption)
+                if sent.photo:
+                    self._uploaded[photo] = sent.photo[-1].file_id
+                return SendResult("sent", message_id=str(sent.message_id))
+        sent = await self.bot.send_photo(chat_id, file_id, caption=caption)
+        return SendResult("sent", message_id=str(sent.message_id))
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         """Long-poll for raw updates."""

@@ -42,6 +42,7 @@ class FakeTelegram:
     forbidden: set[str] = field(default_factory=set)  # chats that blocked the bot
     stall_seconds: float = 0.0  # sendMessage waits this long before answering
     next_message_id: int = 1000
+    uploads: list[bytes] = field(default_factory=list)  # files received as multipart uploads
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- what tests read ---------------------------------------------------------------------------------
@@ -94,7 +95,12 @@ class FakeTelegram:
         form = await request.form()
         params: dict[str, Any] = {}
         for key, value in form.items():
-            if isinstance(value, str):
+            if not isinstance(value, str):  # an uploaded file
+                data = await value.read()
+                with self.lock:
+                    self.uploads.append(data)
+                params[key] = f"upload:{value.filename}"
+            else:
                 try:
                     params[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false") else value
                 except ValueError:
@@ -178,12 +184,12 @@ class FakeTelegram:
         return self._ok(self._message(params))
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Response:  # noqa: N802
-        return await self._send(params)
+        return await self._send(params, photo=True)
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Response:  # noqa: N802
         return await self._send(params)
 
-    async def _send(self, params: dict[str, Any]) -> Response:
+    async def _send(self, params: dict[str, Any], photo: bool = False) -> Response:
         if self.stall_seconds:
             await asyncio.sleep(self.stall_seconds)
         with self.lock:
@@ -209,4 +215,7 @@ class FakeTelegram:
                     {"ok": False, "error_code": 500, "description": "Internal Server Error"}, status_code=500
                 )
             params["_ok"] = True
-        return self._ok(self._message(params))
+        message = self._message(params)
+        if photo:  # Telegram answers with the stored sizes; their file_id serves later sends
+            message["photo"] = [{"file_id": "AgACposter", "file_unique_id": "uposter", "width": 800, "height": 600}]
+        return self._ok(message)
