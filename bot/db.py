@@ -8,9 +8,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# What a database that is down, restarting or out of connections raises: worth trying again in a moment.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
 
 
 def normalise_url(url: str) -> str:
@@ -45,6 +50,13 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for the log: the driver error's class and the first line of its message (no SQL, no traceback)."""
+    inner = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's exception
+    lines = str(inner).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:300]
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.channels.base import Interpretation
 from bot.clock import utcnow
-from bot.db import is_sqlite
+from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.models import ChannelAccount, InboxEvent, OutboxMessage
 from bot.outbox import PRIORITY_REMINDER, enqueue
 from bot.service import ConversationService
@@ -97,9 +97,17 @@ class InboxWorker:
                 db.commit()
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
-            log.exception("inbox event %s of %s failed", event_id, platform)
+            if isinstance(error, DATABASE_UNAVAILABLE):
+                log.warning("inbox: database unavailable (%s) at event %s", describe_error(error), event_id)
+            else:
+                log.exception("inbox event %s of %s failed", event_id, platform)
             if event_id is not None:
-                self._record_failure(event_id, error)
+                try:
+                    self._record_failure(event_id, error)
+                except Exception as record_error:  # noqa: BLE001  (the database is gone: the event stays pending)
+                    log.warning(
+                        "could not record the failure of inbox event %s: %s", event_id, describe_error(record_error)
+                    )
             return "failed"
 
     def _claim(self, db: Session, platform: str, chat_key: str) -> InboxEvent | None:

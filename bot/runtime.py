@@ -21,7 +21,7 @@ from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import is_sqlite
+from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.inbox import Adapter, InboxWorker, store_event
 from bot.ratelimit import RateLimiter
 from bot.reminders import dispatch_due, latest_fire_time, request_reports
@@ -30,6 +30,21 @@ from bot.sending_window import SendingWindow, parse_window
 from bot.service import ConversationService
 
 log = logging.getLogger(__name__)
+# A loop that failed (the database restarting, say) waits 0.5, 1, 2 ... seconds before trying again, at most this.
+MAX_RETRY_SECONDS = 5.0
+
+
+def retry_delay(failures: int) -> float:
+    """How long a loop pauses after its `failures`-th failure in a row."""
+    return min(MAX_RETRY_SECONDS, 0.25 * 2.0**failures)
+
+
+def log_loop_error(loop: str, error: Exception, delay: float) -> None:
+    """A database outage is one warning line per try; anything else keeps its traceback."""
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        log.warning("%s: database unavailable (%s); retrying in %.1f s", loop, describe_error(error), delay)
+    else:
+        log.exception("%s failed; retrying in %.1f s", loop, delay)
 
 
 class Runtime:
@@ -132,9 +147,16 @@ class Runtime:
     async def dispatch_reminders(self) -> None:
         """Move due reminders into the inbox (in each owner's sending window)."""
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            self._executor, dispatch_due, self.engine, self.clock(), self.window, self.settings.reminder_batch
-        )
+        try:
+            result = await loop.run_in_executor(
+                self._executor, dispatch_due, self.engine, self.clock(), self.window, self.settings.reminder_batch
+            )
+        except DATABASE_UNAVAILABLE as error:  # the next interval tries again; rows keep what is due
+            interval = float(self.settings.dispatch_interval_seconds)
+            log.warning(
+                "reminder dispatch: database unavailable (%s); next try in %.0f s", describe_error(error), interval
+            )
+            return
         if result.queued:
             log.info("reminders: %d queued, %d deferred, %d skipped", result.queued, result.deferred, result.skipped)
             self.inbox_wake.set()
@@ -199,16 +221,31 @@ class Runtime:
                     if status == "failed":
                         failures += 1
                         await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    else:
+                        failures = 0
                     self.sender.wake.set()
             finally:
                 busy.discard(chat)
                 self.inbox_wake.set()
 
+        failures = 0
         while not self.stop_event.is_set():
             free = self.inbox_concurrency - len(busy)
             chats = []
             if free > 0:
-                chats = await loop.run_in_executor(self._executor, self.worker.pending_chats, free, set(busy))
+                try:
+                    chats = await loop.run_in_executor(self._executor, self.worker.pending_chats, free, set(busy))
+                    failures = 0
+                except Exception as error:  # noqa: BLE001  (an outage pauses the inbox; it must not end it)
+                    failures += 1
+                    delay = retry_delay(failures)
+                    log_loop_error("inbox", error, delay)
+                    self.inbox_wake.clear()  # an update stored meanwhile means the database is back: go at once
+                    try:
+                        await asyncio.wait_for(self.inbox_wake.wait(), timeout=delay)
+                    except TimeoutError:
+                        pass
+                    continue
             for chat in chats:
                 busy.add(chat)
                 task = asyncio.create_task(drain(chat))
@@ -227,6 +264,7 @@ class Runtime:
         assert self.telegram is not None
         offset: int | None = None
         failures = 0
+        store_failures = 0
         while not self.stop_event.is_set():
             try:
                 updates = await self.telegram.get_updates(offset, timeout=self.settings.telegram_poll_timeout)
@@ -242,5 +280,13 @@ class Runtime:
                 update_id = update.get("update_id")
                 if not isinstance(update_id, int):
                     continue
-                await self.accept("telegram", str(update_id), chat_key(update), update)
+                try:
+                    await self.accept("telegram", str(update_id), chat_key(update), update)
+                    store_failures = 0
+                except Exception as error:  # noqa: BLE001  (not stored: the offset stays, Telegram hands it out again)
+                    store_failures += 1
+                    delay = retry_delay(store_failures)
+                    log_loop_error("telegram polling", error, delay)
+                    await asyncio.sleep(delay)
+                    break
                 offset = update_id + 1

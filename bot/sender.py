@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.base import SendResult, Transport
 from bot.clock import utcnow
-from bot.db import is_sqlite
+from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.outbox import (
     Claimed,
     claim_due,
@@ -58,9 +58,32 @@ class Sender:
     # Broadcast deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
     _sent: list[tuple[int, str | None]] = field(default_factory=list)
     _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
+    _db_failures: int = 0  # database calls of the run loop that failed in a row (an outage)
 
     async def _db(self, fn, *args):  # type: ignore[no-untyped-def]
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def _db_or_pause(self, fn, *args):  # type: ignore[no-untyped-def]
+        """A database call of the run loop; if it fails (the database restarting, say) log, pause, return None.
+
+        The pause ends early on `wake` (new work: the database is back; or the runtime stopping)."""
+        try:
+            result = await self._db(fn, *args)
+        except Exception as error:  # noqa: BLE001  (an outage pauses deliveries; it must not end them)
+            self._db_failures += 1
+            delay = min(5.0, 0.25 * 2.0**self._db_failures)
+            if isinstance(error, DATABASE_UNAVAILABLE):
+                log.warning("sender: database unavailable (%s); retrying in %.1f s", describe_error(error), delay)
+            else:
+                log.exception("sender: %s failed; retrying in %.1f s", fn.__name__, delay)
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            return None
+        self._db_failures = 0
+        return result
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set."""
@@ -78,8 +101,11 @@ class Sender:
                 await asyncio.sleep(0.005)  # claim in batches, not one row per finished send
                 continue
             if free > 0:
-                claimed = await self._db(
-                    claim_due, self.engine, self.clock(), free, set(self._in_flight), set(self.transports)
+                claimed = (
+                    await self._db_or_pause(
+                        claim_due, self.engine, self.clock(), free, set(self._in_flight), set(self.transports)
+                    )
+                    or []
                 )
             for message in claimed:
                 self._in_flight.add((message.platform, message.chat_id))
@@ -88,7 +114,7 @@ class Sender:
                 task.add_done_callback(tasks.discard)
             now = asyncio.get_running_loop().time()
             if now - last_release > 30:
-                await self._db(release_stale, self.engine, self.clock(), False)
+                await self._db_or_pause(release_stale, self.engine, self.clock(), False)
                 last_release = now
             if not claimed:
                 self.wake.clear()
@@ -113,7 +139,16 @@ class Sender:
         while not stop.is_set():
             await asyncio.sleep(0.05)
             if self._sent:
-                await self._db(mark_sent_many, self.engine, self._take_sent(), self.clock())
+                sent = self._take_sent()
+                try:
+                    await self._db(mark_sent_many, self.engine, sent, self.clock())
+                except Exception as error:  # noqa: BLE001  (kept for the next round: a delivery is never forgotten)
+                    self._sent = sent + self._sent
+                    log.warning(
+                        "sender: could not record %d deliveries (%s); retrying", len(sent), describe_error(error)
+                    )
+                    await asyncio.sleep(1.0)
+                    continue
                 self.wake.set()
 
     async def _deliver(self, message: Claimed) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +20,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.models import InboxEvent, OutboxMessage
 from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.servers import ServerThread, wait_until
+from tests.servers import ServerThread, free_port, wait_until
 
 SECRET = "s3cret-Token_for-tests"
 
@@ -78,3 +83,60 @@ def running_app(settings: Settings, engine: Engine, clock: Callable[[], datetime
 
     with ServerThread(create_app(settings, engine, clock)) as server:
         yield server
+
+
+class RunProcess:
+    """`python -m bot run` in a subprocess, killed with SIGKILL on demand."""
+
+    def __init__(self, fake_url: str, db_url: str, tmp_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake_url,
+            "TELEGRAM_WEBHOOK_URL": "https://lapor.example.id/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "PORT": str(self.port),
+            **env,
+        }
+        self.log_path = tmp_path / f"run-{self.port}.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=self.env, cwd=tmp_path, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        wait_until(self._healthy, timeout=30, what="lapor-ikm run to answer /healthz")
+
+    def _healthy(self) -> bool:
+        assert self.process.poll() is None, "the server exited"
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def post(self, update: dict) -> int:
+        """POST an update to the webhook."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        return httpx.post(f"{self.url}/telegram/webhook", json=update, headers=headers, timeout=10).status_code
+
+    def alive(self) -> bool:
+        """The process has not exited."""
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        """What the process logged so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """kill -9."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+    def stop(self) -> None:
+        """A normal stop."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.log.close()

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
 from sqlmodel import Session, select
 
 from bot.db import make_engine
 from bot.models import InboxEvent, OutboxMessage
 from tests.fakes import updates as tg
-from tests.fakes.telegram import TOKEN, FakeTelegram
-from tests.servers import free_port, wait_until
-from tests.telegram_harness import SECRET, running_app, settled, telegram_settings
+from tests.fakes.telegram import FakeTelegram
+from tests.servers import wait_until
+from tests.telegram_harness import RunProcess, running_app, settled, telegram_settings
 
 USER = 8101
 
@@ -38,54 +33,6 @@ def test_full_conversation_by_long_polling(fake: FakeTelegram, lite_engine, sqli
     with Session(lite_engine) as db:
         assert len(db.exec(select(InboxEvent).where(InboxEvent.event_key == "777001")).all()) == 1
     assert sum("Berapa nomor HP" in t for t in fake.texts(USER)) == 1
-
-
-class RunProcess:
-    """`python -m bot run` in a subprocess, killed with SIGKILL on demand."""
-
-    def __init__(self, fake_url: str, db_url: str, tmp_path: Path, **env: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": db_url,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": fake_url,
-            "TELEGRAM_WEBHOOK_URL": "https://lapor.example.id/telegram/webhook",
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "PORT": str(self.port),
-            **env,
-        }
-        self.log = (tmp_path / f"run-{self.port}.log").open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], env=self.env, cwd=tmp_path, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        wait_until(self._healthy, timeout=30, what="lapor-ikm run to answer /healthz")
-
-    def _healthy(self) -> bool:
-        assert self.process.poll() is None, "the server exited"
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def post(self, update: dict) -> int:
-        """POST an update to the webhook."""
-        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-        return httpx.post(f"{self.url}/telegram/webhook", json=update, headers=headers, timeout=10).status_code
-
-    def kill(self) -> None:
-        """kill -9."""
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.log.close()
-
-    def stop(self) -> None:
-        """A normal stop."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.log.close()
 
 
 def test_kill_after_acknowledging_still_answers_after_restart(fake: FakeTelegram, tmp_path: Path) -> None:

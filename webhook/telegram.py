@@ -1,15 +1,18 @@
-"""POST /telegram/webhook: check the secret, store the update, answer 200."""
+"""POST /telegram/webhook: check the secret, store the update, answer 200 (503 while the database is down)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 
 from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram import chat_key
+from bot.db import DATABASE_UNAVAILABLE, describe_error
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 @router.post("/telegram/webhook")
@@ -30,5 +33,9 @@ async def telegram_webhook(request: Request) -> Response:
         return Response(status_code=400)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         return Response(status_code=400)
-    await runtime.accept("telegram", str(update["update_id"]), chat_key(update), update)
+    try:
+        await runtime.accept("telegram", str(update["update_id"]), chat_key(update), update)
+    except DATABASE_UNAVAILABLE as error:  # not stored: Telegram sends the update again after a non-2xx answer
+        log.warning("telegram webhook: database unavailable (%s); answered 503", describe_error(error))
+        return Response(status_code=503, headers={"Retry-After": "5"})
     return Response(status_code=200)

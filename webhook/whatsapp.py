@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from bot.channels.whatsapp import signature_valid, split_webhook
+from bot.db import DATABASE_UNAVAILABLE, describe_error
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ async def whatsapp_verify(request: Request) -> Response:
 
 @router.post("/whatsapp/webhook")
 async def whatsapp_events(request: Request) -> Response:
-    """Check the signature over the raw body, store every message and status, then answer 200."""
+    """Check the signature over the raw body, store every message and status, then answer 200 (503 if the database
+    is down: Meta delivers the whole payload again, and what was already stored is recognised as a duplicate)."""
     settings = request.app.state.settings
     runtime = request.app.state.runtime
     if runtime.whatsapp is None:
@@ -49,6 +51,10 @@ async def whatsapp_events(request: Request) -> Response:
         return Response(status_code=400)
     if not isinstance(payload, dict):
         return Response(status_code=400)
-    for event_key, chat, event in split_webhook(payload, settings.whatsapp_phone_number_id):
-        await runtime.accept("whatsapp", event_key, chat, event)
+    try:
+        for event_key, chat, event in split_webhook(payload, settings.whatsapp_phone_number_id):
+            await runtime.accept("whatsapp", event_key, chat, event)
+    except DATABASE_UNAVAILABLE as error:
+        log.warning("whatsapp webhook: database unavailable (%s); answered 503", describe_error(error))
+        return Response(status_code=503, headers={"Retry-After": "5"})
     return Response(status_code=200)
