@@ -236,14 +236,16 @@ def write_export(
             stream.close()
         return count
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        import xlsxwriter
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("usaha")
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append([_safe_cell(row[c]) for c in COLUMNS])
-            count += 1
-        workbook.save(path)
+        # constant_memory streams rows to a temporary file: memory stays flat however many rows there are.
+        # Owner text stays text: no formulas, numbers or links are guessed from it.
+        options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        workbook = xlsxwriter.Workbook(path, options)
+        sheet = workbook.add_worksheet("usaha")
+        sheet.write_row(0, 0, COLUMNS)
+        for count, row in enumerate(rows, start=1):
+            sheet.write_row(count, 0, [row[c] for c in COLUMNS])
+        workbook.close()
         return count
     raise ValueError(f"unknown export format: {fmt}")
