@@ -6,12 +6,13 @@ import io
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as UrlPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func
@@ -52,6 +53,9 @@ templates.env.globals["_"] = _
 templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
 templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
 PAGE = 50
+# Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
+MAX_INT = 2**31 - 1
+Id = Annotated[int, UrlPath(ge=1, le=MAX_INT)]
 SENDERS = ("admin", "officer")
 
 
@@ -91,12 +95,14 @@ def _segment(
     need: str | None = None,
     training: str | None = None,
 ) -> Segment:
+    if training and not re.fullmatch(r"[0-9]{1,9}", training):  # not a training id the form offers
+        raise HTTPException(status_code=404, detail="Tidak ditemukan")
     segment = Segment(
         kecamatan=(kecamatan,) if kecamatan else (),
         commodity=(commodity,) if commodity else (),
         permits=(izin,) if izin else (),
         needs=(need,) if need else (),
-        training_id=int(training) if training and training.isdigit() else None,
+        training_id=int(training) if training else None,
     )
     return segment.restricted_to(session.officer.kecamatan_scope)
 
@@ -182,7 +188,7 @@ def businesses(
     commodity: str | None = None,
     izin: str | None = None,
     q: str | None = None,
-    p: Annotated[int, Query(ge=1)] = 1,
+    p: Annotated[int, Query(ge=1, le=MAX_INT // PAGE)] = 1,
 ) -> HTMLResponse:
     """Businesses with filters and search."""
     session = require(request)
@@ -209,7 +215,7 @@ def businesses(
 
 
 @router.get("/usaha/{business_id}", response_class=HTMLResponse)
-def business_detail(request: Request, business_id: int) -> HTMLResponse:
+def business_detail(request: Request, business_id: Id) -> HTMLResponse:
     """One business: owner, products, permits, needs, and the history of its reports."""
     session = require(request)
     with _db(request) as db:
@@ -246,7 +252,7 @@ def business_detail(request: Request, business_id: int) -> HTMLResponse:
 
 
 @router.get("/usaha/{business_id}/foto")
-async def business_photo(request: Request, business_id: int, ref: str) -> Response:
+async def business_photo(request: Request, business_id: Id, ref: str) -> Response:
     """A photo an owner sent (product or permit evidence), for officers who may see the business."""
     session = require(request)
     with _db(request) as db:
@@ -418,7 +424,7 @@ def broadcast_send(
 
 
 @router.get("/siaran/{broadcast_id}", response_class=HTMLResponse)
-def broadcast_detail(request: Request, broadcast_id: int) -> HTMLResponse:
+def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
     """Progress per status."""
     session = require(request)
     with _db(request) as db:
@@ -430,7 +436,7 @@ def broadcast_detail(request: Request, broadcast_id: int) -> HTMLResponse:
 
 
 @router.post("/siaran/{broadcast_id}/{action}")
-def broadcast_action(request: Request, broadcast_id: int, action: str, csrf: Annotated[str, Form()]) -> Response:
+def broadcast_action(request: Request, broadcast_id: Id, action: str, csrf: Annotated[str, Form()]) -> Response:
     """Cancel a broadcast, or resend its failed messages."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
@@ -472,7 +478,7 @@ def training_create(
     title: Annotated[str, Form(min_length=5, max_length=200)],
     start: Annotated[str, Form()],
     place: Annotated[str, Form(min_length=3, max_length=300)],
-    capacity: Annotated[int, Form(ge=0)] = 0,
+    capacity: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
 ) -> Response:
@@ -484,6 +490,8 @@ def training_create(
         starts = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone))
     except ValueError as error:
         raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+    if not MINYEAR < starts.year < MAXYEAR:  # the reminders before and the end after must still be dates
+        raise HTTPException(status_code=400, detail="Waktu tidak dikenal")
     segment = _segment(kecamatan or None, commodity or None, None, session)
     plan = TrainingPlan(title, starts, starts + timedelta(hours=3), place, capacity or None, None, segment, zone)
     with _db(request) as db:
@@ -508,7 +516,7 @@ def help_requests(request: Request) -> HTMLResponse:
 
 
 @router.post("/bantuan/{request_id}/selesai")
-def help_close(request: Request, request_id: int, csrf: Annotated[str, Form()]) -> Response:
+def help_close(request: Request, request_id: Id, csrf: Annotated[str, Form()]) -> Response:
     """Mark a help request as handled."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
