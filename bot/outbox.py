@@ -65,9 +65,18 @@ class Claimed:
 
 
 def claim_due(
-    engine: Engine, now: datetime, limit: int, busy_chats: set[tuple[str, str]], platforms: set[str]
-) -> list[Claimed]:
-    """Take up to `limit` due rows, at most one per chat and the oldest first in each chat."""
+    engine: Engine,
+    now: datetime,
+    limit: int,
+    busy_chats: set[tuple[str, str]],
+    platforms: set[str],
+    recorded: frozenset[int] = frozenset(),
+    per_chat: int = 10,
+) -> tuple[list[list[Claimed]], set[tuple[str, str]]]:
+    """Take the next messages of up to `limit` chats: for each, its oldest due message and those right behind it.
+
+    `recorded` are ids this sender has delivered but not yet marked sent: they no longer hold their chat back.
+    Also returns the busy chats that have messages due (worth another look once they are free)."""
     with Session(engine) as db:
         query = (
             select(OutboxMessage)
@@ -77,52 +86,91 @@ def claim_due(
                 OutboxMessage.platform.in_(platforms),  # type: ignore[attr-defined]
             )
             .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit * 2)
+            .limit(limit * 4)
         )
         if not is_sqlite(engine):
             query = query.with_for_update(skip_locked=True)
-        rows = db.exec(query).all()
-        first: dict[tuple[str, str], OutboxMessage] = {}
-        for row in rows:  # candidates come by priority then age: the first one per chat is its next message
-            first.setdefault((row.platform, row.chat_id), row)
-        blocked = _chats_with_earlier_pending(db, list(first.values()))
-        taken: list[OutboxMessage] = []
-        for key, row in first.items():
-            if key in busy_chats or key in blocked:
-                continue
-            row.status = "sending"
-            row.claimed_at = now
-            row.attempts += 1
-            db.add(row)
-            taken.append(row)
+        candidates: dict[tuple[str, str], list[OutboxMessage]] = {}
+        waiting: set[tuple[str, str]] = set()
+        for row in db.exec(query).all():  # by priority then age: each chat's list starts with its next message
+            key = (row.platform, row.chat_id)
+            if key in busy_chats:
+                waiting.add(key)
+            else:
+                candidates.setdefault(key, []).append(row)
+        pending = _pending_in_chats(db, candidates, recorded)
+        taken: list[list[OutboxMessage]] = []
+        for key, rows in candidates.items():
+            batch = _next_in_order(rows, pending.get(key, []), per_chat)
+            if batch:
+                taken.append(batch)
             if len(taken) >= limit:
                 break
+        claimed = [[_claimed(row) for row in batch] for batch in taken]
+        ids = [message.id for batch in claimed for message in batch]
+        if ids:
+            db.exec(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))  # type: ignore[union-attr]
+                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            )
         db.commit()
-        return [
-            Claimed(r.id or 0, r.platform, r.chat_id, r.owner_id, dict(r.payload), r.attempts, r.kind) for r in taken
-        ]
+        return claimed, waiting
 
 
-def _chats_with_earlier_pending(db: Session, candidates: list[OutboxMessage]) -> set[tuple[str, str]]:
-    """Chats where an older message is still in flight or waiting to be retried (keeps each chat in order)."""
+def _claimed(row: OutboxMessage) -> Claimed:
+    """A detached copy of a row about to be marked as taken (its attempt counted)."""
+    return Claimed(row.id or 0, row.platform, row.chat_id, row.owner_id, dict(row.payload), row.attempts + 1, row.kind)
+
+
+def _pending_in_chats(
+    db: Session, candidates: dict[tuple[str, str], list[OutboxMessage]], recorded: frozenset[int]
+) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(id, priority) of every message still queued or in flight in these chats, up to the newest candidate."""
     if not candidates:
-        return set()
-    chat_ids = list({row.chat_id for row in candidates})
-    largest = max(row.id or 0 for row in candidates)
-    pending = db.exec(
+        return {}
+    largest = max(row.id or 0 for rows in candidates.values() for row in rows)
+    rows = db.exec(
         select(OutboxMessage.platform, OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.priority).where(
-            OutboxMessage.chat_id.in_(chat_ids),  # type: ignore[attr-defined]
+            OutboxMessage.chat_id.in_({chat for _platform, chat in candidates}),  # type: ignore[attr-defined]
             OutboxMessage.status.in_(("queued", "sending")),  # type: ignore[attr-defined]
-            OutboxMessage.id < largest,
+            OutboxMessage.id <= largest,
         )
     ).all()
-    mine = {(row.platform, row.chat_id): row for row in candidates}
-    blocked: set[tuple[str, str]] = set()
-    for platform, chat_id, other_id, priority in pending:
-        row = mine.get((platform, chat_id))
-        if row is not None and other_id < (row.id or 0) and priority <= row.priority:
-            blocked.add((platform, chat_id))
-    return blocked
+    pending: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for platform, chat_id, other_id, priority in rows:
+        if other_id not in recorded:
+            pending.setdefault((platform, chat_id), []).append((other_id, priority))
+    return pending
+
+
+def _next_in_order(rows: list[OutboxMessage], pending: list[tuple[int, int]], per_chat: int) -> list[OutboxMessage]:
+    """The messages of one chat that may go now, in order: none while an older one of its priority is unsent."""
+    first = rows[0]
+    if any(other < (first.id or 0) and priority <= first.priority for other, priority in pending):
+        return []
+    batch = [first]
+    for row in rows[1:per_chat]:
+        if row.priority != first.priority:
+            break
+        previous = batch[-1].id or 0
+        if any(previous < other < (row.id or 0) for other, _priority in pending):
+            break  # something between them (a retry waiting for its time) goes first
+        batch.append(row)
+    return batch
+
+
+def release(engine: Engine, message_ids: list[int]) -> None:
+    """Put claimed messages that were not tried back in the queue, as they were."""
+    if not message_ids:
+        return
+    with Session(engine) as db:
+        db.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids))  # type: ignore[union-attr]
+            .values(status="queued", attempts=OutboxMessage.attempts - 1)
+        )
+        db.commit()
 
 
 def mark_sent_many(engine: Engine, sent: list[tuple[int, str | None]], now: datetime) -> None:

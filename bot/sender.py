@@ -24,6 +24,7 @@ from bot.outbox import (
     mark_retry,
     mark_sent_many,
     mark_waiting,
+    release,
     release_stale,
 )
 from bot.ratelimit import RateLimiter
@@ -33,6 +34,10 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 600.0
 # Actions that are not chat messages and do not count towards a chat's message rate.
 _NOT_MESSAGES = {"answer_callback", "clear_keyboard", "mark_read"}
+# Deliveries are marked sent in batches of this many (or every 50 ms); sending pauses while MAX_UNRECORDED are
+# waiting to be written, so a crash sends again at most that many plus those in flight.
+FLUSH_BATCH = 16
+MAX_UNRECORDED = 32
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -55,8 +60,12 @@ class Sender:
     poll_seconds: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
-    # Broadcast deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
+    # Deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
     _sent: list[tuple[int, str | None]] = field(default_factory=list)
+    _flushing: frozenset[int] = frozenset()
+    _flush_now: asyncio.Event = field(default_factory=asyncio.Event)
+    _backlog: bool = False  # the last claim was cut short by the concurrency limit
+    _behind_busy: set[tuple[str, str]] = field(default_factory=set)  # chats that had more due while busy
     _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
     _db_failures: int = 0  # database calls of the run loop that failed in a row (an outage)
 
@@ -96,34 +105,38 @@ class Sender:
         flusher = asyncio.create_task(self._flush_loop(stop))
         while not stop.is_set():
             free = self.concurrency - len(tasks)
-            claimed: list[Claimed] = []
+            claimed: list[list[Claimed]] = []
             if tasks and free < max(1, self.concurrency // 4):
                 await asyncio.sleep(0.005)  # claim in batches, not one row per finished send
                 continue
             if free > 0:
-                claimed = (
-                    await self._db_or_pause(
-                        claim_due, self.engine, self.clock(), free, set(self._in_flight), set(self.transports)
-                    )
-                    or []
-                )
-            for message in claimed:
-                self._in_flight.add((message.platform, message.chat_id))
-                task = asyncio.create_task(self._deliver(message))
+                claimed, self._behind_busy = await self._db_or_pause(
+                    claim_due,
+                    self.engine,
+                    self.clock(),
+                    free,
+                    set(self._in_flight),
+                    set(self.transports),
+                    self._unrecorded(),
+                ) or ([], set())
+                self._backlog = len(claimed) >= free
+            for batch in claimed:
+                self._in_flight.add((batch[0].platform, batch[0].chat_id))
+                task = asyncio.create_task(self._deliver_chat(batch))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             now = asyncio.get_running_loop().time()
             if now - last_release > 30:
                 await self._db_or_pause(release_stale, self.engine, self.clock(), False)
                 last_release = now
-            if not claimed:
+            if self._backlog:
+                await asyncio.sleep(0)
+            else:  # everything due is taken: wait for new messages, a free chat with more, or the next poll
                 self.wake.clear()
                 try:
                     await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
-            elif free <= len(claimed):
-                await asyncio.sleep(0)
         if tasks:
             await asyncio.wait(tasks, timeout=10)
         await flusher
@@ -134,12 +147,21 @@ class Sender:
         sent, self._sent = self._sent, []
         return sent
 
+    def _unrecorded(self) -> frozenset[int]:
+        """Messages delivered but not yet marked sent in the database (they must not hold their chat back)."""
+        return frozenset(oid for oid, _mid in self._sent) | self._flushing
+
     async def _flush_loop(self, stop: asyncio.Event) -> None:
-        """Write recorded deliveries every 50 ms."""
+        """Write recorded deliveries every 50 ms, or sooner once FLUSH_BATCH have piled up."""
         while not stop.is_set():
-            await asyncio.sleep(0.05)
+            self._flush_now.clear()
+            try:
+                await asyncio.wait_for(self._flush_now.wait(), timeout=0.05)
+            except TimeoutError:
+                pass
             if self._sent:
                 sent = self._take_sent()
+                self._flushing = frozenset(oid for oid, _mid in sent)
                 try:
                     await self._db(mark_sent_many, self.engine, sent, self.clock())
                 except Exception as error:  # noqa: BLE001  (kept for the next round: a delivery is never forgotten)
@@ -149,39 +171,53 @@ class Sender:
                     )
                     await asyncio.sleep(1.0)
                     continue
-                self.wake.set()
+                finally:
+                    self._flushing = frozenset()
 
-    async def _deliver(self, message: Claimed) -> None:
-        key = (message.platform, message.chat_id)
+    async def _deliver_chat(self, batch: list[Claimed]) -> None:
+        """Deliver one chat's claimed messages in order; after one that does not go, the rest wait their turn."""
+        key = (batch[0].platform, batch[0].chat_id)
         try:
-            gate = self.gates.get(message.platform)
-            if gate is not None:
-                decision, payload = await self._db(gate, message)
-                if decision == "waiting":
-                    await self._db(mark_waiting, self.engine, message.id, "outside the 24-hour window, no template")
-                    return
-                if payload is not None:
-                    message = replace(message, payload=payload)
-            limiter = self.limiters.get(message.platform)
-            if limiter is not None:
-                await limiter.acquire(message.chat_id, message.payload.get("type") not in _NOT_MESSAGES)
-            transport = self.transports[message.platform]
-            try:
-                result = await transport.deliver(message.chat_id, message.payload)
-            except Exception as error:  # noqa: BLE001  (a transport bug must not lose the message)
-                log.exception("transport %s crashed", message.platform)
-                result = SendResult("retry", error=f"{type(error).__name__}: {error}")
-            await self._record(message, result)
+            for index, message in enumerate(batch):
+                if not await self._deliver(message):
+                    await self._db(release, self.engine, [m.id for m in batch[index + 1 :]])
+                    break
         finally:
             self._in_flight.discard(key)
-            self.wake.set()
+            if self._backlog or key in self._behind_busy:  # only then may a claim find more now
+                self.wake.set()
+
+    async def _deliver(self, message: Claimed) -> bool:
+        """Send one message and record the outcome; True when it was sent."""
+        gate = self.gates.get(message.platform)
+        if gate is not None:
+            decision, payload = await self._db(gate, message)
+            if decision == "waiting":
+                await self._db(mark_waiting, self.engine, message.id, "outside the 24-hour window, no template")
+                return False
+            if payload is not None:
+                message = replace(message, payload=payload)
+        limiter = self.limiters.get(message.platform)
+        if limiter is not None:
+            await limiter.acquire(message.chat_id, message.payload.get("type") not in _NOT_MESSAGES)
+        while len(self._sent) + len(self._flushing) >= MAX_UNRECORDED:  # the database is slow: wait for it
+            self._flush_now.set()
+            await asyncio.sleep(0.005)
+        transport = self.transports[message.platform]
+        try:
+            result = await transport.deliver(message.chat_id, message.payload)
+        except Exception as error:  # noqa: BLE001  (a transport bug must not lose the message)
+            log.exception("transport %s crashed", message.platform)
+            result = SendResult("retry", error=f"{type(error).__name__}: {error}")
+        await self._record(message, result)
+        return result.status == "sent"
 
     async def _record(self, message: Claimed, result: SendResult) -> None:
         now = self.clock()
-        if result.status == "sent" and message.kind == "broadcast":
-            self._sent.append((message.id, result.message_id))  # throughput matters: recorded in batches
-        elif result.status == "sent":  # a conversation waits for this one: record it now
-            await self._db(mark_sent_many, self.engine, [(message.id, result.message_id)], now)
+        if result.status == "sent":  # recorded in batches: one write for many messages
+            self._sent.append((message.id, result.message_id))
+            if len(self._sent) >= FLUSH_BATCH:
+                self._flush_now.set()
         elif result.status == "waiting":
             await self._db(mark_waiting, self.engine, message.id, result.error or "outside the messaging window")
         elif result.status == "blocked":
