@@ -111,27 +111,18 @@ class InboxWorker:
             return "failed"
 
     def _claim(self, db: Session, platform: str, chat_key: str) -> InboxEvent | None:
-        query = (
-            select(InboxEvent)
+        oldest = (
+            select(func.min(InboxEvent.id))
             .where(InboxEvent.platform == platform, InboxEvent.chat_key == chat_key, InboxEvent.status == "pending")
-            .order_by(InboxEvent.id)
-            .limit(1)
+            .scalar_subquery()
         )
-        if is_sqlite(self.engine):
-            return db.exec(query).first()
-        event = db.exec(query.with_for_update(skip_locked=True)).first()
-        if event is None:
-            return None
-        # Another process holds an older event of this chat: leave this one for after it (keeps order).
-        older = db.exec(
-            select(InboxEvent.id).where(
-                InboxEvent.platform == platform,
-                InboxEvent.chat_key == chat_key,
-                InboxEvent.status == "pending",
-                InboxEvent.id < (event.id or 0),
-            )
-        ).first()
-        return None if older is not None else event
+        # The status is checked again on the row itself: PostgreSQL re-evaluates it after waiting for a lock, so an
+        # event another process has just finished is not taken a second time.
+        query = select(InboxEvent).where(InboxEvent.id == oldest, InboxEvent.status == "pending")
+        if not is_sqlite(self.engine):
+            # Only the chat's oldest event: if another process holds it, this chat waits (keeps order).
+            query = query.with_for_update(skip_locked=True)
+        return db.exec(query).first()
 
     def _process(self, db: Session, event: InboxEvent) -> None:
         adapter = self.adapters[event.platform]

@@ -167,13 +167,12 @@ def load_chat_state(db: Session, owner_id: int, default_locale: str) -> ChatStat
 
 def save_chat_state(db: Session, owner_id: int, state: ChatState, now: datetime) -> None:
     """Store the conversation state of an owner."""
-    row = db.get(ChatSession, owner_id)
-    if row is None:
-        db.add(ChatSession(owner_id=owner_id, state=state.to_dict(), updated_at=now))
-    else:
-        row.state = state.to_dict()
-        row.updated_at = now
-        db.add(row)
+    # One UPDATE, not a load and a flush: this runs for every message.
+    values = {"state": state.to_dict(), "updated_at": now}
+    statement = update(ChatSession).where(ChatSession.owner_id == owner_id).values(**values)
+    result = db.exec(statement.execution_options(synchronize_session=False))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        db.add(ChatSession(owner_id=owner_id, **values))
 
 
 class EffectWriter:
