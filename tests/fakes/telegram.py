@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ class FakeTelegram:
     stall_seconds: float = 0.0  # sendMessage waits this long before answering
     next_message_id: int = 1000
     uploads: list[bytes] = field(default_factory=list)  # files received as multipart uploads
+    on_call: Callable[[Call], None] | None = None  # told of every request as it arrives (benchmarks time replies)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- what tests read ---------------------------------------------------------------------------------
@@ -115,6 +117,8 @@ class FakeTelegram:
         call = Call(method, params, time.monotonic())
         with self.lock:
             self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)

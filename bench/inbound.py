@@ -1,0 +1,303 @@
+"""Benchmark: owners registering and reporting their permits through the real POST /telegram/webhook.
+
+The bot runs as `python -m bot run` (its own process, PostgreSQL by default); the fake Bot API runs in this process,
+so the moment a reply reaches it is known exactly. Each simulated owner posts one update, waits for the whole answer
+(the number of messages a calibration owner got for that step), then posts the next.
+
+1. calibration: one owner, step by step, to learn how many messages answer each step;
+2. paced: owners with think time so that together they send `--rate` steps per second: p50/p99 latency;
+3. flat out: `--owners` owners at once with no think time: steps per second;
+4. the same updates against a bare python-telegram-bot echo bot (bench/echo_bot.py): its steps per second.
+
+Targets (issue "Proof under load", 2-core machine): >= 300 steps/s on PostgreSQL, p99 < 100 ms at 100 steps/s, and at
+least half of the echo bot's throughput. Sending limits are lifted (the fake API has none): this measures the code.
+Usage: python bench/inbound.py [--owners 1000] [--rate 100] [--paced-seconds 40] [--processes 2] [--database sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import uvicorn  # noqa: E402
+
+from bench.benchdb import bench_database  # noqa: E402
+from tests.fakes import updates as tg  # noqa: E402
+from tests.fakes.telegram import TOKEN, Call, FakeTelegram  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+from tests.telegram_harness import SECRET, RunProcess  # noqa: E402
+
+# The whole registration (consent, name, verified phone, business, place, product with photo, six permits, needs)
+# and then a report: what changed, workers, turnover, the food permits, the trademark's expected date, needs.
+SCRIPT: list[tuple[str, str]] = [
+    ("say", "/start"),
+    ("press", "setuju"),
+    ("say", "Sri Wahyuni"),
+    ("contact", ""),
+    ("say", "Keripik Pisang Bu Sri"),
+    ("press", "18.72.01"),
+    ("press", "18.72.01.1005"),
+    ("location", ""),
+    ("press", "makanan"),
+    ("say", "3"),
+    ("say", "5 jt"),
+    ("press", "no"),
+    ("say", "Keripik pisang balado"),
+    ("press", "makanan"),
+    ("press", "berlabel"),
+    ("photo", "AgACProductPhoto"),
+    ("press", "no"),
+    ("press", "terbit"),
+    ("say", "0220 0098 61929"),
+    ("photo", "AgACnibPhoto"),
+    ("press", "belum"),
+    ("press", "diurus"),
+    ("press", "lewati"),
+    ("press", "tidak_perlu"),
+    ("press", "belum"),
+    ("press", "tidak_ada"),
+    ("say", "lapor"),
+    ("press", "ada"),
+    ("say", "4"),
+    ("say", "7 jt"),
+    ("press", "belum"),
+    ("say", "sdh"),
+    ("say", "ID32110000474710722"),
+    ("press", "lewati"),
+    ("press", "tidak_perlu"),
+    ("say", "lg diurus"),
+    ("say", "bulan depan"),
+    ("say", "1,3"),
+]
+FIRST_REPLY = "UU No. 27 Tahun 2022"
+LAST_REPLY = "laporan Bapak/Ibu sudah diperbarui"
+MESSAGES = ("sendMessage", "sendPhoto")
+
+
+def update_for(user_id: int, kind: str, value: str) -> dict[str, Any]:
+    """The Bot API update an owner's step produces."""
+    if kind == "say":
+        return tg.text_update(user_id, value)
+    if kind == "press":
+        return tg.callback_update(user_id, value)
+    if kind == "contact":
+        phone = f"628123{user_id:07d}"
+        return tg.message_update(user_id, contact={"phone_number": phone, "first_name": "Sri", "user_id": user_id})
+    if kind == "location":
+        return tg.message_update(user_id, location={"latitude": -5.1136, "longitude": 105.3067})
+    return tg.photo_update(user_id, f"{value}{user_id}")
+
+
+class Replies:
+    """Counts the messages each chat received at the fake API and wakes whoever waits for a count."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.texts: dict[str, list[str]] = defaultdict(list)
+        self.waiters: dict[str, tuple[int, asyncio.Future[float]]] = {}
+
+    def on_call(self, call: Call) -> None:
+        """FakeTelegram's hook: runs in the event loop as each request arrives."""
+        if call.method not in MESSAGES:
+            return
+        chat = str(call.params.get("chat_id"))
+        self.counts[chat] += 1
+        self.texts[chat].append(str(call.params.get("text") or call.params.get("caption") or ""))
+        waiting = self.waiters.get(chat)
+        if waiting is not None and self.counts[chat] >= waiting[0] and not waiting[1].done():
+            waiting[1].set_result(time.perf_counter())
+
+    async def reach(self, chat: str, count: int, timeout: float = 60.0) -> float:
+        """Wait until `chat` has received `count` messages; the time the last one arrived."""
+        if self.counts[chat] >= count:
+            return time.perf_counter()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiters[chat] = (count, future)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self.waiters.pop(chat, None)
+
+
+class Driver:
+    """Simulated owners posting to one webhook."""
+
+    def __init__(self, webhooks: list[str], replies: Replies) -> None:
+        self.webhooks = webhooks  # several bot processes: each owner's updates go to one (as a proxy would)
+        self.replies = replies
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
+
+    async def post(self, update: dict[str, Any]) -> None:
+        """POST one update as Telegram does; anything but 200 is a failed run."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        user = (update.get("message") or update.get("callback_query") or {}).get("from", {}).get("id", 0)
+        webhook = self.webhooks[user % len(self.webhooks)]
+        async with self.http.post(webhook, json=update, headers=headers) as response:
+            if response.status != 200:
+                raise RuntimeError(f"webhook answered {response.status}: {await response.text()}")
+
+    async def calibrate(self, user_id: int) -> list[int]:
+        """One owner, waiting for quiet after each step: how many messages answer each step."""
+        chat, expected = str(user_id), []
+        for kind, value in SCRIPT:
+            before = self.replies.counts[chat]
+            await self.post(update_for(user_id, kind, value))
+            await self.replies.reach(chat, before + 1)
+            while True:  # more messages may follow the first one
+                seen = self.replies.counts[chat]
+                await asyncio.sleep(0.4)
+                if self.replies.counts[chat] == seen:
+                    break
+            expected.append(self.replies.counts[chat] - before)
+        texts = self.replies.texts[chat]
+        if FIRST_REPLY not in texts[0] or LAST_REPLY not in "\n".join(texts[-expected[-1] :]):
+            raise RuntimeError("the script no longer follows the conversation:\n" + "\n---\n".join(texts))
+        return expected
+
+    async def owner(self, user_id: int, expected: list[int], every: float, latencies: list[float]) -> None:
+        """One owner through the whole script: a step every `every` seconds (or at once when 0) after the reply."""
+        chat, total = str(user_id), 0
+        next_step = time.perf_counter() + random.uniform(0, every)  # owners start spread over one interval
+        for (kind, value), count in zip(SCRIPT, expected, strict=True):
+            if every:
+                await asyncio.sleep(max(0.0, next_step - time.perf_counter()))
+                next_step += every
+            total += count
+            started = time.perf_counter()
+            await self.post(update_for(user_id, kind, value))
+            latencies.append(await self.replies.reach(chat, total) - started)
+
+    async def crowd(self, first_id: int, owners: int, expected: list[int], every: float) -> tuple[float, list[float]]:
+        """`owners` owners at once; returns the elapsed time and every step's latency."""
+        latencies: list[float] = []
+        started = time.perf_counter()
+        await asyncio.gather(*(self.owner(first_id + i, expected, every, latencies) for i in range(owners)))
+        return time.perf_counter() - started, latencies
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+        await self.http.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@contextmanager
+def echo_bot(fake_url: str) -> Iterator[str]:
+    """bench/echo_bot.py in its own process; yields its webhook URL."""
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "echo_bot.py"), "--port", str(port), "--api", fake_url]
+    process = subprocess.Popen([*command, "--token", TOKEN])
+    try:
+        yield f"http://127.0.0.1:{port}/telegram/webhook"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def wait_for_port(url: str) -> None:
+    """Until something answers HTTP at `url`."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            try:
+                async with http.get(url) as response:
+                    await response.read()
+                    return
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing answers at {url}")
+
+
+async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
+    """All four phases; prints the figures."""
+    replies = Replies()
+    fake = FakeTelegram(on_call=replies.on_call)
+    fake_port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=fake_port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    env = {"TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_RATE_PER_CHAT": "1000", "LOG_LEVEL": "WARNING"}
+    bots = [await asyncio.to_thread(RunProcess, fake_url, db_url, tmp, **env) for _ in range(args.processes)]
+    driver = Driver([f"{bot.url}/telegram/webhook" for bot in bots], replies)
+    try:
+        expected = await driver.calibrate(1)
+        steps = len(SCRIPT)
+        print(
+            f"script: {steps} steps, {sum(expected)} messages in answer; database: {args.database}, "
+            f"bot processes: {args.processes}"
+        )
+
+        owners = max(1, round(args.rate * args.paced_seconds / steps))
+        elapsed, latencies = await driver.crowd(10_000, owners, expected, owners / args.rate)
+        print(
+            f"paced: {owners} owners, {len(latencies) / elapsed:.0f} steps/s (offered {args.rate:.0f}/s): "
+            f"p50 {1000 * percentile(latencies, 0.5):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms"
+        )
+
+        cpu_before = sum(cpu_seconds(bot.process.pid) for bot in bots)
+        elapsed, latencies = await driver.crowd(100_000, args.owners, expected, 0.0)
+        ours = len(latencies) / elapsed
+        cpu = sum(cpu_seconds(bot.process.pid) for bot in bots) - cpu_before
+        print(
+            f"flat out: {args.owners} owners, {len(latencies)} steps in {elapsed:.1f} s = {ours:.0f} steps/s "
+            f"(p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms; "
+            f"bot processes {1000 * cpu / len(latencies):.1f} ms CPU per step)"
+        )
+    finally:
+        await driver.close()
+        for bot in bots:
+            await asyncio.to_thread(bot.stop)
+
+    with echo_bot(fake_url) as url:
+        await wait_for_port(url)
+        driver = Driver([url], replies)
+        try:
+            elapsed, latencies = await driver.crowd(200_000, args.owners, [1] * len(SCRIPT), 0.0)
+        finally:
+            await driver.close()
+    echo = len(latencies) / elapsed
+    print(f"echo bot: {len(latencies)} steps in {elapsed:.1f} s = {echo:.0f} steps/s")
+    print(f"Lapor IKM / echo bot: {ours / echo:.2f}")
+    server.should_exit = True
+    await serving
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=100.0, help="steps per second offered in the paced phase")
+    parser.add_argument("--paced-seconds", type=float, default=40.0)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
+    args = parser.parse_args()
+    with bench_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(bench(args, url, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
