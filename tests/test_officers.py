@@ -232,3 +232,28 @@ def test_change_over_time_counts_registrations_and_issued_permits_per_month(seed
         assert by_month["2027-01"].registered == 0 and len(months) == 6
         scoped = {m.month: m for m in trend(db, NOW, (METRO_BARAT,))}
         assert scoped["2026-11"].registered == 1 and scoped["2026-11"].issued["nib"] == 0
+
+
+def test_a_broadcast_goes_to_each_owners_most_recent_open_account(engine) -> None:
+    from datetime import timedelta
+
+    from bot.models import ChannelAccount
+
+    with Session(engine) as db:
+        both = seed_owner(db, "Dua Akun", "18.72.01", platform="telegram", external_id="7001")
+        db.add(ChannelAccount(platform="whatsapp", external_id="628127000001", owner_id=both.id, last_inbound_at=NOW))
+        moved = seed_owner(db, "Pindah", "18.72.01", platform="telegram", external_id="7002")
+        db.add(ChannelAccount(platform="whatsapp", external_id="628127000002", owner_id=moved.id))
+        telegram = db.exec(select(ChannelAccount).where(ChannelAccount.external_id == "7002")).one()
+        telegram.blocked, telegram.last_inbound_at = True, NOW + timedelta(days=1)  # blocked us: not this one
+        gone = seed_owner(db, "Blokir", "18.72.01", platform="telegram", external_id="7003")
+        db.exec(select(ChannelAccount).where(ChannelAccount.owner_id == gone.id)).one().blocked = True
+        db.commit()
+        broadcast = create_broadcast(db, None, "Dinas", "Info", Segment(), None, NOW, NOW)
+        db.commit()
+        chats = sorted(
+            (m.platform, m.chat_id)
+            for m in db.exec(select(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id)).all()
+        )
+    assert chats == [("whatsapp", "628127000001"), ("whatsapp", "628127000002")]
+    assert broadcast.recipients == 2
