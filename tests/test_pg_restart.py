@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -181,6 +182,7 @@ def test_postgresql_restart_while_the_bot_runs(fake: FakeTelegram, private_pg: P
                 refusals += 1
             time.sleep(0.25)
         assert bot.alive()
+        assert httpx.get(f"{bot.url}/healthz", timeout=10).status_code == 503  # a load balancer sees it
         private_pg.start()
         restarted_at = time.monotonic()
 

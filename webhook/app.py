@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.db import DATABASE_UNAVAILABLE
 from bot.runtime import Runtime
 from webhook.admin.routes import router as admin_router
 from webhook.telegram import router as telegram_router
@@ -37,12 +39,15 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
     app.state.settings = settings
     app.state.engine = engine
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        """Liveness and database reachability."""
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    @app.get("/healthz", responses={503: {"description": "The database does not answer"}})
+    def healthz() -> JSONResponse:
+        """Liveness and database reachability (503 while the database is down, for load balancers)."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DATABASE_UNAVAILABLE:  # no detail: the page is public
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     app.include_router(telegram_router)
     app.include_router(whatsapp_router)
