@@ -245,7 +245,7 @@ def write_export(
         sheet = workbook.add_worksheet("usaha")
         sheet.write_row(0, 0, COLUMNS)
         for count, row in enumerate(rows, start=1):
-            sheet.write_row(count, 0, [row[c] for c in COLUMNS])
+            sheet.write_row(count, 0, [_safe_cell(row[c]) for c in COLUMNS])
         workbook.close()
         return count
     raise ValueError(f"unknown export format: {fmt}")
