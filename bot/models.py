@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.clock import utcnow
@@ -183,7 +183,18 @@ class InboxEvent(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """A message to send (reply, reminder, broadcast), delivered by the sender at the platform's pace."""
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before", "priority", "id"),
+        # The sender's queue in the order it takes it: a claim reads the first rows instead of sorting every queued
+        # one (a 100,000-recipient broadcast made each claim sort the whole queue).
+        Index(
+            "ix_outbox_queue",
+            "priority",
+            "id",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, literal_column, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -81,7 +81,8 @@ def claim_due(
         query = (
             select(OutboxMessage)
             .where(
-                OutboxMessage.status == "queued",
+                # A literal, not a parameter: a prepared statement can then use the partial index of queued rows.
+                OutboxMessage.status == literal_column("'queued'"),
                 OutboxMessage.not_before <= now,
                 OutboxMessage.platform.in_(platforms),  # type: ignore[attr-defined]
             )
