@@ -29,7 +29,7 @@ from conversations.regions import Area, RegionDirectory
 from conversations.report import BusinessInfo, ConsentInfo, PermitInfo, ProductInfo, Report
 from conversations.session import Session as ChatState
 
-_BUSINESS_FIELDS = set(BusinessInfo.__dataclass_fields__)
+_BUSINESS_FIELDS = tuple(BusinessInfo.__dataclass_fields__)
 _OWNER_FIELDS = {"name", "phone", "phone_verified", "locale", "timezone"}
 _PRODUCT_FIELDS = {"name", "category", "packaging", "photo"}
 
@@ -85,43 +85,60 @@ def business_of(db: Session, owner_id: int) -> Business | None:
 
 def load_report(db: Session, owner: Owner) -> Report:
     """Build the conversation's snapshot of everything stored about `owner`."""
+    # Plain column queries: this runs for every message, and ORM objects cost several times more to build.
     assert owner.id is not None
-    business = business_of(db, owner.id)
-    consents = db.exec(select(ConsentRecord).where(ConsentRecord.owner_id == owner.id).order_by(ConsentRecord.id)).all()
-    channels = db.exec(select(ChannelAccount.platform).where(ChannelAccount.owner_id == owner.id)).all()
+    business = db.execute(
+        select(Business.id, *(getattr(Business, name) for name in _BUSINESS_FIELDS)).where(
+            Business.owner_id == owner.id
+        )
+    ).first()
+    consents = db.execute(
+        select(ConsentRecord.action, ConsentRecord.text_version, ConsentRecord.at)
+        .where(ConsentRecord.owner_id == owner.id)
+        .order_by(ConsentRecord.id)
+    ).all()
+    channels = db.execute(select(ChannelAccount.platform).where(ChannelAccount.owner_id == owner.id)).scalars().all()
     products: tuple[ProductInfo, ...] = ()
     permits: tuple[PermitInfo, ...] = ()
     needs: tuple[str, ...] = ()
     note = None
     info = None
     if business is not None:
-        info = BusinessInfo(**{name: getattr(business, name) for name in _BUSINESS_FIELDS})
-        rows = db.exec(select(Product).where(Product.business_id == business.id).order_by(Product.id)).all()
+        business_id = business[0]
+        info = BusinessInfo(**dict(zip(_BUSINESS_FIELDS, business[1:], strict=True)))
         products = tuple(
-            ProductInfo(key=p.key, name=p.name, category=p.category, packaging=p.packaging, photo=p.photo) for p in rows
+            ProductInfo(*row)
+            for row in db.execute(
+                select(Product.key, Product.name, Product.category, Product.packaging, Product.photo)
+                .where(Product.business_id == business_id)
+                .order_by(Product.id)
+            ).all()
         )
-        permit_rows = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.id)).all()
         permits = tuple(
-            PermitInfo(
-                permit=p.type,
-                product_key=p.product_key,
-                status=p.status,
-                number=p.number,
-                number_kind=p.number_kind,
-                expiry_year=p.expiry_year,
-                expires_on=p.expires_on,
-                expected_on=p.expected_on,
-                evidence_photo=p.evidence_photo,
-                reported_at=p.reported_at,
-                reported_via=p.reported_via,
-            )
-            for p in permit_rows
+            PermitInfo(*row)
+            for row in db.execute(
+                select(
+                    Permit.type,
+                    Permit.product_key,
+                    Permit.status,
+                    Permit.number,
+                    Permit.number_kind,
+                    Permit.expiry_year,
+                    Permit.expires_on,
+                    Permit.expected_on,
+                    Permit.evidence_photo,
+                    Permit.reported_at,
+                    Permit.reported_via,
+                )
+                .where(Permit.business_id == business_id)
+                .order_by(Permit.id)
+            ).all()
         )
-        need_rows = db.exec(
-            select(Need).where(Need.business_id == business.id, Need.status == "open").order_by(Need.id)
+        need_rows = db.execute(
+            select(Need.kind, Need.note).where(Need.business_id == business_id, Need.status == "open").order_by(Need.id)
         ).all()
-        needs = tuple(n.kind for n in need_rows)
-        note = next((n.note for n in need_rows if n.note), None)
+        needs = tuple(kind for kind, _note in need_rows)
+        note = next((n for _kind, n in need_rows if n), None)
     return Report(
         consent=owner.consent_status,
         name=owner.name,
@@ -133,7 +150,7 @@ def load_report(db: Session, owner: Owner) -> Report:
         needs_note=note,
         registered_at=owner.registered_at,
         last_report_at=owner.last_report_at,
-        consent_history=tuple(ConsentInfo(c.action, c.text_version, c.at) for c in consents),
+        consent_history=tuple(ConsentInfo(*row) for row in consents),
         channels=tuple(dict.fromkeys(channels)),
     )
 
