@@ -212,18 +212,20 @@ class Runtime:
         tasks: set[asyncio.Task[None]] = set()
 
         async def drain(chat: tuple[str, str]) -> None:
+            """The chat's oldest event; a failing one is retried here with backoff (the chat stays busy meanwhile).
+
+            One event per visit: the main loop finds the chat again if it has more, which costs the same query as
+            asking the chat for its next event and finding none."""
             try:
                 failures = 0
                 while not self.stop_event.is_set():
                     status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat)
-                    if status == "empty":
+                    if status != "failed":
+                        if status == "done":
+                            self.sender.wake.set()
                         break
-                    if status == "failed":
-                        failures += 1
-                        await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-                    else:
-                        failures = 0
-                    self.sender.wake.set()
+                    failures += 1
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
             finally:
                 busy.discard(chat)
                 self.inbox_wake.set()
