@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bench.benchdb import bench_database  # noqa: E402
+from bench.benchdb import bench_database, seed_owners  # noqa: E402
 from bot.broadcasts import create_broadcast  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
 from bot.db import make_engine  # noqa: E402
-from bot.models import ChannelAccount, OutboxMessage, Owner  # noqa: E402
+from bot.models import Business, OutboxMessage  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.segments import Segment  # noqa: E402
 from bot.sender import Sender  # noqa: E402
@@ -46,40 +46,7 @@ uvicorn.run(FakeTelegram().app(), host="127.0.0.1", port={port}, log_level="warn
 def seed(url: str, count: int) -> None:
     engine = make_engine(url)
     with Session(engine) as db:
-        for start in range(0, count, 10_000):
-            size = min(10_000, count - start)
-            db.execute(
-                insert(Owner),
-                [
-                    {
-                        "consent_status": "given",
-                        "locale": "id",
-                        "timezone": "Asia/Jakarta",
-                        "phone_verified": False,
-                        "created_at": NOW,
-                    }
-                    for _ in range(size)
-                ],
-            )
-        db.commit()
-        ids = [r[0] for r in db.execute(text("SELECT id FROM owner ORDER BY id")).all()]
-        for start in range(0, count, 10_000):
-            db.execute(
-                insert(ChannelAccount),
-                [
-                    {
-                        "platform": "telegram",
-                        "external_id": str(1_000_000 + i),
-                        "owner_id": i,
-                        "blocked": False,
-                        "created_at": NOW,
-                    }
-                    for i in ids[start : start + 10_000]
-                ],
-            )
-        db.commit()
-        from bot.models import Business
-
+        ids = seed_owners(db, count, NOW)
         for start in range(0, count, 10_000):
             db.execute(
                 insert(Business),

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bench.benchdb import bench_database  # noqa: E402
+from bench.benchdb import bench_database, seed_owners  # noqa: E402
 from bot.db import make_engine  # noqa: E402
-from bot.models import ChannelAccount, Owner, Reminder  # noqa: E402
+from bot.models import Reminder  # noqa: E402
 from bot.reminders import dispatch_due  # noqa: E402
 from bot.sending_window import SendingWindow  # noqa: E402
 
@@ -32,36 +32,7 @@ def seed(url: str, count: int, now: datetime) -> None:
     engine = make_engine(url)
     owners = max(1, count // 2)  # two reminders per owner, like a follow-up and a report request
     with Session(engine) as db:
-        for start in range(0, owners, 10_000):
-            size = min(10_000, owners - start)
-            db.execute(
-                insert(Owner),
-                [
-                    {
-                        "consent_status": "given",
-                        "timezone": "Asia/Jakarta",
-                        "locale": "id",
-                        "created_at": now,
-                        "phone_verified": False,
-                    }
-                    for _ in range(size)
-                ],
-            )
-        db.commit()
-        ids = [row[0] for row in db.execute(text("SELECT id FROM owner ORDER BY id")).all()]
-        db.execute(
-            insert(ChannelAccount),
-            [
-                {
-                    "platform": "telegram",
-                    "external_id": str(1_000_000 + i),
-                    "owner_id": i,
-                    "blocked": False,
-                    "created_at": now,
-                }
-                for i in ids
-            ],
-        )
+        ids = seed_owners(db, owners, now)
         rows = [
             {
                 "owner_id": ids[i % len(ids)],
