@@ -6,12 +6,13 @@ import io
 import re
 import secrets
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import MAXYEAR, MINYEAR, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi import Path as UrlPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
@@ -356,35 +357,52 @@ def _photo_reference(request: Request, name: str) -> str | None:
     return f"file:{path}"
 
 
-@router.post("/siaran/pratinjau", response_class=HTMLResponse)
-def broadcast_preview(
-    request: Request,
-    csrf: Annotated[str, Form()],
+@dataclass(frozen=True)
+class BroadcastFields:
+    """The broadcast form's text and segment filters (the preview and the send route both read them)."""
+
+    text: str
+    kecamatan: str
+    commodity: str
+    izin: str
+    kebutuhan: str
+    pelatihan: str
+
+    def segment(self, session: WebSession) -> Segment:
+        """The recipients these filters choose, within the officer's scope."""
+        return _segment(
+            self.kecamatan or None, self.commodity or None, self.izin or None, session, self.kebutuhan, self.pelatihan
+        )
+
+
+def broadcast_fields(
     text: Annotated[str, Form(min_length=5, max_length=1000)],
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
     izin: Annotated[str, Form()] = "",
     kebutuhan: Annotated[str, Form()] = "",
     pelatihan: Annotated[str, Form()] = "",
+) -> BroadcastFields:
+    """Read the broadcast form's fields."""
+    return BroadcastFields(text, kecamatan, commodity, izin, kebutuhan, pelatihan)
+
+
+@router.post("/siaran/pratinjau", response_class=HTMLResponse)
+def broadcast_preview(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    fields: Annotated[BroadcastFields, Depends(broadcast_fields)],
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """The exact recipient count and a sample, before sending."""
     session = require(request, SENDERS)
     check_csrf(session, csrf)
     photo_name = _save_photo(request, photo)
-    segment = _segment(kecamatan or None, commodity or None, izin or None, session, kebutuhan, pelatihan)
+    segment = fields.segment(session)
     with _db(request) as db:
         count, sample_ids = preview(db, segment, None)
         sample = [db.get(Owner, i) for i in sample_ids]
-    form = {
-        "text": text,
-        "kecamatan": kecamatan,
-        "commodity": commodity,
-        "izin": izin,
-        "kebutuhan": kebutuhan,
-        "pelatihan": pelatihan,
-        "photo": photo_name,
-    }
+    form = {**asdict(fields), "photo": photo_name}  # the preview page sends these back with "Kirim"
     return _broadcasts_page(request, session, {"count": count, "sample": sample, "form": form})
 
 
@@ -392,12 +410,7 @@ def broadcast_preview(
 def broadcast_send(
     request: Request,
     csrf: Annotated[str, Form()],
-    text: Annotated[str, Form(min_length=5, max_length=1000)],
-    kecamatan: Annotated[str, Form()] = "",
-    commodity: Annotated[str, Form()] = "",
-    izin: Annotated[str, Form()] = "",
-    kebutuhan: Annotated[str, Form()] = "",
-    pelatihan: Annotated[str, Form()] = "",
+    fields: Annotated[BroadcastFields, Depends(broadcast_fields)],
     when: Annotated[str, Form()] = "",
     photo: Annotated[str, Form()] = "",
 ) -> Response:
@@ -405,7 +418,7 @@ def broadcast_send(
     session = require(request, SENDERS)
     check_csrf(session, csrf)
     photo_reference = _photo_reference(request, photo)
-    segment = _segment(kecamatan or None, commodity or None, izin or None, session, kebutuhan, pelatihan)
+    segment = fields.segment(session)
     settings = request.app.state.settings
     now = utcnow()
     send_at = now
@@ -416,7 +429,15 @@ def broadcast_send(
             raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
     with _db(request) as db:
         broadcast = create_broadcast(
-            db, session.officer.id, settings.office_name, text, segment, None, send_at, now, photo=photo_reference
+            db,
+            session.officer.id,
+            settings.office_name,
+            fields.text,
+            segment,
+            None,
+            send_at,
+            now,
+            photo=photo_reference,
         )
         db.commit()
     request.app.state.runtime.sender.wake.set()
