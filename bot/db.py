@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,9 @@ from sqlmodel import create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+log = logging.getLogger(__name__)
+# A loop that failed (the database restarting, say) waits before trying again, at most this long.
+MAX_RETRY_SECONDS = 5.0
 # What a database that is down, restarting or out of connections raises: worth trying again in a moment.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
 
@@ -57,6 +61,19 @@ def describe_error(error: BaseException) -> str:
     inner = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's exception
     lines = str(inner).strip().splitlines()
     return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:300]
+
+
+def retry_delay(failures: int) -> float:
+    """How long a loop pauses after its `failures`-th failure in a row: 0.5, 1, 2 ... seconds, at most five."""
+    return min(MAX_RETRY_SECONDS, 0.25 * 2.0**failures)
+
+
+def log_loop_error(loop: str, error: Exception, delay: float) -> None:
+    """A database outage is one warning line per try; anything else keeps its traceback."""
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        log.warning("%s: database unavailable (%s); retrying in %.1f s", loop, describe_error(error), delay)
+    else:
+        log.exception("%s failed; retrying in %.1f s", loop, delay)
 
 
 def is_sqlite(engine: Engine) -> bool:

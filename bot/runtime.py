@@ -21,7 +21,7 @@ from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
+from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_error, retry_delay
 from bot.inbox import Adapter, InboxWorker, store_event
 from bot.ratelimit import RateLimiter
 from bot.reminders import dispatch_due, latest_fire_time, request_reports
@@ -30,21 +30,6 @@ from bot.sending_window import SendingWindow, parse_window
 from bot.service import ConversationService
 
 log = logging.getLogger(__name__)
-# A loop that failed (the database restarting, say) waits 0.5, 1, 2 ... seconds before trying again, at most this.
-MAX_RETRY_SECONDS = 5.0
-
-
-def retry_delay(failures: int) -> float:
-    """How long a loop pauses after its `failures`-th failure in a row."""
-    return min(MAX_RETRY_SECONDS, 0.25 * 2.0**failures)
-
-
-def log_loop_error(loop: str, error: Exception, delay: float) -> None:
-    """A database outage is one warning line per try; anything else keeps its traceback."""
-    if isinstance(error, DATABASE_UNAVAILABLE):
-        log.warning("%s: database unavailable (%s); retrying in %.1f s", loop, describe_error(error), delay)
-    else:
-        log.exception("%s failed; retrying in %.1f s", loop, delay)
 
 
 class Runtime:

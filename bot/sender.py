@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.base import SendResult, Transport
 from bot.clock import utcnow
-from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
+from bot.db import describe_error, is_sqlite, log_loop_error, retry_delay
 from bot.outbox import (
     Claimed,
     claim_due,
@@ -80,11 +80,8 @@ class Sender:
             result = await self._db(fn, *args)
         except Exception as error:  # noqa: BLE001  (an outage pauses deliveries; it must not end them)
             self._db_failures += 1
-            delay = min(5.0, 0.25 * 2.0**self._db_failures)
-            if isinstance(error, DATABASE_UNAVAILABLE):
-                log.warning("sender: database unavailable (%s); retrying in %.1f s", describe_error(error), delay)
-            else:
-                log.exception("sender: %s failed; retrying in %.1f s", fn.__name__, delay)
+            delay = retry_delay(self._db_failures)
+            log_loop_error("sender", error, delay)  # a traceback names the call that failed
             self.wake.clear()
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
