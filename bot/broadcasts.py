@@ -116,7 +116,7 @@ def create_broadcast(
     broadcast.recipients = int(
         db.execute(select(func.count()).where(OutboxMessage.broadcast_id == broadcast.id)).scalar_one()
     )
-    if broadcast.recipients >= ANALYZE_AFTER and db.get_bind().dialect.name == "postgresql":
+    if broadcast.recipients >= ANALYZE_AFTER and not is_sqlite(db.get_bind()):
         # The queue just grew by thousands of rows: without fresh statistics PostgreSQL plans the sender's claim for
         # an empty queue (sorting it whole each time, ~60 ms per claim at 100,000 rows) until autovacuum catches up.
         db.execute(sa.text("ANALYZE outboxmessage"))

@@ -7,28 +7,14 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.broadcasts import create_broadcast, progress
-from bot.config import Settings
 from bot.models import OutboxMessage
 from bot.segments import Segment
 from tests.fakes import whatsapp as wa
 from tests.fakes.telegram import FakeTelegram
 from tests.seed import NOW, seed_owner
 from tests.servers import wait_until
-from tests.telegram_harness import SECRET, running_app, settled
-from tests.test_whatsapp import WhatsAppClient, wa_settings
-
-
-def both_channels(cloud_url: str, telegram_url: str, token: str, db_url: str, tmp_path: Path) -> Settings:
-    """A deployment with WhatsApp and Telegram, both pointed at fake servers."""
-    return wa_settings(
-        cloud_url,
-        db_url,
-        tmp_path,
-        telegram_bot_token=token,
-        telegram_api_base_url=telegram_url,
-        telegram_webhook_url="https://lapor.example.id/telegram/webhook",
-        telegram_webhook_secret=SECRET,
-    )
+from tests.telegram_harness import running_app, settled
+from tests.test_whatsapp import WhatsAppClient, both_channels
 
 
 def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqlite_url: str, tmp_path: Path) -> None:

@@ -25,10 +25,11 @@ from bot.models import AuditLog, InboxEvent, OutboxMessage, Owner
 from bot.officers import create_officer
 from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa
+from tests.fakes.telegram import TOKEN
 from tests.seed import NOW, seed_owner
 from tests.servers import ServerThread, wait_until
-from tests.telegram_harness import SECRET, running_app, settled, telegram_settings
-from tests.test_whatsapp import WA_ID, cloud  # noqa: F401  (fixture)
+from tests.telegram_harness import SECRET, running_app, settled
+from tests.test_whatsapp import WA_ID, both_channels, cloud  # noqa: F401  (fixture)
 from webhook.admin.auth import COOKIE, LOGIN_COOKIE, make_cookie, read_cookie
 
 SECRET_KEY = "k" * 40
@@ -49,19 +50,15 @@ def server(lite_engine: Engine, sqlite_url: str, tmp_path, fake, cloud: wa.FakeC
         seed_owner(db, "Sri", "18.72.01", pirt="terbit", phone="+6281234567890")
         seed_owner(db, "Dewi", "18.72.03", nib="belum")
         db.commit()
-    config = telegram_settings(
+    config = both_channels(
+        cloud.url,
         fake.url,
+        TOKEN,
         sqlite_url,
-        webhook=True,
-        environment="production",
+        tmp_path,
         secret_key=SECRET_KEY,
-        media_dir=str(tmp_path / "media"),
         run_scheduler=False,
-        whatsapp_access_token=wa.ACCESS_TOKEN,
-        whatsapp_phone_number_id=wa.PHONE_NUMBER_ID,
-        whatsapp_app_secret=wa.APP_SECRET,
-        whatsapp_verify_token=wa.VERIFY_TOKEN,
-        whatsapp_api_base_url=cloud.url,
+        telegram_rate_per_chat=50.0,  # the fuzzer writes faster than a person
     )
     with running_app(config, lite_engine) as running:
         yield running

@@ -53,6 +53,22 @@ def wa_settings(cloud_url: str, db_url: str, tmp_path: Path, **overrides: Any) -
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def both_channels(
+    cloud_url: str, telegram_url: str, token: str, db_url: str, tmp_path: Path, **overrides: Any
+) -> Settings:
+    """A deployment with WhatsApp and Telegram (webhook and its secret), both pointed at fake servers."""
+    return wa_settings(
+        cloud_url,
+        db_url,
+        tmp_path,
+        telegram_bot_token=token,
+        telegram_api_base_url=telegram_url,
+        telegram_webhook_url="https://lapor.example.id/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+        **overrides,
+    )
+
+
 class WhatsAppClient:
     """Posts signed webhook bodies as Meta does."""
 
@@ -322,16 +338,7 @@ def test_one_owner_on_telegram_and_whatsapp(
 ) -> None:
     telegram = FakeTelegram()
     with telegram.serve() as tg_server:
-        settings = wa_settings(
-            cloud.url,
-            sqlite_url,
-            tmp_path,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=tg_server.url,
-            telegram_webhook_url="https://lapor.example.id/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-            telegram_rate_per_chat=50.0,
-        )
+        settings = both_channels(cloud.url, tg_server.url, TOKEN, sqlite_url, tmp_path, telegram_rate_per_chat=50.0)
         with running_app(settings, lite_engine) as server:
             client = WhatsAppClient(server.url, lite_engine, cloud)
             http = client.http
