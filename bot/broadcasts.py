@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, and_, func, insert, literal, select, update
 from sqlmodel import Session
 
+from bot.db import is_sqlite
 from bot.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage
 from bot.outbox import PRIORITY_BROADCAST
 from bot.segments import Segment, owners_query, segment_count
