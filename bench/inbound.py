@@ -203,10 +203,30 @@ class Driver:
         await self.http.close()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time a process has used so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL server process on this machine (Linux)."""
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                used[int(entry.name)] = sum(cpu_seconds(int(entry.name)))
+        except OSError:  # the process ended meanwhile
+            continue
+    return used
+
+
+def postgres_cpu_since(before: dict[int, float]) -> float:
+    """CPU seconds PostgreSQL used since `before` (processes started meanwhile count whole)."""
+    return sum(used - before.get(pid, 0.0) for pid, used in postgres_cpu().items())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -260,27 +280,39 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
             f"bot processes: {args.processes}"
         )
 
-        owners = max(1, round(args.rate * args.paced_seconds / steps))
-        elapsed, latencies = await driver.crowd(10_000, owners, expected, owners / args.rate)
-        print(
-            f"paced: {owners} owners, {len(latencies) / elapsed:.0f} steps/s (offered {args.rate:.0f}/s): "
-            f"p50 {1000 * percentile(latencies, 0.5):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms"
-        )
+        if args.paced_seconds > 0:
+            owners = max(1, round(args.rate * args.paced_seconds / steps))
+            elapsed, latencies = await driver.crowd(10_000, owners, expected, owners / args.rate)
+            print(
+                f"paced: {owners} owners, {len(latencies) / elapsed:.0f} steps/s (offered {args.rate:.0f}/s): "
+                f"p50 {1000 * percentile(latencies, 0.5):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms"
+            )
 
-        cpu_before = sum(cpu_seconds(bot.process.pid) for bot in bots)
+        bot_before = [cpu_seconds(bot.process.pid) for bot in bots]
+        pg_before = postgres_cpu()
         elapsed, latencies = await driver.crowd(100_000, args.owners, expected, 0.0)
         ours = len(latencies) / elapsed
-        cpu = sum(cpu_seconds(bot.process.pid) for bot in bots) - cpu_before
+        pg = postgres_cpu_since(pg_before) if args.database == "postgresql" else 0.0
+        bot_after = [cpu_seconds(bot.process.pid) for bot in bots]
+        user = sum(after[0] - before[0] for before, after in zip(bot_before, bot_after, strict=True))
+        system = sum(after[1] - before[1] for before, after in zip(bot_before, bot_after, strict=True))
+        per_step = 1000 / len(latencies)
         print(
             f"flat out: {args.owners} owners, {len(latencies)} steps in {elapsed:.1f} s = {ours:.0f} steps/s "
             f"(p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms; "
-            f"bot processes {1000 * cpu / len(latencies):.1f} ms CPU per step; {driver.reconnects} reconnects)"
+            f"{driver.reconnects} reconnects)\n"
+            f"CPU per step: bot processes {per_step * (user + system):.1f} ms ({per_step * user:.1f} user, "
+            f"{per_step * system:.1f} system), PostgreSQL {per_step * pg:.1f} ms"
         )
     finally:
         await driver.close()
         for bot in bots:
             await asyncio.to_thread(bot.stop)
 
+    if args.no_echo:
+        server.should_exit = True
+        await serving
+        return
     with echo_bot(fake_url) as url:
         await wait_for_port(url)
         driver = Driver([url], replies)
@@ -302,6 +334,7 @@ def main() -> None:
     parser.add_argument("--paced-seconds", type=float, default=40.0)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo bot (quicker runs while tuning)")
     args = parser.parse_args()
     with bench_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:
         asyncio.run(bench(args, url, Path(tmp)))

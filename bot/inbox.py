@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -18,7 +18,7 @@ from bot.channels.base import Interpretation
 from bot.clock import utcnow
 from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.models import ChannelAccount, InboxEvent, OutboxMessage
-from bot.outbox import PRIORITY_REMINDER, enqueue
+from bot.outbox import PRIORITY_REMINDER, PRIORITY_REPLY, Claimed, enqueue, unsent_before
 from bot.service import ConversationService
 from conversations import Inbound, InboundKind, Reply
 
@@ -30,6 +30,7 @@ class Adapter(Protocol):
     """The parts of a channel adapter the inbox needs."""
 
     platform: str
+    messaging_window: bool  # messages may wait until the user writes again (WhatsApp's 24-hour window)
 
     def interpret(self, payload: dict[str, Any]) -> Interpretation:
         """Read a stored payload."""
@@ -40,24 +41,54 @@ class Adapter(Protocol):
         ...
 
 
+_EVENTS = InboxEvent.__table__  # type: ignore[attr-defined]
+
+
+def _claim_query(lock: bool) -> Any:
+    oldest = (
+        select(func.min(_EVENTS.c.id))
+        .where(
+            _EVENTS.c.platform == bindparam("platform"),
+            _EVENTS.c.chat_key == bindparam("chat_key"),
+            _EVENTS.c.status == "pending",
+        )
+        .scalar_subquery()
+    )
+    # The status is checked again on the row itself: PostgreSQL re-evaluates it after waiting for a lock, so an
+    # event another process has just finished is not taken a second time.
+    query = select(_EVENTS.c.id, _EVENTS.c.payload).where(_EVENTS.c.id == oldest, _EVENTS.c.status == "pending")
+    # Only the chat's oldest event: if another process holds it, this chat waits (keeps order). PostgreSQL only.
+    return query.with_for_update(skip_locked=True) if lock else query
+
+
+# Built once: statements that run for every event (building one costs more than running it).
+_CLAIM = {False: _claim_query(False), True: _claim_query(True)}
+_DONE = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(status="done")
+_STORE = {
+    dialect: insert(_EVENTS)
+    .values(status="pending", attempts=0)
+    .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+
+
 def store_event(
     engine: Engine, platform: str, event_key: str, chat_key: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Write an inbound event; False when the platform already delivered it (a retry)."""
-    values = {
-        "platform": platform,
-        "event_key": event_key,
-        "chat_key": chat_key,
-        "payload": payload,
-        "status": "pending",
-        "attempts": 0,
-        "received_at": now,
-    }
-    insert = sqlite_insert if is_sqlite(engine) else pg_insert
-    statement = insert(InboxEvent).values(**values).on_conflict_do_nothing(index_elements=["platform", "event_key"])
+    values = {"platform": platform, "event_key": event_key, "chat_key": chat_key, "payload": payload}
+    values["received_at"] = now
     with engine.begin() as connection:
-        result = connection.execute(statement)
+        result = connection.execute(_STORE[engine.dialect.name], values)
     return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """Replies a step stored already claimed, for this process's sender to deliver without looking for them."""
+
+    messages: list[Claimed]
+    unsent_before: list[int]  # older messages of the chat not yet sent: the sender checks they are its own
 
 
 @dataclass
@@ -70,6 +101,12 @@ class InboxWorker:
     clock: Callable[[], datetime] = utcnow
     # Downloads a platform media id to local storage (WhatsApp media URLs expire); returns success.
     media_fetcher: Callable[[str, str], bool] | None = None
+    # Called (in the worker's thread) after a commit with the replies stored claimed; set by a process whose sender
+    # delivers these platforms (`direct`), so answers skip the sender's search of the queue.
+    handoff: Callable[[Handoff], None] | None = None
+    direct: frozenset[str] = frozenset()
+    # Called (in the worker's thread) after a commit that queued messages for the sender to find.
+    on_queued: Callable[[], None] | None = None
 
     def pending_chats(self, limit: int, exclude: set[tuple[str, str]]) -> list[tuple[str, str]]:
         """Chats with waiting events, the longest-waiting first."""
@@ -89,12 +126,16 @@ class InboxWorker:
         event_id: int | None = None
         try:
             with Session(self.engine, expire_on_commit=False) as db:
-                event = self._claim(db, platform, chat_key)
-                if event is None:
+                claimed = self._claim(db, platform, chat_key)
+                if claimed is None:
                     return "empty"
-                event_id = event.id
-                self._process(db, event)
+                event_id, payload = claimed
+                handoff, queued = self._process(db, event_id, platform, chat_key, payload)
                 db.commit()
+            if handoff is not None and self.handoff is not None:
+                self.handoff(handoff)
+            if queued and self.on_queued is not None:
+                self.on_queued()
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
             if isinstance(error, DATABASE_UNAVAILABLE):
@@ -110,95 +151,113 @@ class InboxWorker:
                     )
             return "failed"
 
-    def _claim(self, db: Session, platform: str, chat_key: str) -> InboxEvent | None:
-        oldest = (
-            select(func.min(InboxEvent.id))
-            .where(InboxEvent.platform == platform, InboxEvent.chat_key == chat_key, InboxEvent.status == "pending")
-            .scalar_subquery()
-        )
-        # The status is checked again on the row itself: PostgreSQL re-evaluates it after waiting for a lock, so an
-        # event another process has just finished is not taken a second time.
-        query = select(InboxEvent).where(InboxEvent.id == oldest, InboxEvent.status == "pending")
-        if not is_sqlite(self.engine):
-            # Only the chat's oldest event: if another process holds it, this chat waits (keeps order).
-            query = query.with_for_update(skip_locked=True)
-        return db.exec(query).first()
+    def _claim(self, db: Session, platform: str, chat_key: str) -> tuple[int, dict[str, Any]] | None:
+        """The chat's oldest pending event (id and payload), locked for this transaction."""
+        query = _CLAIM[not is_sqlite(self.engine)]
+        row = db.connection().execute(query, {"platform": platform, "chat_key": chat_key}).first()
+        return (row[0], row[1]) if row is not None else None
 
-    def _process(self, db: Session, event: InboxEvent) -> None:
-        adapter = self.adapters[event.platform]
+    def _process(
+        self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any]
+    ) -> tuple[Handoff | None, bool]:
+        """Run one event; returns the answer for this process's sender, and whether messages were queued."""
+        adapter = self.adapters[platform]
         now = self.clock()
-        trigger = event.payload.get("trigger")
+        trigger = payload.get("trigger")
         if trigger is not None:
-            self._process_trigger(db, event, adapter, trigger, now)
-            return
-        interpretation = adapter.interpret(event.payload)
+            self._process_trigger(db, event_id, platform, chat_key, adapter, trigger, now)
+            return None, True
+        interpretation = adapter.interpret(payload)
         owner_id: int | None = None
         replies: list[Reply] = list(interpretation.notices)
         if interpretation.receipt is not None:
-            apply_receipt(db, event.platform, interpretation.receipt)
+            apply_receipt(db, platform, interpretation.receipt)
+        queued = False
         if "page" in interpretation.extra and interpretation.chat_id:
-            repeat_choices_page(db, event.platform, interpretation.chat_id, int(interpretation.extra["page"]), now)
+            repeat_choices_page(db, platform, interpretation.chat_id, int(interpretation.extra["page"]), now)
+            queued = True
         media_id = interpretation.extra.get("media_id")
         if media_id and self.media_fetcher is not None:
-            self.media_fetcher(event.platform, str(media_id))
+            self.media_fetcher(platform, str(media_id))
         if interpretation.blocked is not None and interpretation.user_id:
             db.exec(
                 update(ChannelAccount)
-                .where(ChannelAccount.platform == event.platform, ChannelAccount.external_id == interpretation.user_id)
+                .where(ChannelAccount.platform == platform, ChannelAccount.external_id == interpretation.user_id)
                 .values(blocked=interpretation.blocked)
             )
         if interpretation.inbound is not None and interpretation.user_id:
             outcome = self.service.handle_in(
-                db, event.platform, interpretation.user_id, interpretation.inbound, interpretation.verified_phone
+                db, platform, interpretation.user_id, interpretation.inbound, interpretation.verified_phone
             )
             owner_id = outcome.owner_id
             replies += outcome.replies
-            # The owner wrote: messages that waited for the messaging window can go now.
-            db.exec(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.platform == event.platform,
-                    OutboxMessage.chat_id == interpretation.chat_id,
-                    OutboxMessage.status == "waiting",
+            if adapter.messaging_window:
+                # The owner wrote: messages that waited for the messaging window can go now.
+                queued = True
+                db.exec(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.platform == platform,
+                        OutboxMessage.chat_id == interpretation.chat_id,
+                        OutboxMessage.status == "waiting",
+                    )
+                    .values(status="queued", not_before=now)
                 )
-                .values(status="queued", not_before=now)
-            )
+        handoff = None
         if interpretation.chat_id and (replies or interpretation.extra):
             payloads = adapter.render(replies, interpretation)
-            enqueue(db, event.platform, interpretation.chat_id, payloads, now, owner_id=owner_id, inbox_id=event.id)
-        event.status = "done"
-        event.processed_at = now
-        db.add(event)
+            claim = platform in self.direct
+            ids = enqueue(
+                db, platform, interpretation.chat_id, payloads, now, owner_id=owner_id, inbox_id=event_id, claim=claim
+            )
+            if claim and ids:
+                messages = [
+                    Claimed(id, platform, interpretation.chat_id, owner_id, payload, 1, "reply")
+                    for id, payload in zip(ids, payloads, strict=True)
+                ]
+                older = unsent_before(db, platform, interpretation.chat_id, ids[0], PRIORITY_REPLY)
+                handoff = Handoff(messages, older)
+            queued = queued or (bool(ids) and not claim)
+        self._mark_done(db, event_id, now)
+        return handoff, queued
+
+    def _mark_done(self, db: Session, event_id: int, now: datetime) -> None:
+        db.connection().execute(_DONE, {"event_id": event_id, "processed_at": now})
 
     def _process_trigger(
-        self, db: Session, event: InboxEvent, adapter: Adapter, trigger: dict[str, Any], now: datetime
+        self,
+        db: Session,
+        event_id: int,
+        platform: str,
+        chat_key: str,
+        adapter: Adapter,
+        trigger: dict[str, Any],
+        now: datetime,
     ) -> None:
         """A due reminder: run it through the conversation and queue what it says, marked as a reminder."""
         inbound = Inbound(
             kind=InboundKind.TRIGGER,
             trigger=str(trigger.get("kind")),
             text=str(trigger.get("ref") or ""),
-            channel=event.platform,
-            supports_photos=event.platform != "console",
-            supports_location=event.platform != "console",
+            channel=platform,
+            supports_photos=platform != "console",
+            supports_location=platform != "console",
         )
-        outcome = self.service.handle_in(db, event.platform, event.chat_key, inbound)
-        interpretation = Interpretation(chat_id=event.chat_key, user_id=event.chat_key)
+        outcome = self.service.handle_in(db, platform, chat_key, inbound)
+        interpretation = Interpretation(chat_id=chat_key, user_id=chat_key)
         payloads = [{**p, "purpose": "reminder"} for p in adapter.render(outcome.replies, interpretation)]
         enqueue(
             db,
-            event.platform,
-            event.chat_key,
+            platform,
+            chat_key,
             payloads,
             now,
             owner_id=outcome.owner_id,
             kind="reminder",
             priority=PRIORITY_REMINDER,
-            inbox_id=event.id,
+            inbox_id=event_id,
         )
-        event.status = "done"
-        event.processed_at = now
-        db.add(event)
+        self._mark_done(db, event_id, now)
 
     def _record_failure(self, event_id: int, error: Exception) -> None:
         with Session(self.engine) as db:

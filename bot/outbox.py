@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, literal_column, or_, update
+from sqlalchemy import and_, bindparam, insert, literal_column, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,6 +21,18 @@ PRIORITY_BROADCAST = 9
 SENDING_LEASE = timedelta(seconds=60)
 
 
+_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
+# Built once, Core rather than the ORM: these run for every answer. RETURNING keeps the parameters' order.
+_INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_UNSENT_BEFORE = select(_MESSAGES.c.id).where(
+    _MESSAGES.c.platform == bindparam("platform"),
+    _MESSAGES.c.chat_id == bindparam("chat_id"),
+    _MESSAGES.c.id < bindparam("first_id"),
+    _MESSAGES.c.status.in_(("queued", "sending")),
+    _MESSAGES.c.priority <= bindparam("priority"),
+)
+
+
 def enqueue(
     db: Session,
     platform: str,
@@ -31,24 +43,38 @@ def enqueue(
     kind: str = "reply",
     priority: int = PRIORITY_REPLY,
     inbox_id: int | None = None,
-) -> list[OutboxMessage]:
-    """Queue payloads for one chat, in order, inside the caller's transaction."""
+    claim: bool = False,
+) -> list[int]:
+    """Queue payloads for one chat, in order, inside the caller's transaction; their ids, in the same order.
+
+    With `claim` the rows are stored already taken (status "sending"), for a sender of this process to deliver
+    straight away: a crash before then leaves them to the lease like any claimed row."""
     rows = [
-        OutboxMessage(
-            platform=platform,
-            chat_id=chat_id,
-            owner_id=owner_id,
-            kind=kind,
-            priority=priority,
-            payload=payload,
-            not_before=now,
-            inbox_id=inbox_id,
-            created_at=now,
-        )
+        {
+            "platform": platform,
+            "chat_id": chat_id,
+            "owner_id": owner_id,
+            "kind": kind,
+            "priority": priority,
+            "payload": payload,
+            "status": "sending" if claim else "queued",
+            "attempts": 1 if claim else 0,
+            "claimed_at": now if claim else None,
+            "not_before": now,
+            "inbox_id": inbox_id,
+            "created_at": now,
+        }
         for payload in payloads
     ]
-    db.add_all(rows)
-    return rows
+    if not rows:
+        return []
+    return [row[0] for row in db.connection().execute(_INSERT, rows)]
+
+
+def unsent_before(db: Session, platform: str, chat_id: str, first_id: int, priority: int) -> list[int]:
+    """Messages of a chat older than `first_id` that are not yet sent and would go before one of `priority`."""
+    values = {"platform": platform, "chat_id": chat_id, "first_id": first_id, "priority": priority}
+    return list(db.connection().execute(_UNSENT_BEFORE, values).scalars())
 
 
 @dataclass(frozen=True)

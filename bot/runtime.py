@@ -30,6 +30,9 @@ from bot.sending_window import SendingWindow, parse_window
 from bot.service import ConversationService
 
 log = logging.getLogger(__name__)
+# How often the inbox worker asks the database for waiting events it was not told about (other processes' webhooks,
+# events left by a crash); events stored by this process are taken at once.
+INBOX_SWEEP_SECONDS = 1.0
 
 
 class Runtime:
@@ -61,6 +64,10 @@ class Runtime:
             gates["whatsapp"] = window_gate(engine, settings.whatsapp_templates, clock)
         self.worker = InboxWorker(engine, self.service, self.adapters, clock, media_fetcher=self._fetch_media)
         self.inbox_wake = asyncio.Event()
+        # Chats with events this process stored and has not processed yet: the worker goes to them without asking
+        # the database; a sweep (every INBOX_SWEEP_SECONDS, and after reminders or failures) finds the rest.
+        self._hinted: dict[tuple[str, str], int] = {}
+        self._sweep_now = True
         self.stop_event = asyncio.Event()
         self.sender = Sender(
             engine,
@@ -102,7 +109,16 @@ class Runtime:
         if self.settings.run_scheduler:
             self._start_scheduler()
         if self.settings.run_sender:
+            self.sender.on_ready = self._hand_answers_to_sender
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
+
+    def _hand_answers_to_sender(self) -> None:
+        """Once the sender has re-queued what a previous run left in flight, answers go to it straight from the
+        worker (stored already claimed) instead of waiting for the sender to find them in the queue."""
+        loop, sender = asyncio.get_running_loop(), self.sender
+        self.worker.on_queued = lambda: loop.call_soon_threadsafe(sender.wake.set)
+        self.worker.handoff = lambda h: loop.call_soon_threadsafe(sender.submit, h.messages, h.unsent_before)
+        self.worker.direct = frozenset(self.transports)
 
     def _start_scheduler(self) -> None:
         """Periodic jobs only (reminders are rows): the dispatcher every 30 s and the report-request cron."""
@@ -144,6 +160,7 @@ class Runtime:
             return
         if result.queued:
             log.info("reminders: %d queued, %d deferred, %d skipped", result.queued, result.deferred, result.skipped)
+            self._sweep_now = True
             self.inbox_wake.set()
 
     async def request_reports(self) -> None:
@@ -187,6 +204,8 @@ class Runtime:
             None, store_event, self.engine, platform, event_key, key, payload, self.clock()
         )
         if stored:
+            chat = (platform, key)
+            self._hinted[chat] = self._hinted.get(chat, 0) + 1
             self.inbox_wake.set()
         return stored
 
@@ -199,15 +218,13 @@ class Runtime:
         async def drain(chat: tuple[str, str]) -> None:
             """The chat's oldest event; a failing one is retried here with backoff (the chat stays busy meanwhile).
 
-            One event per visit: the main loop finds the chat again if it has more, which costs the same query as
-            asking the chat for its next event and finding none."""
+            One event per visit: the main loop comes back if the chat has more (its hint, or the next sweep)."""
             try:
                 failures = 0
                 while not self.stop_event.is_set():
                     status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat)
                     if status != "failed":
-                        if status == "done":
-                            self.sender.wake.set()
+                        self._processed(chat, status)
                         break
                     failures += 1
                     await asyncio.sleep(min(30.0, 0.5 * 2**failures))
@@ -216,13 +233,19 @@ class Runtime:
                 self.inbox_wake.set()
 
         failures = 0
+        last_sweep = float("-inf")
         while not self.stop_event.is_set():
             free = self.inbox_concurrency - len(busy)
-            chats = []
-            if free > 0:
+            chats = [chat for chat in self._hinted if chat not in busy][:free]
+            sweep_due = self._sweep_now or loop.time() - last_sweep >= INBOX_SWEEP_SECONDS
+            if len(chats) < free and sweep_due:
                 try:
-                    chats = await loop.run_in_executor(self._executor, self.worker.pending_chats, free, set(busy))
+                    found = await loop.run_in_executor(
+                        self._executor, self.worker.pending_chats, free - len(chats), busy | set(chats)
+                    )
+                    chats += found
                     failures = 0
+                    last_sweep, self._sweep_now = loop.time(), False
                 except Exception as error:  # noqa: BLE001  (an outage pauses the inbox; it must not end it)
                     failures += 1
                     delay = retry_delay(failures)
@@ -240,11 +263,22 @@ class Runtime:
                 task.add_done_callback(tasks.discard)
             self.inbox_wake.clear()
             try:
-                await asyncio.wait_for(self.inbox_wake.wait(), timeout=1.0)
+                await asyncio.wait_for(self.inbox_wake.wait(), timeout=INBOX_SWEEP_SECONDS)
             except TimeoutError:
                 pass
         if tasks:
             await asyncio.wait(tasks, timeout=10)
+
+    def _processed(self, chat: tuple[str, str], status: str) -> None:
+        """Account for one visit to a chat: its hint shrinks; a chat found by a sweep may have more waiting."""
+        hinted = self._hinted.get(chat)
+        if hinted is None:
+            if status == "done":
+                self._sweep_now = True  # found by a sweep: look again at once rather than at the next sweep
+        elif status == "empty" or hinted <= 1:
+            del self._hinted[chat]
+        else:
+            self._hinted[chat] = hinted - 1
 
     async def _poll_telegram(self) -> None:
         """Long polling: store each update in the inbox before asking for the next ones."""

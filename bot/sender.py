@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -38,6 +38,8 @@ _NOT_MESSAGES = {"answer_callback", "clear_keyboard", "mark_read"}
 # waiting to be written, so a crash sends again at most that many plus those in flight.
 FLUSH_BATCH = 16
 MAX_UNRECORDED = 32
+# How many ids of messages marked sent are remembered, to recognise a handed-over answer's predecessors as delivered.
+RECENTLY_SENT = 4096
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -59,6 +61,7 @@ class Sender:
     concurrency: int = 32
     poll_seconds: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    on_ready: Callable[[], None] | None = None  # called once rows left in flight by a previous run are re-queued
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
     # Deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
     _sent: list[tuple[int, str | None]] = field(default_factory=list)
@@ -68,6 +71,11 @@ class Sender:
     _behind_busy: set[tuple[str, str]] = field(default_factory=set)  # chats that had more due while busy
     _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
     _db_failures: int = 0  # database calls of the run loop that failed in a row (an outage)
+    # Answers handed over by the inbox worker: delivered after what the chat has in flight, without a claim.
+    _following: dict[tuple[str, str], list[Claimed]] = field(default_factory=dict)
+    _taken_ids: set[int] = field(default_factory=set)  # claimed by this sender and not yet sent or given back
+    _recently_sent: dict[int, None] = field(default_factory=dict)  # ids marked sent lately (insertion-ordered)
+    _handed: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def _db(self, fn, *args):  # type: ignore[no-untyped-def]
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -94,9 +102,13 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set."""
         # One SQLite process owns the outbox: whatever was in flight when it died goes out again now.
-        released = await self._db(release_stale, self.engine, self.clock(), is_sqlite(self.engine))
+        released = None
+        while released is None and not stop.is_set():
+            released = await self._db_or_pause(release_stale, self.engine, self.clock(), is_sqlite(self.engine))
         if released:
             log.info("re-queued %d messages left in flight by a previous run", released)
+        if self.on_ready is not None:  # answers may be handed over now: no re-queueing will happen under them
+            self.on_ready()
         tasks: set[asyncio.Task[None]] = set()
         last_release = asyncio.get_running_loop().time()
         flusher = asyncio.create_task(self._flush_loop(stop))
@@ -119,6 +131,7 @@ class Sender:
                 self._backlog = len(claimed) >= free
             for batch in claimed:
                 self._in_flight.add((batch[0].platform, batch[0].chat_id))
+                self._taken_ids.update(m.id for m in batch)
                 task = asyncio.create_task(self._deliver_chat(batch))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -134,8 +147,8 @@ class Sender:
                     await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
-        if tasks:
-            await asyncio.wait(tasks, timeout=10)
+        if tasks or self._handed:
+            await asyncio.wait(tasks | self._handed, timeout=10)
         await flusher
         await self._db(mark_sent_many, self.engine, self._take_sent(), self.clock())
         self._executor.shutdown(wait=False)
@@ -161,6 +174,7 @@ class Sender:
                 self._flushing = frozenset(oid for oid, _mid in sent)
                 try:
                     await self._db(mark_sent_many, self.engine, sent, self.clock())
+                    self._remember_sent(oid for oid, _mid in sent)
                 except Exception as error:  # noqa: BLE001  (kept for the next round: a delivery is never forgotten)
                     self._sent = sent + self._sent
                     log.warning(
@@ -171,14 +185,61 @@ class Sender:
                 finally:
                     self._flushing = frozenset()
 
+    def submit(self, messages: list[Claimed], unsent_before: list[int]) -> None:
+        """Deliver answers the inbox worker stored already claimed (call in the event loop).
+
+        They go after whatever this sender has in flight for the chat. If an older message of the chat is waiting
+        elsewhere (a retry, another process), they are given back to the queue, which keeps each chat's order."""
+        key = (messages[0].platform, messages[0].chat_id)
+        self._taken_ids.update(m.id for m in messages)
+        if any(not self._is_ours(oid) for oid in unsent_before):
+            self._start(self._give_back(messages))
+        elif key in self._in_flight:
+            self._following.setdefault(key, []).extend(messages)
+        else:
+            self._in_flight.add(key)
+            self._start(self._deliver_chat(messages))
+
+    def _is_ours(self, message_id: int) -> bool:
+        """Whether this sender holds the message, has sent it, or has just marked it sent."""
+        return message_id in self._taken_ids or message_id in self._unrecorded() or message_id in self._recently_sent
+
+    def _remember_sent(self, ids: Iterable[int]) -> None:
+        for oid in ids:
+            self._recently_sent[oid] = None
+        while len(self._recently_sent) > RECENTLY_SENT:
+            del self._recently_sent[next(iter(self._recently_sent))]
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._handed.add(task)
+        task.add_done_callback(self._handed.discard)
+
+    async def _give_back(self, messages: list[Claimed]) -> None:
+        """Return messages to the queue for the claim loop (they must wait behind an older one)."""
+        ids = [m.id for m in messages]
+        try:
+            await self._db(release, self.engine, ids)
+        except Exception as error:  # noqa: BLE001  (still claimed: the lease returns them)
+            log.warning("sender: could not return %d messages to the queue (%s)", len(ids), describe_error(error))
+        self._taken_ids.difference_update(ids)
+        self.wake.set()
+
     async def _deliver_chat(self, batch: list[Claimed]) -> None:
-        """Deliver one chat's claimed messages in order; after one that does not go, the rest wait their turn."""
+        """Deliver one chat's messages in order, then any handed over meanwhile; after one that does not go, the
+        rest wait their turn in the queue."""
         key = (batch[0].platform, batch[0].chat_id)
         try:
-            for index, message in enumerate(batch):
-                if not await self._deliver(message):
-                    await self._db(release, self.engine, [m.id for m in batch[index + 1 :]])
-                    break
+            while batch:
+                for index, message in enumerate(batch):
+                    delivered = await self._deliver(message)
+                    self._taken_ids.discard(message.id)
+                    if not delivered:
+                        rest = batch[index + 1 :] + self._following.pop(key, [])
+                        await self._db(release, self.engine, [m.id for m in rest])
+                        self._taken_ids.difference_update(m.id for m in rest)
+                        return
+                batch = self._following.pop(key, [])
         finally:
             self._in_flight.discard(key)
             if self._backlog or key in self._behind_busy:  # only then may a claim find more now

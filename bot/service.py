@@ -14,18 +14,19 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.models import Owner, Training
+from bot.db import is_sqlite
+from bot.models import Training
 from bot.officer_service import handle_officer, link_command, try_link
 from bot.officers import officer_for_account
 from bot.store import (
     EffectWriter,
     create_account,
     find_verified_owner,
-    get_account,
     link_account,
-    load_chat_state,
+    load_chat,
     load_regions,
     load_report,
+    note_inbound,
     save_chat_state,
 )
 from bot.trainings import training_infos
@@ -82,49 +83,48 @@ class ConversationService:
         code = link_command(inbound)
         if code is not None:  # "PETUGAS <code>": an officer linking this chat (owners never reach officer actions)
             return Outcome(replies=try_link(db, code, platform, external_id, now), owner_id=None, locale="id")
-        officer = officer_for_account(db, platform, external_id)
-        if officer is not None:
-            replies = handle_officer(db, officer[0], officer[1], inbound, settings, self.regions(db), now)
-            return Outcome(replies=replies, owner_id=None, locale="id")
-        account = get_account(db, platform, external_id)
-        if account is None:
+        chat = load_chat(db, platform, external_id, lock=not is_sqlite(self.engine))
+        if chat is None or chat.officer:
+            officer = officer_for_account(db, platform, external_id)
+            if officer is not None:
+                replies = handle_officer(db, officer[0], officer[1], inbound, settings, self.regions(db), now)
+                return Outcome(replies=replies, owner_id=None, locale="id")
+        if chat is None:  # a new chat: its account (and owner) first
             with db.begin_nested():
                 linked = find_verified_owner(db, verified_phone) if verified_phone else None
                 if linked is not None:
-                    account = link_account(db, platform, external_id, linked)
+                    link_account(db, platform, external_id, linked)
                 else:
-                    account = create_account(
-                        db, platform, external_id, settings.default_locale, settings.default_timezone
-                    )
-        # Lock the owner row so one owner's messages are processed one at a time (PostgreSQL).
-        owner = db.exec(select(Owner).where(Owner.id == account.owner_id).with_for_update()).one()
+                    create_account(db, platform, external_id, settings.default_locale, settings.default_timezone)
+            chat = load_chat(db, platform, external_id, lock=not is_sqlite(self.engine))
+            assert chat is not None
+        owner = chat.owner
         assert owner.id is not None
-        state = load_chat_state(db, owner.id, owner.locale or settings.default_locale)
+        locale = owner.locale or settings.default_locale
+        state = ChatState.from_dict(chat.state) if chat.state is not None else ChatState(locale=locale)
         training_id = _training_in_question(state, inbound)
         if training_id is not None:  # seats are counted under a lock, so the reply matches what is stored
             db.exec(select(Training).where(Training.id == training_id).with_for_update()).first()
+        report = load_report(db, chat)
         ctx = Context(
             now=now,
-            report=load_report(db, owner),
+            report=report,
             regions=self.regions(db),
             office_name=settings.office_name,
             retention_years=settings.retention_years,
             resume_after=timedelta(hours=settings.resume_after_hours),
             timezone=owner.timezone or settings.default_timezone,
-            trainings=training_infos(db, owner.id, now),
+            trainings=training_infos(db, owner.id, now) if _about_trainings(state, inbound) else {},
             followup_days=settings.followup_days,
             followup_days_per_permit=dict(settings.followup_days_per_permit),
         )
         result = step(state, inbound, ctx)
-        writer = EffectWriter(db, owner, platform, now, result.session.locale)
+        writer = EffectWriter(db, owner, platform, now, result.session.locale, chat.business_id)
         writer.apply(result.effects)
         if not writer.deleted:
-            save_chat_state(db, owner.id, result.session, now)
+            save_chat_state(db, owner.id, result.session, now, stored=chat.state is not None)
             if inbound.kind is not InboundKind.TRIGGER:  # a reminder is not the owner writing
-                account.last_inbound_at = now
-                if account.blocked:  # writing to us again means the owner unblocked the bot
-                    account.blocked = False
-                db.add(account)
+                note_inbound(db, chat, now)
         db.flush()
         return Outcome(replies=result.replies, owner_id=owner.id, locale=result.session.locale)
 
@@ -136,6 +136,13 @@ class Outcome:
     replies: list[Reply]
     owner_id: int | None  # None when the message came from an officer
     locale: str
+
+
+def _about_trainings(state: ChatState, inbound: Inbound) -> bool:
+    """Whether this step can speak of the owner's trainings (only training reminders and questions do)."""
+    if inbound.kind is InboundKind.TRIGGER and (inbound.trigger or "").startswith("training"):
+        return True
+    return any(question.startswith("training.") for question in state.queue)
 
 
 def _training_in_question(state: ChatState, inbound: Inbound) -> int | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Integer, bindparam, cast, delete, exists, insert, literal_column, null, union_all, update
 from sqlmodel import Session, select
 
 from bot.models import (
@@ -17,6 +18,7 @@ from bot.models import (
     HelpRequest,
     Invitation,
     Need,
+    OfficerAccount,
     Owner,
     Permit,
     Product,
@@ -32,13 +34,75 @@ from conversations.session import Session as ChatState
 _BUSINESS_FIELDS = tuple(BusinessInfo.__dataclass_fields__)
 _OWNER_FIELDS = {"name", "phone", "phone_verified", "locale", "timezone"}
 _PRODUCT_FIELDS = {"name", "category", "packaging", "photo"}
+# How stale an account's "last wrote at" may get before a message updates it: it only decides whether WhatsApp's
+# 24-hour window is open (a minute early is safe) and which account a broadcast uses; one write less per message.
+LAST_INBOUND_PRECISION = timedelta(minutes=1)
 
 
-def get_account(db: Session, platform: str, external_id: str) -> ChannelAccount | None:
-    """The channel account for a platform user, if known."""
-    return db.exec(
-        select(ChannelAccount).where(ChannelAccount.platform == platform, ChannelAccount.external_id == external_id)
-    ).first()
+@dataclass
+class ChatRow:
+    """What one query tells about a chat account: its owner (locked), the account's facts, the stored conversation
+    state and the owner's business."""
+
+    owner: Owner
+    account_id: int
+    blocked: bool
+    last_inbound_at: datetime | None
+    state: dict[str, Any] | None  # None: no conversation stored yet
+    officer: bool  # the account is also linked to an officer (officers take precedence)
+    business_id: int | None
+    business: BusinessInfo | None
+
+
+def _chat_query(lock: bool) -> Any:
+    query = (
+        select(
+            Owner,
+            ChannelAccount.id,
+            ChannelAccount.blocked,
+            ChannelAccount.last_inbound_at,
+            ChatSession.state,
+            exists()
+            .where(
+                OfficerAccount.platform == bindparam("platform"),
+                OfficerAccount.external_id == bindparam("external_id"),
+            )
+            .label("officer"),
+            Business.id,
+            *(getattr(Business, name) for name in _BUSINESS_FIELDS),
+        )
+        .join(ChannelAccount, ChannelAccount.owner_id == Owner.id)  # type: ignore[arg-type]
+        .outerjoin(ChatSession, ChatSession.owner_id == Owner.id)  # type: ignore[arg-type]
+        .outerjoin(Business, Business.owner_id == Owner.id)  # type: ignore[arg-type]
+        .where(ChannelAccount.platform == bindparam("platform"), ChannelAccount.external_id == bindparam("external_id"))
+    )
+    # One owner's messages are processed one at a time (PostgreSQL; SQLite has a single writer anyway).
+    return query.with_for_update(of=Owner) if lock else query  # type: ignore[arg-type]
+
+
+# Built once: this runs for every message, and building a statement costs more than running it.
+_CHAT = {False: _chat_query(False), True: _chat_query(True)}
+
+
+def load_chat(db: Session, platform: str, external_id: str, lock: bool) -> ChatRow | None:
+    """The owner behind a chat account with everything a step needs first, in one query; None if unknown."""
+    row = db.execute(_CHAT[lock], {"platform": platform, "external_id": external_id}).first()
+    if row is None:
+        return None
+    owner, account_id, blocked, last_inbound_at, state, is_officer, business_id, *business = row
+    info = BusinessInfo(**dict(zip(_BUSINESS_FIELDS, business, strict=True))) if business_id is not None else None
+    return ChatRow(owner, account_id, bool(blocked), last_inbound_at, state, bool(is_officer), business_id, info)
+
+
+def note_inbound(db: Session, chat: ChatRow, now: datetime) -> None:
+    """Record that the owner wrote (and so has not blocked the bot), unless it was noted a moment ago."""
+    recent = chat.last_inbound_at is not None and now - chat.last_inbound_at < LAST_INBOUND_PRECISION
+    if recent and not chat.blocked:
+        return
+    table = ChannelAccount.__table__  # type: ignore[attr-defined]
+    db.connection().execute(
+        update(table).where(table.c.id == chat.account_id).values(last_inbound_at=now, blocked=False)
+    )
 
 
 def create_account(db: Session, platform: str, external_id: str, locale: str, timezone: str) -> ChannelAccount:
@@ -83,74 +147,98 @@ def business_of(db: Session, owner_id: int) -> Business | None:
     return db.exec(select(Business).where(Business.owner_id == owner_id)).first()
 
 
-def load_report(db: Session, owner: Owner) -> Report:
-    """Build the conversation's snapshot of everything stored about `owner`."""
-    # Plain column queries: this runs for every message, and ORM objects cost several times more to build.
-    assert owner.id is not None
-    business = db.execute(
-        select(Business.id, *(getattr(Business, name) for name in _BUSINESS_FIELDS)).where(
-            Business.owner_id == owner.id
-        )
-    ).first()
-    consents = db.execute(
-        select(ConsentRecord.action, ConsentRecord.text_version, ConsentRecord.at)
-        .where(ConsentRecord.owner_id == owner.id)
-        .order_by(ConsentRecord.id)
-    ).all()
-    channels = db.execute(select(ChannelAccount.platform).where(ChannelAccount.owner_id == owner.id)).scalars().all()
-    products: tuple[ProductInfo, ...] = ()
-    permits: tuple[PermitInfo, ...] = ()
-    needs: tuple[str, ...] = ()
-    note = None
-    info = None
-    if business is not None:
-        business_id = business[0]
-        info = BusinessInfo(**dict(zip(_BUSINESS_FIELDS, business[1:], strict=True)))
-        products = tuple(
-            ProductInfo(*row)
-            for row in db.execute(
-                select(Product.key, Product.name, Product.category, Product.packaging, Product.photo)
-                .where(Product.business_id == business_id)
-                .order_by(Product.id)
-            ).all()
-        )
-        permits = tuple(
-            PermitInfo(*row)
-            for row in db.execute(
-                select(
-                    Permit.type,
-                    Permit.product_key,
-                    Permit.status,
-                    Permit.number,
-                    Permit.number_kind,
-                    Permit.expiry_year,
-                    Permit.expires_on,
-                    Permit.expected_on,
-                    Permit.evidence_photo,
-                    Permit.reported_at,
-                    Permit.reported_via,
-                )
-                .where(Permit.business_id == business_id)
-                .order_by(Permit.id)
-            ).all()
-        )
-        need_rows = db.execute(
-            select(Need.kind, Need.note).where(Need.business_id == business_id, Need.status == "open").order_by(Need.id)
-        ).all()
-        needs = tuple(kind for kind, _note in need_rows)
-        note = next((n for _kind, n in need_rows if n), None)
+def _typed_nulls(*types: Any) -> list[Any]:
+    return [cast(null(), type_) for type_ in types]
+
+
+_STR = Permit.__table__.c.type.type  # type: ignore[attr-defined]
+_INT = Permit.__table__.c.expiry_year.type  # type: ignore[attr-defined]
+_DATE = Permit.__table__.c.expires_on.type  # type: ignore[attr-defined]
+_TIME = Permit.__table__.c.reported_at.type  # type: ignore[attr-defined]
+# Everything listed under an owner in one round trip: consents (0), channels (1), products (2), permits (3) and open
+# needs (4) as rows of one shape - a tag, the id, seven texts, a number, two dates and a time - sorted by tag and id.
+_REPORT_ROWS = union_all(
+    select(
+        literal_column("3", Integer).label("tag"),
+        Permit.id,
+        Permit.type,
+        Permit.product_key,
+        Permit.status,
+        Permit.number,
+        Permit.number_kind,
+        Permit.evidence_photo,
+        Permit.reported_via,
+        Permit.expiry_year,
+        Permit.expires_on,
+        Permit.expected_on,
+        Permit.reported_at,
+    ).where(Permit.business_id == bindparam("business_id")),
+    select(
+        literal_column("0", Integer),
+        ConsentRecord.id,
+        ConsentRecord.action,
+        ConsentRecord.text_version,
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE),
+        ConsentRecord.at,
+    ).where(ConsentRecord.owner_id == bindparam("owner_id")),
+    select(
+        literal_column("1", Integer),
+        ChannelAccount.id,
+        ChannelAccount.platform,
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
+    ).where(ChannelAccount.owner_id == bindparam("owner_id")),
+    select(
+        literal_column("2", Integer),
+        Product.id,
+        Product.key,
+        Product.name,
+        Product.category,
+        Product.packaging,
+        Product.photo,
+        *_typed_nulls(_STR, _STR, _INT, _DATE, _DATE, _TIME),
+    ).where(Product.business_id == bindparam("business_id")),
+    select(
+        literal_column("4", Integer),
+        Need.id,
+        Need.kind,
+        Need.note,
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
+    ).where(Need.business_id == bindparam("business_id"), Need.status == "open"),
+).order_by(literal_column("1"), literal_column("2"))
+
+
+def load_report(db: Session, chat: ChatRow) -> Report:
+    """The conversation's snapshot of everything stored about the chat's owner."""
+    owner = chat.owner
+    rows = db.connection().execute(_REPORT_ROWS, {"owner_id": owner.id, "business_id": chat.business_id})
+    consents: list[ConsentInfo] = []
+    channels: list[str] = []
+    products: list[ProductInfo] = []
+    permits: list[PermitInfo] = []
+    needs: list[tuple[str, str | None]] = []
+    for tag, _id, s1, s2, s3, s4, s5, s6, s7, number, date1, date2, time in rows:
+        if tag == 0:
+            consents.append(ConsentInfo(s1, s2, time))
+        elif tag == 1:
+            channels.append(s1)
+        elif tag == 2:
+            products.append(ProductInfo(s1, s2, s3, s4, s5))
+        elif tag == 3:
+            permits.append(PermitInfo(s1, s2, s3, s4, s5, number, date1, date2, s6, time, s7))
+        else:
+            needs.append((s1, s2))
     return Report(
         consent=owner.consent_status,
         name=owner.name,
         phone=owner.phone,
-        business=info,
-        products=products,
-        permits=permits,
-        needs=needs,
-        needs_note=note,
+        business=chat.business,
+        products=tuple(products),
+        permits=tuple(permits),
+        needs=tuple(kind for kind, _note in needs),
+        needs_note=next((note for _kind, note in needs if note), None),
         registered_at=owner.registered_at,
         last_report_at=owner.last_report_at,
-        consent_history=tuple(ConsentInfo(*row) for row in consents),
+        consent_history=tuple(consents),
         channels=tuple(dict.fromkeys(channels)),
     )
 
@@ -174,33 +262,35 @@ def load_regions(db: Session) -> RegionDirectory:
     return RegionDirectory.from_areas(areas, regency_name=regency)
 
 
-def load_chat_state(db: Session, owner_id: int, default_locale: str) -> ChatState:
-    """The stored conversation state of an owner (a fresh one if none)."""
-    row = db.get(ChatSession, owner_id)
-    if row is None:
-        return ChatState(locale=default_locale)
-    return ChatState.from_dict(row.state)
+_CHAT_STATES = ChatSession.__table__  # type: ignore[attr-defined]
+_UPDATE_STATE = update(_CHAT_STATES).where(_CHAT_STATES.c.owner_id == bindparam("owner"))
+_INSERT_STATE = insert(_CHAT_STATES).values(owner_id=bindparam("owner"))
 
 
-def save_chat_state(db: Session, owner_id: int, state: ChatState, now: datetime) -> None:
-    """Store the conversation state of an owner."""
-    # One UPDATE, not a load and a flush: this runs for every message.
-    values = {"state": state.to_dict(), "updated_at": now}
-    statement = update(ChatSession).where(ChatSession.owner_id == owner_id).values(**values)
-    result = db.exec(statement.execution_options(synchronize_session=False))
-    if not result.rowcount:  # type: ignore[attr-defined]
-        db.add(ChatSession(owner_id=owner_id, **values))
+def save_chat_state(db: Session, owner_id: int, state: ChatState, now: datetime, stored: bool) -> None:
+    """Store the conversation state of an owner (`stored`: a row exists already)."""
+    statement = _UPDATE_STATE if stored else _INSERT_STATE
+    db.connection().execute(statement, {"owner": owner_id, "state": state.to_dict(), "updated_at": now})
 
 
 class EffectWriter:
     """Applies conversation effects for one owner inside the caller's transaction."""
 
-    def __init__(self, db: Session, owner: Owner, channel: str, now: datetime, consent_text_locale: str) -> None:
+    def __init__(
+        self,
+        db: Session,
+        owner: Owner,
+        channel: str,
+        now: datetime,
+        consent_text_locale: str,
+        business_id: int | None = None,
+    ) -> None:
         self.db = db
         self.owner = owner
         self.channel = channel
         self.now = now
         self.locale = consent_text_locale
+        self.business_id = business_id  # known from loading the report; created on the first business fact
         self.deleted = False
 
     @property
@@ -214,13 +304,17 @@ class EffectWriter:
         for effect in effects:
             self._apply(effect)
 
-    def _business(self) -> Business:
-        business = business_of(self.db, self.owner_id)
-        if business is None:
-            business = Business(owner_id=self.owner_id, created_at=self.now, updated_at=self.now)
-            self.db.add(business)
-            self.db.flush()
-        return business
+    def _business(self) -> int:
+        """The owner's business row id, creating the row if there is none yet."""
+        if self.business_id is None:
+            business = business_of(self.db, self.owner_id)
+            if business is None:
+                business = Business(owner_id=self.owner_id, created_at=self.now, updated_at=self.now)
+                self.db.add(business)
+                self.db.flush()
+            self.business_id = business.id
+        assert self.business_id is not None
+        return self.business_id
 
     def _apply(self, effect: fx.Effect) -> None:  # noqa: C901  (one branch per effect type)
         db, owner, now = self.db, self.owner, self.now
@@ -265,17 +359,17 @@ class EffectWriter:
                         setattr(owner, name, value)
                 db.add(owner)
             case fx.UpdateBusiness(fields=fields):
-                business = self._business()
-                for name, value in fields.items():
-                    if name in _BUSINESS_FIELDS:
-                        setattr(business, name, value)
-                business.updated_at = now
-                db.add(business)
+                business_id = self._business()
+                changes = {name: value for name, value in fields.items() if name in _BUSINESS_FIELDS}
+                table = Business.__table__  # type: ignore[attr-defined]
+                db.connection().execute(
+                    update(table).where(table.c.id == business_id).values(**changes, updated_at=now)
+                )
             case fx.UpsertProduct(key=key, fields=fields):
-                business = self._business()
-                product = db.exec(select(Product).where(Product.business_id == business.id, Product.key == key)).first()
+                business_id = self._business()
+                product = db.exec(select(Product).where(Product.business_id == business_id, Product.key == key)).first()
                 if product is None:
-                    product = Product(business_id=business.id, key=key, created_at=now)
+                    product = Product(business_id=business_id, key=key, created_at=now)
                 for name, value in fields.items():
                     if name in _PRODUCT_FIELDS:
                         setattr(product, name, value)
@@ -283,26 +377,26 @@ class EffectWriter:
                 if fields.get("category") == "nonpangan":  # food permits no longer apply to this product
                     db.exec(
                         delete(Permit).where(
-                            Permit.business_id == business.id,
+                            Permit.business_id == business_id,
                             Permit.product_key == key,
                             Permit.type.in_(("pirt", "halal", "bpom")),  # type: ignore[attr-defined]
                         )
                     )
             case fx.DeleteProduct(key=key):
-                business = self._business()
-                db.exec(delete(Permit).where(Permit.business_id == business.id, Permit.product_key == key))
-                db.exec(delete(Product).where(Product.business_id == business.id, Product.key == key))
+                business_id = self._business()
+                db.exec(delete(Permit).where(Permit.business_id == business_id, Permit.product_key == key))
+                db.exec(delete(Product).where(Product.business_id == business_id, Product.key == key))
             case fx.UpsertPermit():
                 self._upsert_permit(effect)
             case fx.SetNeeds(kinds=kinds, note=note):
-                business = self._business()
+                business_id = self._business()
                 db.exec(
-                    update(Need).where(Need.business_id == business.id, Need.status == "open").values(status="closed")
+                    update(Need).where(Need.business_id == business_id, Need.status == "open").values(status="closed")
                 )
                 for kind in kinds:
                     db.add(
                         Need(
-                            business_id=business.id,
+                            business_id=business_id,
                             kind=kind,
                             note=note if kind == "lainnya" else None,
                             created_at=now,
@@ -353,16 +447,16 @@ class EffectWriter:
             self.db.add(invitation)
 
     def _upsert_permit(self, effect: fx.UpsertPermit) -> None:
-        business = self._business()
+        business_id = self._business()
         row = self.db.exec(
             select(Permit).where(
-                Permit.business_id == business.id,
+                Permit.business_id == business_id,
                 Permit.product_key == effect.product_key,
                 Permit.type == effect.permit,
             )
         ).first()
         if row is None:
-            row = Permit(business_id=business.id, product_key=effect.product_key, type=effect.permit, status="")
+            row = Permit(business_id=business_id, product_key=effect.product_key, type=effect.permit, status="")
         row.status = effect.status
         if not effect.keep_details:
             values: dict[str, Any] = {

@@ -16,11 +16,11 @@ NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 def queue(engine: Engine, chat: str, texts: list[str], priority: int = 0) -> list[int]:
     with Session(engine) as db:
         kind = "broadcast" if priority == PRIORITY_BROADCAST else "reply"
-        rows = enqueue(
+        ids = enqueue(
             db, "telegram", chat, [{"type": "text", "text": t} for t in texts], NOW, kind=kind, priority=priority
         )
         db.commit()
-        return [row.id or 0 for row in rows]
+        return ids
 
 
 def texts(batches: list) -> list[list[str]]:

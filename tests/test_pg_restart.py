@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -250,9 +251,9 @@ def test_an_event_cut_off_by_the_restart_is_processed_after_it(
     worker = InboxWorker(engine, ConversationService(engine, settings), {"telegram": TelegramAdapter()})
     process = worker._process
 
-    def stopped_midway(db: Session, event: InboxEvent) -> None:
+    def stopped_midway(db: Session, *event: Any) -> Any:
         private_pg.stop()  # the event is claimed; its connection is cut off before the replies are written
-        process(db, event)
+        return process(db, *event)
 
     monkeypatch.setattr(worker, "_process", stopped_midway)
     try:

@@ -20,6 +20,7 @@ class ConsoleAdapter:
     """Renders replies for the console (no platform limits)."""
 
     platform = PLATFORM
+    messaging_window = False
 
     def interpret(self, payload: dict[str, Any]) -> Interpretation:
         """Console input never goes through the inbox; only reminders do (handled before this)."""

@@ -349,6 +349,7 @@ class TelegramAdapter:
     """The inbox's view of Telegram: read stored updates and render replies."""
 
     platform = PLATFORM
+    messaging_window = False
 
     def __init__(self, bot_username: str = "") -> None:
         self.bot_username = bot_username

@@ -459,6 +459,7 @@ class WhatsAppAdapter:
     """The inbox's view of WhatsApp."""
 
     platform = PLATFORM
+    messaging_window = True  # free-form messages only within 24 hours of the owner's last message
 
     def interpret(self, payload: dict[str, Any]) -> Interpretation:
         """Read a stored event."""
