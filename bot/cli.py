@@ -47,7 +47,8 @@ class ExportFormat(StrEnum):
 
 def prepare_database(settings: Settings):  # type: ignore[no-untyped-def]
     """An engine on an up-to-date schema: SQLite is migrated here, PostgreSQL must be migrated on purpose."""
-    engine = make_engine(settings.database_url)
+    # A connection for each chat the inbox works on at once, and a few for webhooks, the sender and the scheduler.
+    engine = make_engine(settings.database_url, pool_size=settings.inbox_concurrency + 4)
     if is_sqlite(engine):
         upgrade(settings.database_url)
     elif "alembic_version" not in inspect(engine).get_table_names():

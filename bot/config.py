@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     run_telegram_polling: bool = True
     run_scheduler: bool = True
     dispatch_interval_seconds: int = 30
-    inbox_concurrency: int = 8
+    inbox_concurrency: int = 16
     max_request_bytes: int = 1_000_000
     # Signs officers' session cookies. Required outside development (a random one per process otherwise).
     secret_key: str | None = None

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, cast, delete, exists, insert, literal_column, null, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.models import (
@@ -273,6 +275,25 @@ def save_chat_state(db: Session, owner_id: int, state: ChatState, now: datetime,
     db.connection().execute(statement, {"owner": owner_id, "state": state.to_dict(), "updated_at": now})
 
 
+def _permit_upsert(dialect: str, keep_details: bool) -> Any:
+    """One statement that stores a permit's report whether or not the permit has a row yet."""
+    table = Permit.__table__  # type: ignore[attr-defined]
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    changed = ["status", "reported_via", "reported_at"]
+    if not keep_details:  # a status-only report leaves the number, dates and photo as they were
+        changed += ["number", "number_kind", "expiry_year", "expires_on", "expected_on", "evidence_photo"]
+    return statement.on_conflict_do_update(
+        index_elements=["business_id", "product_key", "type"],
+        set_={name: statement.excluded[name] for name in changed},
+    )
+
+
+# Built once (a permit is reported in most steps of a report).
+_PERMIT_UPSERTS = {
+    (dialect, keep): _permit_upsert(dialect, keep) for dialect in ("postgresql", "sqlite") for keep in (False, True)
+}
+
+
 class EffectWriter:
     """Applies conversation effects for one owner inside the caller's transaction."""
 
@@ -447,31 +468,25 @@ class EffectWriter:
             self.db.add(invitation)
 
     def _upsert_permit(self, effect: fx.UpsertPermit) -> None:
-        business_id = self._business()
-        row = self.db.exec(
-            select(Permit).where(
-                Permit.business_id == business_id,
-                Permit.product_key == effect.product_key,
-                Permit.type == effect.permit,
-            )
-        ).first()
-        if row is None:
-            row = Permit(business_id=business_id, product_key=effect.product_key, type=effect.permit, status="")
-        row.status = effect.status
+        values: dict[str, Any] = {
+            "business_id": self._business(),
+            "product_key": effect.product_key,
+            "type": effect.permit,
+            "status": effect.status,
+            "reported_via": self.channel,
+            "reported_at": self.now,
+        }
         if not effect.keep_details:
-            values: dict[str, Any] = {
-                "number": effect.number,
-                "number_kind": effect.number_kind,
-                "expiry_year": effect.expiry_year,
-                "expires_on": effect.expires_on,
-                "expected_on": effect.expected_on,
-                "evidence_photo": effect.evidence_photo,
-            }
-            for name, value in values.items():
-                setattr(row, name, value)
-        row.reported_via = self.channel
-        row.reported_at = self.now
-        self.db.add(row)
+            values.update(
+                number=effect.number,
+                number_kind=effect.number_kind,
+                expiry_year=effect.expiry_year,
+                expires_on=effect.expires_on,
+                expected_on=effect.expected_on,
+                evidence_photo=effect.evidence_photo,
+            )
+        statement = _PERMIT_UPSERTS[self.db.get_bind().dialect.name, effect.keep_details]
+        self.db.connection().execute(statement, values)
 
     def _delete_personal_data(self) -> None:
         """Erase what identifies the owner; keep anonymous facts (area, commodity, permit statuses)."""
