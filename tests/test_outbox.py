@@ -1,14 +1,30 @@
-"""Claiming outbox rows: each chat's messages go in order, several at a time, never past one that must wait."""
+"""Claiming outbox rows: each chat's messages go in order, several at a time, never past one that must wait.
+
+Answers the inbox worker hands straight to the sender keep that order too."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.channels.base import SendResult
 from bot.models import OutboxMessage
-from bot.outbox import PRIORITY_BROADCAST, claim_due, enqueue, mark_retry, mark_sent_many, release
+from bot.outbox import (
+    PRIORITY_BROADCAST,
+    PRIORITY_REPLY,
+    Claimed,
+    claim_due,
+    enqueue,
+    mark_retry,
+    mark_sent_many,
+    release,
+    unsent_before,
+)
+from bot.sender import Sender
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
@@ -72,3 +88,83 @@ def test_a_reply_goes_before_an_older_broadcast_of_the_same_chat(engine: Engine)
     queue(engine, "1", ["jawaban"])
     batches, _ = claim_due(engine, NOW, 10, set(), {"telegram"})
     assert texts(batches) == [["jawaban"]]
+
+
+class Recorder:
+    """A transport that records what it sends; the first send can be held until released."""
+
+    platform = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.hold_first = asyncio.Event()
+        self.hold_first.set()
+
+    async def deliver(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        if not self.sent:
+            await self.hold_first.wait()
+        self.sent.append(payload["text"])
+        return SendResult("sent", message_id=f"m{len(self.sent)}")
+
+
+def hand_over(engine: Engine, chat: str, texts: list[str]) -> tuple[list[Claimed], list[int]]:
+    """Store an answer already claimed, as the inbox worker does; the answer and its chat's older unsent messages."""
+    with Session(engine) as db:
+        payloads = [{"type": "text", "text": t} for t in texts]
+        ids = enqueue(db, "telegram", chat, payloads, NOW, claim=True)
+        older = unsent_before(db, "telegram", chat, ids[0], PRIORITY_REPLY)
+        db.commit()
+    return [Claimed(i, "telegram", chat, None, p, 1, "reply") for i, p in zip(ids, payloads, strict=True)], older
+
+
+def statuses(engine: Engine) -> dict[str, tuple[str, int]]:
+    with Session(engine) as db:
+        return {row.payload["text"]: (row.status, row.attempts) for row in db.exec(select(OutboxMessage)).all()}
+
+
+def test_a_handed_over_answer_behind_a_message_waiting_for_its_retry_waits_its_turn(engine: Engine) -> None:
+    (first,) = queue(engine, "1", ["satu"])
+    claim_due(engine, NOW, 10, set(), {"telegram"})
+    mark_retry(engine, first, NOW + timedelta(minutes=5), "500")
+    answer, older = hand_over(engine, "1", ["dua"])
+    assert older == [first]
+    transport = Recorder()
+
+    async def run() -> None:
+        sender = Sender(engine, {"telegram": transport}, {}, clock=lambda: NOW)
+        sender.submit(answer, older)
+        while sender._handed:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(run())
+    assert transport.sent == []  # not past "satu"
+    assert statuses(engine) == {"satu": ("queued", 1), "dua": ("queued", 0)}  # back in the queue, no attempt used
+    later, _ = claim_due(engine, NOW + timedelta(minutes=6), 10, set(), {"telegram"})
+    assert texts(later) == [["satu", "dua"]]
+
+
+def test_answers_handed_over_while_the_chat_is_sending_go_after_it_in_order(engine: Engine) -> None:
+    transport = Recorder()
+    transport.hold_first.clear()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        sender = Sender(engine, {"telegram": transport}, {}, clock=lambda: NOW)
+        running = asyncio.create_task(sender.run(stop))
+        await asyncio.sleep(0.2)  # the sender has started (nothing left in flight to re-queue)
+        sender.submit(*hand_over(engine, "1", ["satu", "dua"]))
+        await asyncio.sleep(0.05)  # "satu" is on its way and held there
+        second, older = hand_over(engine, "1", ["tiga"])
+        assert len(older) == 2  # both still unsent: this sender's own, so "tiga" queues behind them
+        sender.submit(second, older)
+        transport.hold_first.set()
+        for _ in range(200):
+            if statuses(engine) == {t: ("sent", 1) for t in ("satu", "dua", "tiga")}:
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await running
+
+    asyncio.run(run())
+    assert transport.sent == ["satu", "dua", "tiga"]
+    assert statuses(engine) == {t: ("sent", 1) for t in ("satu", "dua", "tiga")}
