@@ -290,9 +290,11 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
 
         bot_before = [cpu_seconds(bot.process.pid) for bot in bots]
         pg_before = postgres_cpu()
+        own_before = sum(cpu_seconds(os.getpid()))
         elapsed, latencies = await driver.crowd(100_000, args.owners, expected, 0.0)
         ours = len(latencies) / elapsed
         pg = postgres_cpu_since(pg_before) if args.database == "postgresql" else 0.0
+        own = sum(cpu_seconds(os.getpid())) - own_before
         bot_after = [cpu_seconds(bot.process.pid) for bot in bots]
         user = sum(after[0] - before[0] for before, after in zip(bot_before, bot_after, strict=True))
         system = sum(after[1] - before[1] for before, after in zip(bot_before, bot_after, strict=True))
@@ -302,7 +304,8 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
             f"(p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms; "
             f"{driver.reconnects} reconnects)\n"
             f"CPU per step: bot processes {per_step * (user + system):.1f} ms ({per_step * user:.1f} user, "
-            f"{per_step * system:.1f} system), PostgreSQL {per_step * pg:.1f} ms"
+            f"{per_step * system:.1f} system), PostgreSQL {per_step * pg:.1f} ms, "
+            f"this load generator and fake API {per_step * own:.1f} ms ({own / elapsed:.0%} of a core)"
         )
     finally:
         await driver.close()
@@ -316,12 +319,17 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
     with echo_bot(fake_url) as url:
         await wait_for_port(url)
         driver = Driver([url], replies)
+        own_before = sum(cpu_seconds(os.getpid()))
         try:
             elapsed, latencies = await driver.crowd(200_000, args.owners, [1] * len(SCRIPT), 0.0)
         finally:
             await driver.close()
+        own = sum(cpu_seconds(os.getpid())) - own_before
     echo = len(latencies) / elapsed
-    print(f"echo bot: {len(latencies)} steps in {elapsed:.1f} s = {echo:.0f} steps/s ({driver.reconnects} reconnects)")
+    print(
+        f"echo bot: {len(latencies)} steps in {elapsed:.1f} s = {echo:.0f} steps/s ({driver.reconnects} reconnects; "
+        f"load generator and fake API {1000 * own / len(latencies):.1f} ms per step, {own / elapsed:.0%} of a core)"
+    )
     print(f"Lapor IKM / echo bot: {ours / echo:.2f}")
     server.should_exit = True
     await serving

@@ -288,6 +288,12 @@ def _permit_upsert(dialect: str, keep_details: bool) -> Any:
     )
 
 
+_NEEDS = Need.__table__  # type: ignore[attr-defined]
+_CLOSE_NEEDS = (
+    update(_NEEDS)
+    .where(_NEEDS.c.business_id == bindparam("of_business"), _NEEDS.c.status == "open")
+    .values(status="closed")
+)
 # Built once (a permit is reported in most steps of a report).
 _PERMIT_UPSERTS = {
     (dialect, keep): _permit_upsert(dialect, keep) for dialect in ("postgresql", "sqlite") for keep in (False, True)
@@ -411,9 +417,7 @@ class EffectWriter:
                 self._upsert_permit(effect)
             case fx.SetNeeds(kinds=kinds, note=note):
                 business_id = self._business()
-                db.exec(
-                    update(Need).where(Need.business_id == business_id, Need.status == "open").values(status="closed")
-                )
+                db.connection().execute(_CLOSE_NEEDS, {"of_business": business_id})
                 for kind in kinds:
                     db.add(
                         Need(

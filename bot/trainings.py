@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from bot.models import AuditLog, Invitation, Reminder, Training
@@ -47,18 +47,34 @@ def reminder_times(training: Training) -> dict[str, datetime]:
     return times
 
 
+_REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
+# Core statements built once: owners' answers schedule and cancel reminders in many steps.
+_CANCEL = (
+    update(_REMINDERS)
+    .where(
+        _REMINDERS.c.kind == bindparam("of_kind"),
+        _REMINDERS.c.ref == bindparam("of_ref"),
+        _REMINDERS.c.status == "pending",
+    )
+    .values(status="cancelled")
+)
+_CANCEL_FOR_OWNER = _CANCEL.where(_REMINDERS.c.owner_id == bindparam("of_owner"))
+_ADD = insert(_REMINDERS).values(status="pending")
+
+
 def replace_reminder(db: Session, owner_id: int, kind: str, ref: str, due_at: datetime, now: datetime) -> None:
     """Cancel pending reminders of this kind and ref for the owner, and add one due at `due_at`."""
     cancel_reminders(db, owner_id, kind, ref)
-    db.add(Reminder(owner_id=owner_id, kind=kind, ref=ref, due_at=due_at, created_at=now))
+    values = {"owner_id": owner_id, "kind": kind, "ref": ref, "due_at": due_at, "created_at": now}
+    db.connection().execute(_ADD, values)
 
 
 def cancel_reminders(db: Session, owner_id: int | None, kind: str, ref: str) -> None:
     """Cancel pending reminders (of one owner, or of everyone when `owner_id` is None)."""
-    query = update(Reminder).where(Reminder.kind == kind, Reminder.ref == ref, Reminder.status == "pending")
-    if owner_id is not None:
-        query = query.where(Reminder.owner_id == owner_id)
-    db.exec(query.values(status="cancelled"))  # type: ignore[call-overload]
+    if owner_id is None:
+        db.connection().execute(_CANCEL, {"of_kind": kind, "of_ref": ref})
+    else:
+        db.connection().execute(_CANCEL_FOR_OWNER, {"of_kind": kind, "of_ref": ref, "of_owner": owner_id})
 
 
 def schedule_training_reminders(db: Session, training: Training, owner_id: int, status: str, now: datetime) -> None:
