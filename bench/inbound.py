@@ -311,6 +311,10 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
         await driver.close()
         for bot in bots:
             await asyncio.to_thread(bot.stop)
+            complaints = [line for line in bot.output().splitlines() if " WARNING " in line or " ERROR " in line]
+            if complaints:  # a benchmark that hides errors measures the wrong thing
+                print(f"bot process logged {len(complaints)} warnings or errors, the first ones:")
+                print("\n".join(complaints[:10]))
 
     if args.no_echo:
         server.should_exit = True

@@ -1,0 +1,89 @@
+"""Benchmark: the inbox worker alone - the inbound script's 38 steps per owner, stored and processed one by one.
+
+No HTTP and no sender: what one conversation step costs in the database layer and the engine. Prints wall time and
+CPU (user, system) per step for storing an update (`store_event`) and for processing it (`InboxWorker.process_next`).
+Usage: python bench/worker_step.py [--owners 30] [--database sqlite] [--profile cumulative]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import Session  # noqa: E402
+
+from bench.benchdb import bench_database  # noqa: E402
+from bench.inbound import SCRIPT, update_for  # noqa: E402
+from bot.channels.telegram import TelegramAdapter, chat_key  # noqa: E402
+from bot.clock import utcnow  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import make_engine  # noqa: E402
+from bot.inbox import InboxWorker, store_event  # noqa: E402
+from bot.regions import ensure_regions  # noqa: E402
+from bot.service import ConversationService  # noqa: E402
+
+WARM_UP_OWNERS = 2  # not counted: statement caches and prepared statements fill during the first owners
+
+
+def cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--owners", type=int, default=30)
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--profile", help="print a cProfile of processing, sorted by this key (e.g. cumulative)")
+    args = parser.parse_args()
+    profile = cProfile.Profile()
+    with bench_database(args.database) as url:
+        engine = make_engine(url)
+        with Session(engine) as db:
+            ensure_regions(db, None)
+        service = ConversationService(engine, Settings(database_url=url))
+        worker = InboxWorker(engine, service, {"telegram": TelegramAdapter()})
+        totals = {"store": [0.0, 0.0, 0.0], "process": [0.0, 0.0, 0.0]}  # wall, user, system
+        counted, update_id = 0, 0
+        for owner in range(WARM_UP_OWNERS + args.owners):
+            for kind, value in SCRIPT:
+                update_id += 1
+                update = {**update_for(500 + owner, kind, value), "update_id": update_id}
+                key = chat_key(update)
+                marks = [(time.perf_counter(), *cpu())]
+                store_event(engine, "telegram", str(update_id), key, update, utcnow())
+                marks.append((time.perf_counter(), *cpu()))
+                measured = owner >= WARM_UP_OWNERS
+                if measured and args.profile:
+                    profile.enable()
+                if worker.process_next("telegram", key) != "done":
+                    raise RuntimeError(f"step {kind} {value!r} was not processed (see the log)")
+                if measured and args.profile:
+                    profile.disable()
+                marks.append((time.perf_counter(), *cpu()))
+                if measured:
+                    counted += 1
+                    for name, (before, after) in zip(totals, zip(marks, marks[1:], strict=False), strict=True):
+                        for i in range(3):
+                            totals[name][i] += after[i] - before[i]
+        engine.dispose()
+    for name, (wall, user, system) in totals.items():
+        print(
+            f"{name}: {1000 * wall / counted:.2f} ms wall, CPU {1000 * user / counted:.2f} ms user "
+            f"+ {1000 * system / counted:.2f} ms system per step ({counted} steps, {args.database})"
+        )
+    if args.profile:
+        pstats.Stats(profile).sort_stats(args.profile).print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
