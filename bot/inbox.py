@@ -108,13 +108,18 @@ class InboxWorker:
     # Called (in the worker's thread) after a commit that queued messages for the sender to find.
     on_queued: Callable[[], None] | None = None
 
-    def pending_chats(self, limit: int, exclude: set[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Chats with waiting events, the longest-waiting first."""
+    def pending_chats(
+        self, limit: int, exclude: set[tuple[str, str]], received_before: datetime | None = None
+    ) -> list[tuple[str, str]]:
+        """Chats with waiting events (received before `received_before`, if given), the longest-waiting first."""
+        query = select(InboxEvent.platform, InboxEvent.chat_key, func.min(InboxEvent.id)).where(
+            InboxEvent.status == "pending"
+        )
+        if received_before is not None:
+            query = query.where(InboxEvent.received_at < received_before)
         with Session(self.engine) as db:
             rows = db.exec(
-                select(InboxEvent.platform, InboxEvent.chat_key, func.min(InboxEvent.id))
-                .where(InboxEvent.status == "pending")
-                .group_by(InboxEvent.platform, InboxEvent.chat_key)
+                query.group_by(InboxEvent.platform, InboxEvent.chat_key)
                 .order_by(func.min(InboxEvent.id))
                 .limit(limit + len(exclude))
             ).all()

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 # How often the inbox worker asks the database for waiting events it was not told about (other processes' webhooks,
 # events left by a crash); events stored by this process are taken at once.
 INBOX_SWEEP_SECONDS = 1.0
+# A routine sweep leaves events younger than this to the process that stored them (it is on them already): taking one
+# from under it would only make the answer wait behind that process's unrecorded deliveries.
+INBOX_SWEEP_GRACE = timedelta(seconds=2)
 
 
 class Runtime:
@@ -239,9 +242,15 @@ class Runtime:
             chats = [chat for chat in self._hinted if chat not in busy][:free]
             sweep_due = self._sweep_now or loop.time() - last_sweep >= INBOX_SWEEP_SECONDS
             if len(chats) < free and sweep_due:
+                # Asked for (start, reminders, more behind a swept event): everything; routine: events left over.
+                received_before = None if self._sweep_now else self.clock() - INBOX_SWEEP_GRACE
                 try:
                     found = await loop.run_in_executor(
-                        self._executor, self.worker.pending_chats, free - len(chats), busy | set(chats)
+                        self._executor,
+                        self.worker.pending_chats,
+                        free - len(chats),
+                        busy | set(chats),
+                        received_before,
                     )
                     chats += found
                     failures = 0
@@ -275,7 +284,10 @@ class Runtime:
         if hinted is None:
             if status == "done":
                 self._sweep_now = True  # found by a sweep: look again at once rather than at the next sweep
-        elif status == "empty" or hinted <= 1:
+        elif status == "empty":  # another process holds or took the chat's oldest event: ours may wait behind it
+            del self._hinted[chat]
+            self._sweep_now = True
+        elif hinted <= 1:
             del self._hinted[chat]
         else:
             self._hinted[chat] = hinted - 1
