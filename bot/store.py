@@ -281,7 +281,7 @@ def _permit_upsert(dialect: str, keep_details: bool) -> Any:
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     changed = ["status", "reported_via", "reported_at"]
     if not keep_details:  # a status-only report leaves the number, dates and photo as they were
-        changed += ["number", "number_kind", "expiry_year", "expires_on", "expected_on", "evidence_photo"]
+        changed += fx.PERMIT_DETAILS
     return statement.on_conflict_do_update(
         index_elements=["business_id", "product_key", "type"],
         set_={name: statement.excluded[name] for name in changed},
@@ -481,14 +481,7 @@ class EffectWriter:
             "reported_at": self.now,
         }
         if not effect.keep_details:
-            values.update(
-                number=effect.number,
-                number_kind=effect.number_kind,
-                expiry_year=effect.expiry_year,
-                expires_on=effect.expires_on,
-                expected_on=effect.expected_on,
-                evidence_photo=effect.evidence_photo,
-            )
+            values.update(effect.details())
         statement = _PERMIT_UPSERTS[self.db.get_bind().dialect.name, effect.keep_details]
         self.db.connection().execute(statement, values)
 

@@ -50,6 +50,10 @@ class DeleteProduct:
     key: str
 
 
+# The fields of a permit's report besides its status, named alike here, in the report and in the database.
+PERMIT_DETAILS = ("number", "number_kind", "expiry_year", "expires_on", "expected_on", "evidence_photo")
+
+
 @dataclass(frozen=True)
 class UpsertPermit:
     """Record the reported state of one permit; `product_key` is "" for business-level permits."""
@@ -64,6 +68,10 @@ class UpsertPermit:
     expected_on: date | None = None
     evidence_photo: str | None = None
     keep_details: bool = False  # True: only the status changes, the number and dates stay
+
+    def details(self) -> dict[str, Any]:
+        """The number, dates and photo reported (what `keep_details` leaves as they were), by field name."""
+        return {name: getattr(self, name) for name in PERMIT_DETAILS}
 
 
 @dataclass(frozen=True)

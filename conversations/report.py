@@ -141,12 +141,7 @@ class Report:
                 permit=effect.permit,
                 product_key=effect.product_key,
                 status=effect.status,
-                number=effect.number,
-                number_kind=effect.number_kind,
-                expiry_year=effect.expiry_year,
-                expires_on=effect.expires_on,
-                expected_on=effect.expected_on,
-                evidence_photo=effect.evidence_photo,
+                **effect.details(),
                 reported_at=now,
                 reported_via=channel,
             )
