@@ -128,12 +128,6 @@ def link_with_code(db: Session, code: str, platform: str, external_id: str, now:
 
 def officer_for_account(db: Session, platform: str, external_id: str) -> tuple[Officer, OfficerAccount] | None:
     """The active officer behind a chat account, if it is an officer's."""
-    # Asked for every message, and almost always about an owner: a bare column query answers that cheaply.
-    linked = db.execute(
-        select(OfficerAccount.id).where(OfficerAccount.platform == platform, OfficerAccount.external_id == external_id)
-    ).first()
-    if linked is None:
-        return None
     row = db.exec(
         select(Officer, OfficerAccount)
         .join(OfficerAccount, OfficerAccount.officer_id == Officer.id)
