@@ -76,8 +76,13 @@ def store_event(
     engine: Engine, platform: str, event_key: str, chat_key: str, payload: dict[str, Any], now: datetime
 ) -> bool:
     """Write an inbound event; False when the platform already delivered it (a retry)."""
-    values = {"platform": platform, "event_key": event_key, "chat_key": chat_key, "payload": payload}
-    values["received_at"] = now
+    values = {
+        "platform": platform,
+        "event_key": event_key,
+        "chat_key": chat_key,
+        "payload": payload,
+        "received_at": now,
+    }
     with engine.begin() as connection:
         result = connection.execute(_STORE[engine.dialect.name], values)
     return bool(result.rowcount)
