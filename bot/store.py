@@ -310,14 +310,14 @@ class EffectWriter:
         channel: str,
         now: datetime,
         consent_text_locale: str,
-        business_id: int | None = None,
+        business_id: int | None,
     ) -> None:
         self.db = db
         self.owner = owner
         self.channel = channel
         self.now = now
         self.locale = consent_text_locale
-        self.business_id = business_id  # known from loading the report; created on the first business fact
+        self.business_id = business_id  # as the step's chat query found it (None: created on the first business fact)
         self.deleted = False
 
     @property
@@ -334,11 +334,9 @@ class EffectWriter:
     def _business(self) -> int:
         """The owner's business row id, creating the row if there is none yet."""
         if self.business_id is None:
-            business = business_of(self.db, self.owner_id)
-            if business is None:
-                business = Business(owner_id=self.owner_id, created_at=self.now, updated_at=self.now)
-                self.db.add(business)
-                self.db.flush()
+            business = Business(owner_id=self.owner_id, created_at=self.now, updated_at=self.now)
+            self.db.add(business)
+            self.db.flush()
             self.business_id = business.id
         assert self.business_id is not None
         return self.business_id
