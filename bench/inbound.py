@@ -5,13 +5,17 @@ so the moment a reply reaches it is known exactly. Each simulated owner posts on
 (the number of messages a calibration owner got for that step), then posts the next.
 
 1. calibration: one owner, step by step, to learn how many messages answer each step;
-2. paced: owners with think time so that together they send `--rate` steps per second: p50/p99 latency;
+2. paced: owners with think time so that together they send `--rate` steps per second: p50/p99 latency (each owner
+   waits a random, exponentially distributed time between steps, so that their steps form a Poisson stream, or, with
+   `--lockstep`, exactly the mean time, so that all owners take the same step at once; a finished owner is replaced
+   by a new one; the first 5 s are not counted);
 3. flat out: `--owners` owners at once with no think time: steps per second;
 4. the same updates against a bare python-telegram-bot echo bot (bench/echo_bot.py): its steps per second.
 
 Targets (issue "Proof under load", 2-core machine): >= 300 steps/s on PostgreSQL, p99 < 100 ms at 100 steps/s, and at
 least half of the echo bot's throughput. Sending limits are lifted (the fake API has none): this measures the code.
-Usage: python bench/inbound.py [--owners 1000] [--rate 100] [--paced-seconds 40] [--processes 2] [--database sqlite]
+Usage: python bench/inbound.py [--owners 1000] [--rate 100] [--paced-seconds 40] [--lockstep] [--processes 2]
+       [--database sqlite] [--no-echo]
 """
 
 from __future__ import annotations
@@ -86,6 +90,11 @@ SCRIPT: list[tuple[str, str]] = [
     ("say", "1,3"),
 ]
 FIRST_REPLY = "UU No. 27 Tahun 2022"
+# The paced phase's first seconds are not counted: every owner starts with /start within the first interval, on
+# connections not opened yet, a burst that the steady stream of independent owners does not have.
+PACED_WARM_UP_SECONDS = 5.0
+# A paced owner's mean time between two steps (the number of owners follows from it and the rate).
+PACED_THINK_SECONDS = 1.0
 LAST_REPLY = "laporan Bapak/Ibu sudah diperbarui"
 MESSAGES = ("sendMessage", "sendPhoto")
 
@@ -138,7 +147,8 @@ class Replies:
 class Driver:
     """Simulated owners posting to one webhook."""
 
-    def __init__(self, webhooks: list[str], replies: Replies) -> None:
+    def __init__(self, webhooks: list[str], replies: Replies, lockstep: bool = False) -> None:
+        self.lockstep = lockstep
         self.webhooks = webhooks  # several bot processes: each owner's updates go to one (as a proxy would)
         self.replies = replies
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
@@ -178,25 +188,57 @@ class Driver:
             raise RuntimeError("the script no longer follows the conversation:\n" + "\n---\n".join(texts))
         return expected
 
-    async def owner(self, user_id: int, expected: list[int], every: float, latencies: list[float]) -> None:
-        """One owner through the whole script: a step every `every` seconds (or at once when 0) after the reply."""
-        chat, total = str(user_id), 0
+    async def owner(
+        self,
+        user_id: int,
+        expected: list[int],
+        every: float,
+        latencies: list[float],
+        until: float | None,
+        count_after: float,
+    ) -> None:
+        """One owner through the whole script, a step every `every` seconds on average (at once after the reply when
+        0); with `until`, a new owner takes over the same place until then. Steps started before `count_after` are
+        not counted. Owners act independently: the time
+        between two steps is drawn from an exponential distribution (the steps of many owners form a Poisson
+        stream), or is exactly `every` in lockstep mode, where all owners take the same step within the same
+        interval (a synchronised worst case: the heavy steps coincide)."""
         next_step = time.perf_counter() + random.uniform(0, every)  # owners start spread over one interval
-        for (kind, value), count in zip(SCRIPT, expected, strict=True):
-            if every:
-                await asyncio.sleep(max(0.0, next_step - time.perf_counter()))
-                next_step += every
-            total += count
-            started = time.perf_counter()
-            await self.post(update_for(user_id, kind, value))
-            latencies.append(await self.replies.reach(chat, total) - started)
+        while True:
+            chat, total = str(user_id), 0
+            for (kind, value), count in zip(SCRIPT, expected, strict=True):
+                if until is not None and max(next_step, time.perf_counter()) >= until:
+                    return
+                if every:
+                    await asyncio.sleep(max(0.0, next_step - time.perf_counter()))
+                    next_step += every if self.lockstep else random.expovariate(1 / every)
+                total += count
+                started = time.perf_counter()
+                await self.post(update_for(user_id, kind, value))
+                latency = await self.replies.reach(chat, total) - started
+                if started >= count_after:
+                    latencies.append(latency)
+            if until is None:
+                return
+            user_id += 1_000_000  # the next owner in this place
 
-    async def crowd(self, first_id: int, owners: int, expected: list[int], every: float) -> tuple[float, list[float]]:
-        """`owners` owners at once; returns the elapsed time and every step's latency."""
+    async def crowd(
+        self,
+        first_id: int,
+        owners: int,
+        expected: list[int],
+        every: float,
+        seconds: float | None = None,
+        warm_up: float = 0.0,
+    ) -> tuple[float, list[float]]:
+        """`owners` owners at once (for `warm_up` + `seconds`, or through the script once); returns the time and the
+        latencies of the steps after the warm-up."""
         latencies: list[float] = []
-        started = time.perf_counter()
-        await asyncio.gather(*(self.owner(first_id + i, expected, every, latencies) for i in range(owners)))
-        return time.perf_counter() - started, latencies
+        count_after = time.perf_counter() + warm_up
+        until = None if seconds is None else count_after + seconds
+        places = range(first_id, first_id + owners)
+        await asyncio.gather(*(self.owner(place, expected, every, latencies, until, count_after) for place in places))
+        return time.perf_counter() - count_after, latencies
 
     async def close(self) -> None:
         """Close the HTTP client."""
@@ -210,23 +252,26 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
-def postgres_cpu() -> dict[int, float]:
-    """CPU seconds used so far by each PostgreSQL server process on this machine (Linux)."""
-    used = {}
+def postgres_cpu() -> float:
+    """CPU seconds used so far by PostgreSQL on this machine (Linux): its live processes' own time, and the time of
+    the ones that ended (counted in their parent's, the postmaster's: short-lived connections are not missed)."""
+    used = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             if (entry / "comm").read_text().strip() == "postgres":
-                used[int(entry.name)] = sum(cpu_seconds(int(entry.name)))
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                used += sum(int(field) for field in fields[11:15]) / tick  # utime, stime, cutime, cstime
         except OSError:  # the process ended meanwhile
             continue
     return used
 
 
-def postgres_cpu_since(before: dict[int, float]) -> float:
-    """CPU seconds PostgreSQL used since `before` (processes started meanwhile count whole)."""
-    return sum(used - before.get(pid, 0.0) for pid, used in postgres_cpu().items())
+def postgres_cpu_since(before: float) -> float:
+    """CPU seconds PostgreSQL used since `before` (a `postgres_cpu()` reading)."""
+    return postgres_cpu() - before
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -271,7 +316,7 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
     fake_url = f"http://127.0.0.1:{fake_port}"
     env = {"TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_RATE_PER_CHAT": "1000", "LOG_LEVEL": "WARNING"}
     bots = [await asyncio.to_thread(RunProcess, fake_url, db_url, tmp, **env) for _ in range(args.processes)]
-    driver = Driver([f"{bot.url}/telegram/webhook" for bot in bots], replies)
+    driver = Driver([f"{bot.url}/telegram/webhook" for bot in bots], replies, args.lockstep)
     try:
         expected = await driver.calibrate(1)
         steps = len(SCRIPT)
@@ -281,32 +326,37 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
         )
 
         if args.paced_seconds > 0:
-            owners = max(1, round(args.rate * args.paced_seconds / steps))
-            elapsed, latencies = await driver.crowd(10_000, owners, expected, owners / args.rate)
+            owners = max(1, round(args.rate * PACED_THINK_SECONDS))
+            elapsed, latencies = await driver.crowd(
+                10_000, owners, expected, owners / args.rate, args.paced_seconds, PACED_WARM_UP_SECONDS
+            )
             print(
-                f"paced: {owners} owners, {len(latencies) / elapsed:.0f} steps/s (offered {args.rate:.0f}/s): "
+                f"paced{' in lockstep' if args.lockstep else ''}: {owners} owners, {len(latencies) / elapsed:.0f} "
+                f"steps/s (offered {args.rate:.0f}/s) after {PACED_WARM_UP_SECONDS:.0f} s of warm-up: "
                 f"p50 {1000 * percentile(latencies, 0.5):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms"
             )
 
-        bot_before = [cpu_seconds(bot.process.pid) for bot in bots]
-        pg_before = postgres_cpu()
-        own_before = sum(cpu_seconds(os.getpid()))
-        elapsed, latencies = await driver.crowd(100_000, args.owners, expected, 0.0)
-        ours = len(latencies) / elapsed
-        pg = postgres_cpu_since(pg_before) if args.database == "postgresql" else 0.0
-        own = sum(cpu_seconds(os.getpid())) - own_before
-        bot_after = [cpu_seconds(bot.process.pid) for bot in bots]
-        user = sum(after[0] - before[0] for before, after in zip(bot_before, bot_after, strict=True))
-        system = sum(after[1] - before[1] for before, after in zip(bot_before, bot_after, strict=True))
-        per_step = 1000 / len(latencies)
-        print(
-            f"flat out: {args.owners} owners, {len(latencies)} steps in {elapsed:.1f} s = {ours:.0f} steps/s "
-            f"(p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms; "
-            f"{driver.reconnects} reconnects)\n"
-            f"CPU per step: bot processes {per_step * (user + system):.1f} ms ({per_step * user:.1f} user, "
-            f"{per_step * system:.1f} system), PostgreSQL {per_step * pg:.1f} ms, "
-            f"this load generator and fake API {per_step * own:.1f} ms ({own / elapsed:.0%} of a core)"
-        )
+        ours = 0.0
+        if args.owners > 0:  # 0: the paced phase only
+            bot_before = [cpu_seconds(bot.process.pid) for bot in bots]
+            pg_before = postgres_cpu()
+            own_before = sum(cpu_seconds(os.getpid()))
+            elapsed, latencies = await driver.crowd(100_000, args.owners, expected, 0.0)
+            ours = len(latencies) / elapsed
+            pg = postgres_cpu_since(pg_before) if args.database == "postgresql" else 0.0
+            own = sum(cpu_seconds(os.getpid())) - own_before
+            bot_after = [cpu_seconds(bot.process.pid) for bot in bots]
+            user = sum(after[0] - before[0] for before, after in zip(bot_before, bot_after, strict=True))
+            system = sum(after[1] - before[1] for before, after in zip(bot_before, bot_after, strict=True))
+            per_step = 1000 / len(latencies)
+            print(
+                f"flat out: {args.owners} owners, {len(latencies)} steps in {elapsed:.1f} s = {ours:.0f} steps/s "
+                f"(p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms; "
+                f"{driver.reconnects} reconnects)\n"
+                f"CPU per step: bot processes {per_step * (user + system):.1f} ms ({per_step * user:.1f} user, "
+                f"{per_step * system:.1f} system), PostgreSQL {per_step * pg:.1f} ms, "
+                f"this load generator and fake API {per_step * own:.1f} ms ({own / elapsed:.0%} of a core)"
+            )
     finally:
         await driver.close()
         for bot in bots:
@@ -316,7 +366,7 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
                 print(f"bot process logged {len(complaints)} warnings or errors, the first ones:")
                 print("\n".join(complaints[:10]))
 
-    if args.no_echo:
+    if args.no_echo or not ours:
         server.should_exit = True
         await serving
         return
@@ -341,9 +391,10 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--owners", type=int, default=1000, help="owners in the flat-out phase (0: skip it)")
     parser.add_argument("--rate", type=float, default=100.0, help="steps per second offered in the paced phase")
     parser.add_argument("--paced-seconds", type=float, default=40.0)
+    parser.add_argument("--lockstep", action="store_true", help="paced owners all take the same step together")
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot (quicker runs while tuning)")

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.cli_officers import broadcast_app, officer_app, rekap_command
 from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
-from bot.db import is_sqlite, make_engine, upgrade
+from bot.db import is_sqlite, make_engine, open_pool, upgrade
 from bot.logsetup import configure_logging
 from bot.models import ChannelAccount
 from bot.regions import RegionFileError, ensure_regions, load_region_files
@@ -47,8 +47,9 @@ class ExportFormat(StrEnum):
 
 def prepare_database(settings: Settings):  # type: ignore[no-untyped-def]
     """An engine on an up-to-date schema: SQLite is migrated here, PostgreSQL must be migrated on purpose."""
-    # A connection for each chat the inbox works on at once, and a few for webhooks, the sender and the scheduler.
-    engine = make_engine(settings.database_url, pool_size=settings.inbox_concurrency + 4)
+    from bot.runtime import connections_needed
+
+    engine = make_engine(settings.database_url, pool_size=connections_needed(settings.inbox_concurrency))
     if is_sqlite(engine):
         upgrade(settings.database_url)
     elif "alembic_version" not in inspect(engine).get_table_names():
@@ -148,20 +149,24 @@ def run() -> None:
     from webhook.app import create_app
 
     settings = get_settings()
-    configure_logging(settings)
+    configure_logging(settings, logging.getLevelNamesMapping()[settings.log_level])
     try:
         settings.check_for_serving()
     except SettingsError as error:
         typer.echo(f"Cannot start: {error}", err=True)
         raise typer.Exit(2) from error
     engine = prepare_database(settings)
+    open_pool(engine)
     app = create_app(settings, engine)
     # What is loaded by now lives as long as the process: keep it out of the collector's scans, and collect less
     # often (full collections over it paused answers by tens of milliseconds under load).
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    if settings.access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    # uvicorn's own logging setup would bypass the root handlers, and with them the redaction of secrets.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=settings.access_log)
 
 
 def deliver_console_reminders(engine: Engine, service: ConversationService, user: str) -> list[Reply]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("lapor_ikm.db")
@@ -56,6 +57,9 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: int = 30
     inbox_concurrency: int = 16
     max_request_bytes: int = 1_000_000
+    # Logging for `run`: the level, and whether uvicorn logs every HTTP request (the reverse proxy usually does).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = False
     # Signs officers' session cookies. Required outside development (a random one per process otherwise).
     secret_key: str | None = None
 
@@ -70,6 +74,12 @@ class Settings(BaseSettings):
     # {"reminder": {"name": "lapor_ikm_pengingat", "language": "id"}}
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     media_dir: str = "media"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        """`warning` means WARNING."""
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def whatsapp_enabled(self) -> bool:

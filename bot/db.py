@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import create_engine
 
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 5.0
 # What a database that is down, restarting or out of connections raises: worth trying again in a moment.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
+# A pooled PostgreSQL connection idle this long is pinged before use. One in steady use is not: the ping is a round
+# trip per checkout, and a server that went away meanwhile fails the statement, which invalidates the whole pool and
+# is retried like any outage.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def normalise_url(url: str) -> str:
@@ -53,7 +58,38 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """SQLAlchemy's pessimistic disconnect handling (pre-ping), for connections that sat idle in the pool only."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        idle_since = record.info.get("idle_since")  # none on a fresh connection
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError() from error  # the pool replaces the connection and checks out again
+            raise
+
+
+def open_pool(engine: Engine) -> None:
+    """Open the pool's connections now, so that the first answers after a start do not wait for them."""
+    if is_sqlite(engine):
+        return
+    connections = [engine.connect() for _ in range(engine.pool.size())]  # type: ignore[attr-defined]
+    for connection in connections:
+        connection.close()
 
 
 def describe_error(error: BaseException) -> str:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_err
 from bot.inbox import Adapter, InboxWorker, store_event
 from bot.ratelimit import RateLimiter
 from bot.reminders import dispatch_due, latest_fire_time, request_reports
-from bot.sender import Sender
+from bot.sender import SENDER_THREADS, Sender
 from bot.sending_window import SendingWindow, parse_window
 from bot.service import ConversationService
 
@@ -36,6 +37,14 @@ INBOX_SWEEP_SECONDS = 1.0
 # A routine sweep leaves events younger than this to the process that stored them (it is on them already): taking one
 # from under it would only make the answer wait behind that process's unrecorded deliveries.
 INBOX_SWEEP_GRACE = timedelta(seconds=2)
+# Threads storing webhooks' updates (their own, so that a busy inbox never delays the 200 to the platform).
+STORE_THREADS = 4
+
+
+def connections_needed(inbox_concurrency: int) -> int:
+    """Database connections `run` keeps open: one per inbox thread, webhook store thread and sender thread, and two
+    for the officer pages and the health check (a pool smaller than this opens and closes connections under load)."""
+    return inbox_concurrency + STORE_THREADS + SENDER_THREADS + 2
 
 
 class Runtime:
@@ -85,6 +94,7 @@ class Runtime:
         concurrency = 1 if is_sqlite(engine) else settings.inbox_concurrency
         self.inbox_concurrency = concurrency
         self._executor = ThreadPoolExecutor(max(2, concurrency), thread_name_prefix="inbox")
+        self._store_executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="store")
         self._tasks: list[asyncio.Task[Any]] = []
         start, end = parse_window(settings.send_window)
         self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
@@ -199,12 +209,13 @@ class Runtime:
         if self.whatsapp is not None:
             await self.whatsapp.stop()
         self._executor.shutdown(wait=False)
+        self._store_executor.shutdown(wait=False)
 
     async def accept(self, platform: str, event_key: str, key: str, payload: dict[str, Any]) -> bool:
         """Store an inbound event durably and wake the worker; False for a duplicate."""
         loop = asyncio.get_running_loop()
         stored = await loop.run_in_executor(
-            None, store_event, self.engine, platform, event_key, key, payload, self.clock()
+            self._store_executor, store_event, self.engine, platform, event_key, key, payload, self.clock()
         )
         if stored:
             chat = (platform, key)
@@ -239,7 +250,8 @@ class Runtime:
         last_sweep = float("-inf")
         while not self.stop_event.is_set():
             free = self.inbox_concurrency - len(busy)
-            chats = [chat for chat in self._hinted if chat not in busy][:free]
+            # At most `inbox_concurrency` entries looked at: the dict holds every chat with news (thousands at peaks).
+            chats = list(islice((chat for chat in self._hinted if chat not in busy), free))
             sweep_due = self._sweep_now or loop.time() - last_sweep >= INBOX_SWEEP_SECONDS
             if len(chats) < free and sweep_due:
                 # Asked for (start, reminders, more behind a swept event): everything; routine: events left over.

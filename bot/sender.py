@@ -40,6 +40,8 @@ FLUSH_BATCH = 16
 MAX_UNRECORDED = 32
 # How many ids of messages marked sent are remembered, to recognise a handed-over answer's predecessors as delivered.
 RECENTLY_SENT = 4096
+# Threads (and so database connections) for the sender's claims and marks.
+SENDER_THREADS = 4
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -69,7 +71,9 @@ class Sender:
     _flush_now: asyncio.Event = field(default_factory=asyncio.Event)
     _backlog: bool = False  # the last claim was cut short by the concurrency limit
     _behind_busy: set[tuple[str, str]] = field(default_factory=set)  # chats that had more due while busy
-    _executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(4, thread_name_prefix="outbox"))
+    _executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="outbox")
+    )
     _db_failures: int = 0  # database calls of the run loop that failed in a row (an outage)
     # Answers handed over by the inbox worker: delivered after what the chat has in flight, without a claim.
     _following: dict[tuple[str, str], list[Claimed]] = field(default_factory=dict)
