@@ -48,22 +48,28 @@ def _claim_query(lock: bool) -> Any:
     oldest = (
         select(func.min(_EVENTS.c.id))
         .where(
-            _EVENTS.c.platform == bindparam("platform"),
-            _EVENTS.c.chat_key == bindparam("chat_key"),
+            _EVENTS.c.platform == bindparam("of_platform"),  # names of columns are reserved in an UPDATE
+            _EVENTS.c.chat_key == bindparam("of_chat"),
             _EVENTS.c.status == "pending",
         )
         .scalar_subquery()
     )
     # The status is checked again on the row itself: PostgreSQL re-evaluates it after waiting for a lock, so an
     # event another process has just finished is not taken a second time.
-    query = select(_EVENTS.c.id, _EVENTS.c.payload).where(_EVENTS.c.id == oldest, _EVENTS.c.status == "pending")
+    taken = select(_EVENTS.c.id).where(_EVENTS.c.id == oldest, _EVENTS.c.status == "pending")
     # Only the chat's oldest event: if another process holds it, this chat waits (keeps order). PostgreSQL only.
-    return query.with_for_update(skip_locked=True) if lock else query
+    taken = taken.with_for_update(skip_locked=True) if lock else taken
+    # Taken and marked done in one statement: the transaction that processes the event commits both or neither.
+    return (
+        update(_EVENTS)
+        .where(_EVENTS.c.id == taken.scalar_subquery())
+        .values(status="done", processed_at=bindparam("taken_at"))
+        .returning(_EVENTS.c.id, _EVENTS.c.payload)
+    )
 
 
 # Built once: statements that run for every event (building one costs more than running it).
 _CLAIM = {False: _claim_query(False), True: _claim_query(True)}
-_DONE = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(status="done")
 _STORE = {
     dialect: insert(_EVENTS)
     .values(status="pending", attempts=0)
@@ -136,7 +142,7 @@ class InboxWorker:
         event_id: int | None = None
         try:
             with Session(self.engine, expire_on_commit=False) as db:
-                claimed = self._claim(db, platform, chat_key)
+                claimed = self._claim(db, platform, chat_key, self.clock())
                 if claimed is None:
                     return "empty"
                 event_id, payload = claimed
@@ -161,10 +167,10 @@ class InboxWorker:
                     )
             return "failed"
 
-    def _claim(self, db: Session, platform: str, chat_key: str) -> tuple[int, dict[str, Any]] | None:
-        """The chat's oldest pending event (id and payload), locked for this transaction."""
+    def _claim(self, db: Session, platform: str, chat_key: str, now: datetime) -> tuple[int, dict[str, Any]] | None:
+        """The chat's oldest pending event (id and payload), marked done in this transaction (and so locked)."""
         query = _CLAIM[not is_sqlite(self.engine)]
-        row = db.connection().execute(query, {"platform": platform, "chat_key": chat_key}).first()
+        row = db.connection().execute(query, {"of_platform": platform, "of_chat": chat_key, "taken_at": now}).first()
         return (row[0], row[1]) if row is not None else None
 
     def _process(
@@ -228,11 +234,7 @@ class InboxWorker:
                 older = unsent_before(db, platform, interpretation.chat_id, ids[0], PRIORITY_REPLY)
                 handoff = Handoff(messages, older)
             queued = queued or (bool(ids) and not claim)
-        self._mark_done(db, event_id, now)
         return handoff, queued
-
-    def _mark_done(self, db: Session, event_id: int, now: datetime) -> None:
-        db.connection().execute(_DONE, {"event_id": event_id, "processed_at": now})
 
     def _process_trigger(
         self,
@@ -267,7 +269,6 @@ class InboxWorker:
             priority=PRIORITY_REMINDER,
             inbox_id=event_id,
         )
-        self._mark_done(db, event_id, now)
 
     def _record_failure(self, event_id: int, error: Exception) -> None:
         with Session(self.engine) as db:
