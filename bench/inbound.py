@@ -315,6 +315,8 @@ async def bench(args: argparse.Namespace, db_url: str, tmp: Path) -> None:
     serving = asyncio.create_task(server.serve())
     fake_url = f"http://127.0.0.1:{fake_port}"
     env = {"TELEGRAM_RATE_PER_SECOND": "100000", "TELEGRAM_RATE_PER_CHAT": "1000", "LOG_LEVEL": "WARNING"}
+    if args.inbox_concurrency:
+        env["INBOX_CONCURRENCY"] = str(args.inbox_concurrency)
     bots = [await asyncio.to_thread(RunProcess, fake_url, db_url, tmp, **env) for _ in range(args.processes)]
     driver = Driver([f"{bot.url}/telegram/webhook" for bot in bots], replies, args.lockstep)
     try:
@@ -397,6 +399,7 @@ def main() -> None:
     parser.add_argument("--lockstep", action="store_true", help="paced owners all take the same step together")
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--processes", type=int, default=1, help="bot processes sharing the database")
+    parser.add_argument("--inbox-concurrency", type=int, help="INBOX_CONCURRENCY of each bot process")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo bot (quicker runs while tuning)")
     args = parser.parse_args()
     with bench_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:

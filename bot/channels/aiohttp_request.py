@@ -7,9 +7,13 @@ keeps idle connections in a queue, and its cost per request stays flat.
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_JSON = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -60,15 +64,19 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
-        body: aiohttp.FormData | dict[str, str] | None = fields
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
         if files:
             form = aiohttp.FormData()
-            for name, value in (fields or {}).items():
+            for name, value in request_data.json_parameters.items():  # type: ignore[union-attr]
                 form.add_field(name, value)
             for name, (filename, content, mime) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
+        elif request_data is not None:
+            # A JSON body (the Bot API takes one for every call but uploads): cheaper to build than a URL-encoded form.
+            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            headers = _JSON
         timeout = aiohttp.ClientTimeout(
             total=None,
             connect=_value(pool_timeout, self._pool_timeout) + _value(connect_timeout, self._connect_timeout),
@@ -78,7 +86,7 @@ class AiohttpRequest(BaseRequest):
             + (_value(write_timeout, self._media_write_timeout) if files else 0.0),
         )
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
