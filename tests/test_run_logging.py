@@ -10,27 +10,25 @@ from tests.servers import wait_until
 from tests.telegram_harness import TOKEN, RunProcess
 
 
-def test_requests_are_not_logged_by_default(fake: FakeTelegram, tmp_path: Path) -> None:
-    bot = RunProcess(fake.url, f"sqlite:///{tmp_path / 'log.db'}", tmp_path)  # type: ignore[attr-defined]
+def _log_of_one_answer(fake: FakeTelegram, tmp_path: Path, user: int, **env: str) -> str:
+    """Start `run` with `env`, have it answer one /start through the webhook, stop it; its log."""
+    bot = RunProcess(fake.url, f"sqlite:///{tmp_path / 'log.db'}", tmp_path, **env)  # type: ignore[attr-defined]
     try:
-        assert bot.post(tg.text_update(8301, "/start")) == 200
-        wait_until(lambda: len(fake.texts(8301)) == 2, what="the answer")
+        assert bot.post(tg.text_update(user, "/start")) == 200
+        wait_until(lambda: len(fake.texts(user)) == 2, what="the answer")
     finally:
         bot.stop()
-    output = bot.output()
+    return bot.output()
+
+
+def test_requests_are_not_logged_by_default(fake: FakeTelegram, tmp_path: Path) -> None:
+    output = _log_of_one_answer(fake, tmp_path, 8301)
     assert "Telegram webhook registered" in output  # INFO by default
     assert "POST /telegram/webhook" not in output and "GET /healthz" not in output
 
 
 def test_access_log_and_level_can_be_chosen(fake: FakeTelegram, tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'log.db'}"
-    bot = RunProcess(fake.url, db_url, tmp_path, LOG_LEVEL="warning", ACCESS_LOG="true")  # type: ignore[attr-defined]
-    try:
-        assert bot.post(tg.text_update(8302, "/start")) == 200
-        wait_until(lambda: len(fake.texts(8302)) == 2, what="the answer")
-    finally:
-        bot.stop()
-    output = bot.output()
+    output = _log_of_one_answer(fake, tmp_path, 8302, LOG_LEVEL="warning", ACCESS_LOG="true")
     assert "Telegram webhook registered" not in output  # INFO is below WARNING
     assert '"POST /telegram/webhook HTTP/1.1" 200' in output
     assert TOKEN not in output
