@@ -160,6 +160,13 @@ class AuditLog(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+# Predicates of partial indexes. Queries that should use one spell the status as a literal, not a parameter: a
+# prepared statement's generic plan cannot know a parameter's value, so it could not use the index.
+_UNSENT = text("status IN ('queued', 'sending')")
+_SENDING = text("status = 'sending'")
+_PENDING = text("status = 'pending'")
+
+
 class InboxEvent(SQLModel, table=True):
     """An inbound platform event, stored before the webhook answers and processed exactly once."""
 
@@ -184,7 +191,6 @@ class OutboxMessage(SQLModel, table=True):
     """A message to send (reply, reminder, broadcast), delivered by the sender at the platform's pace."""
 
     __table_args__ = (
-        Index("ix_outbox_due", "status", "not_before", "priority", "id"),
         # The sender's queue in the order it takes it: a claim reads the first rows instead of sorting every queued
         # one (a 100,000-recipient broadcast made each claim sort the whole queue).
         Index(
@@ -194,6 +200,11 @@ class OutboxMessage(SQLModel, table=True):
             postgresql_where=text("status = 'queued'"),
             sqlite_where=text("status = 'queued'"),
         ),
+        # Messages not yet sent, per chat: an answer checks that nothing older of its chat is still on its way.
+        # Partial indexes stay small: a sent message leaves them (and no index over every row needs an update).
+        Index("ix_outbox_unsent", "chat_id", "id", postgresql_where=_UNSENT, sqlite_where=_UNSENT),
+        # Rows in flight, for the lease that returns those of a dead sender to the queue.
+        Index("ix_outbox_sending", "claimed_at", postgresql_where=_SENDING, sqlite_where=_SENDING),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -256,7 +267,8 @@ class Reminder(SQLModel, table=True):
     """A message due to an owner at a time: claimed by the dispatcher, not one scheduler job each."""
 
     __table_args__ = (
-        Index("ix_reminder_due", "status", "due_at"),
+        # The dispatcher's order (due first); a reminder that is done leaves the index.
+        Index("ix_reminder_pending", "due_at", "id", postgresql_where=_PENDING, sqlite_where=_PENDING),
         Index("ix_reminder_target", "owner_id", "kind", "ref"),
     )
 

@@ -22,13 +22,16 @@ SENDING_LEASE = timedelta(seconds=60)
 
 
 _MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
+# Literals, not parameters, so that prepared statements use the partial indexes of unsent and in-flight rows.
+_IS_UNSENT = _MESSAGES.c.status.in_([literal_column("'queued'"), literal_column("'sending'")])
+_IS_SENDING = _MESSAGES.c.status == literal_column("'sending'")
 # Built once, Core rather than the ORM: these run for every answer. RETURNING keeps the parameters' order.
 _INSERT = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
 _UNSENT_BEFORE = select(_MESSAGES.c.id).where(
     _MESSAGES.c.platform == bindparam("platform"),
     _MESSAGES.c.chat_id == bindparam("chat_id"),
     _MESSAGES.c.id < bindparam("first_id"),
-    _MESSAGES.c.status.in_(("queued", "sending")),
+    _IS_UNSENT,
     _MESSAGES.c.priority <= bindparam("priority"),
 )
 
@@ -160,7 +163,7 @@ def _pending_in_chats(
     rows = db.exec(
         select(OutboxMessage.platform, OutboxMessage.chat_id, OutboxMessage.id, OutboxMessage.priority).where(
             OutboxMessage.chat_id.in_({chat for _platform, chat in candidates}),  # type: ignore[attr-defined]
-            OutboxMessage.status.in_(("queued", "sending")),  # type: ignore[attr-defined]
+            _IS_UNSENT,
             OutboxMessage.id <= largest,
         )
     ).all()
@@ -238,7 +241,7 @@ def mark_blocked(engine: Engine, platform: str, chat_id: str, error: str) -> Non
             .where(
                 OutboxMessage.platform == platform,
                 OutboxMessage.chat_id == chat_id,
-                OutboxMessage.status.in_(("queued", "sending")),  # type: ignore[attr-defined]
+                _IS_UNSENT,
             )
             .values(status="blocked", error=error[:500])
         )
@@ -253,7 +256,7 @@ def mark_blocked(engine: Engine, platform: str, chat_id: str, error: str) -> Non
 def release_stale(engine: Engine, now: datetime, everything: bool = False) -> int:
     """Return rows stuck in "sending" (their sender died) to the queue; all of them with `everything`."""
     with Session(engine) as db:
-        condition = OutboxMessage.status == "sending"
+        condition = _IS_SENDING
         if not everything:
             condition = and_(
                 condition,

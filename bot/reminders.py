@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import ARRAY, Integer, and_, any_, exists, func, insert, literal, select, text, update
+from sqlalchemy import ARRAY, Integer, and_, any_, exists, func, insert, literal, literal_column, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -72,7 +72,8 @@ def _dispatch_batch(
             Owner.deleted_at,
         )
         .join(Owner, Owner.id == Reminder.owner_id)
-        .where(Reminder.status == "pending", Reminder.due_at <= now)
+        # A literal status: a prepared statement can then use the partial index of pending reminders.
+        .where(Reminder.status == literal_column("'pending'"), Reminder.due_at <= now)
         .order_by(Reminder.due_at, Reminder.id)
         .limit(batch)
     )

@@ -48,7 +48,9 @@ def reminder_times(training: Training) -> dict[str, datetime]:
 
 
 _REMINDERS = Reminder.__table__  # type: ignore[attr-defined]
-# Core statements built once: owners' answers schedule and cancel reminders in many steps.
+# Core statements built once: owners' answers schedule and cancel reminders in many steps. The status is a parameter
+# here, so a prepared statement goes by the owner's index (ix_reminder_target), never by the partial index of every
+# pending reminder.
 _CANCEL = (
     update(_REMINDERS)
     .where(
