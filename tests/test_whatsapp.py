@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from sqlmodel import Session, select
 
 from bot.channels.base import Interpretation
 from bot.channels.whatsapp import message_body, render
-from bot.clock import utcnow
 from bot.config import Settings
 from bot.models import ChannelAccount, InboxEvent, OutboxMessage, Owner, Product
 from bot.outbox import enqueue
@@ -277,7 +277,7 @@ def test_throttling_and_server_errors_are_retried(app: WhatsAppClient, cloud: wa
     assert "UU No. 27" in cloud.texts(WA_ID)[0]
 
 
-def _queue_reminder(engine, purpose: str | None) -> None:
+def _queue_reminder(engine, purpose: str | None, now: datetime) -> None:
     payload: dict[str, Any] = {
         "type": "message",
         "text": "Jangan lupa pelatihan kemasan besok jam 09.00.\nDi aula Dinas.",
@@ -285,7 +285,7 @@ def _queue_reminder(engine, purpose: str | None) -> None:
     if purpose:
         payload["purpose"] = purpose
     with Session(engine) as db:
-        enqueue(db, "whatsapp", WA_ID, [payload], utcnow(), kind="reminder", priority=5)
+        enqueue(db, "whatsapp", WA_ID, [payload], now, kind="reminder", priority=5)
         db.commit()
 
 
@@ -294,7 +294,7 @@ def test_24_hour_rule_waits_without_template_and_sends_when_the_owner_writes(
 ) -> None:
     app.say("halo")
     clock.advance(hours=25)
-    _queue_reminder(app.engine, purpose="reminder")  # no template configured in this deployment
+    _queue_reminder(app.engine, purpose="reminder", now=clock.now)  # no template configured in this deployment
     app.post(wa.status("wamid.none", "read", WA_ID))  # any event wakes the sender
     wait_until(lambda: settled(app.engine), what="settled")
     with Session(app.engine) as db:
@@ -314,7 +314,7 @@ def test_24_hour_rule_uses_the_configured_template(
         client = WhatsAppClient(server.url, lite_engine, cloud)
         client.say("halo")
         clock.advance(hours=24, minutes=1)
-        _queue_reminder(lite_engine, purpose="reminder")
+        _queue_reminder(lite_engine, purpose="reminder", now=clock.now)
         client.post(wa.status("wamid.none", "read", WA_ID))
         wait_until(lambda: settled(lite_engine), what="settled")
     last = cloud.delivered(WA_ID)[-1]
