@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.cli_officers import broadcast_app, officer_app, rekap_command
 from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
-from bot.db import is_sqlite, make_engine, open_pool, upgrade
+from bot.db import autovacuum_is_off, is_sqlite, make_engine, open_pool, upgrade
 from bot.logsetup import configure_logging
 from bot.models import ChannelAccount
 from bot.regions import RegionFileError, ensure_regions, load_region_files
@@ -28,6 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+log = logging.getLogger(__name__)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 regions_app = typer.Typer(help="The deployment's kecamatan and kelurahan/desa.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -156,6 +157,10 @@ def run() -> None:
         typer.echo(f"Cannot start: {error}", err=True)
         raise typer.Exit(2) from error
     engine = prepare_database(settings)
+    if autovacuum_is_off(engine):
+        # Every answer updates rows of the inbox and the outbox: unvacuumed, their indexes fill with dead entries
+        # and, never analysed, the planner keeps plans made for empty tables.
+        log.warning("PostgreSQL's autovacuum is off: the inbox and outbox will slow down over time; turn it on")
     open_pool(engine)
     app = create_app(settings, engine)
     # What is loaded by now lives as long as the process: keep it out of the collector's scans, and collect less

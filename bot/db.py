@@ -92,6 +92,14 @@ def open_pool(engine: Engine) -> None:
         connection.close()
 
 
+def autovacuum_is_off(engine: Engine) -> bool:
+    """True when the engine's PostgreSQL server does not vacuum and analyse tables by itself."""
+    if is_sqlite(engine):
+        return False
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SHOW autovacuum").scalar_one() == "off"
+
+
 def describe_error(error: BaseException) -> str:
     """One line for the log: the driver error's class and the first line of its message (no SQL, no traceback)."""
     inner = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's exception
