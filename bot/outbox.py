@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal_column, or_, update
+from sqlalchemy import and_, bindparam, insert, literal_column, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -203,17 +203,31 @@ def release(engine: Engine, message_ids: list[int]) -> None:
         db.commit()
 
 
+_MARK_SENT = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("oid"))
+    .values(status="sent", sent_at=bindparam("sent"), platform_message_id=bindparam("mid"), error=None)
+)
+# PostgreSQL: the whole batch in one statement (one row per statement cost the server a plan and an executor each).
+_PG_MARK_SENT = text(
+    """
+    UPDATE outboxmessage SET status = 'sent', sent_at = :sent, platform_message_id = marks.mid, error = NULL
+    FROM unnest(CAST(:oids AS integer[]), CAST(:mids AS text[])) AS marks(oid, mid)
+    WHERE outboxmessage.id = marks.oid
+    """
+)
+
+
 def mark_sent_many(engine: Engine, sent: list[tuple[int, str | None]], now: datetime) -> None:
     """Record many deliveries in one transaction."""
     if not sent:
         return
-    statement = (
-        update(OutboxMessage.__table__)  # type: ignore[arg-type]
-        .where(OutboxMessage.__table__.c.id == bindparam("oid"))  # type: ignore[attr-defined]
-        .values(status="sent", sent_at=now, platform_message_id=bindparam("mid"), error=None)
-    )
     with engine.begin() as connection:
-        connection.execute(statement, [{"oid": oid, "mid": mid} for oid, mid in sent])
+        if is_sqlite(engine):
+            connection.execute(_MARK_SENT, [{"oid": oid, "mid": mid, "sent": now} for oid, mid in sent])
+        else:
+            oids, mids = zip(*sent, strict=True)
+            connection.execute(_PG_MARK_SENT, {"oids": list(oids), "mids": list(mids), "sent": now})
 
 
 def mark_retry(engine: Engine, message_id: int, not_before: datetime, error: str, count_attempt: bool = True) -> None:

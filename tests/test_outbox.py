@@ -66,6 +66,22 @@ def test_a_message_waiting_for_a_retry_holds_back_the_ones_after_it(engine: Engi
     assert attempts == {"satu": 1, "dua": 2, "tiga": 1}  # a released message's attempt is not counted
 
 
+def test_deliveries_are_recorded_each_with_its_platform_id(engine: Engine) -> None:
+    first, second, third = queue(engine, "1", ["satu", "dua", "tiga"])
+    claim_due(engine, NOW, 10, set(), {"telegram"})
+    mark_retry(engine, second, NOW, "500: server error")  # a failed try leaves its error, which a delivery clears
+    mark_sent_many(engine, [(third, "m3"), (first, "m1"), (second, None)], NOW)
+    with Session(engine) as db:
+        rows = {row.id: row for row in db.exec(select(OutboxMessage)).all()}
+    assert {id: rows[id].platform_message_id for id in (first, second, third)} == {
+        first: "m1",
+        second: None,
+        third: "m3",
+    }
+    assert all(row.status == "sent" and row.error is None for row in rows.values())
+    assert all(row.sent_at is not None and row.sent_at.replace(tzinfo=UTC) == NOW for row in rows.values())
+
+
 def test_busy_chats_are_skipped_and_reported(engine: Engine) -> None:
     queue(engine, "1", ["satu"])
     queue(engine, "2", ["halo"])
