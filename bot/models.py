@@ -201,7 +201,7 @@ class OutboxMessage(SQLModel, table=True):
             sqlite_where=text("status = 'queued'"),
         ),
         # Messages not yet sent, per chat: an answer checks that nothing older of its chat is still on its way.
-        # Partial indexes stay small: a message leaves them once it is sent.
+        # Partial indexes stay small: once a message is sent, vacuum takes it out of them.
         Index("ix_outbox_unsent", "chat_id", "id", postgresql_where=_UNSENT, sqlite_where=_UNSENT),
         # Rows in flight, for the lease that returns those of a dead sender to the queue.
         Index("ix_outbox_sending", "claimed_at", postgresql_where=_SENDING, sqlite_where=_SENDING),

@@ -8,6 +8,7 @@ nothing may fail either. Bodies over MAX_REQUEST_BYTES are refused.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -247,4 +248,34 @@ def test_bodies_over_the_size_limit_are_refused_and_stored_nowhere(server: Serve
     assert http.post("/whatsapp/webhook", content=small_body, headers=signed(small_body)).status_code == 200
     with Session(lite_engine) as db:
         assert db.exec(select(func.count()).select_from(InboxEvent)).one() == 2
+    assert_alive(server)
+
+
+def answer_to_headers_alone(server: ServerThread, path: str, declared: int) -> bytes:
+    """Send only a request's headers, announcing a body of `declared` bytes, and read what the server answers."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {declared}\r\n\r\n"
+        )
+        connection.sendall(head.encode())
+        return connection.recv(1024)  # times out (an error) if the server waits for the announced body
+
+
+@pytest.mark.parametrize("path", ["/telegram/webhook", "/whatsapp/webhook"])
+def test_a_body_announced_over_the_limit_is_refused_before_it_arrives(server: ServerThread, path: str) -> None:
+    assert answer_to_headers_alone(server, path, 50_000_000).startswith(b"HTTP/1.1 413")
+
+
+def test_a_chunked_body_over_the_limit_is_refused(server: ServerThread, lite_engine: Engine) -> None:
+    before = stored(lite_engine)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is known only while reading
+        for _ in range(40):
+            yield b" " * 100_000
+
+    answer = httpx.post(server.url + "/whatsapp/webhook", content=chunks(), timeout=20)
+    assert answer.status_code == 413
+    assert stored(lite_engine) == before
     assert_alive(server)

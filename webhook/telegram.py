@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram import chat_key
 from bot.db import DATABASE_UNAVAILABLE, describe_error
+from webhook.body import read_body
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ async def telegram_webhook(request: Request) -> Response:
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not expected or runtime.telegram is None or not secrets.compare_digest(given.encode(), expected.encode()):
         return Response(status_code=403)
-    body = await request.body()
-    if len(body) > settings.max_request_bytes:
+    body = await read_body(request, settings.max_request_bytes)
+    if body is None:
         return Response(status_code=413)
     try:
         update = json.loads(body)

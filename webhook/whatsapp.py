@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from bot.channels.whatsapp import signature_valid, split_webhook
 from bot.db import DATABASE_UNAVAILABLE, describe_error
+from webhook.body import read_body
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ async def whatsapp_events(request: Request) -> Response:
     runtime = request.app.state.runtime
     if runtime.whatsapp is None:
         return Response(status_code=403)
-    body = await request.body()
-    if len(body) > settings.max_request_bytes:
+    body = await read_body(request, settings.max_request_bytes)
+    if body is None:
         return Response(status_code=413)
     header = request.headers.get("X-Hub-Signature-256")
     if settings.whatsapp_app_secret:
