@@ -99,6 +99,7 @@ class Runtime:
         start, end = parse_window(settings.send_window)
         self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
         self.scheduler: AsyncIOScheduler | None = None
+        self._reports_owed = False  # a report round could not be created (database down): the dispatcher retries
 
     async def start(self) -> None:
         """Connect to the platforms and start the background loops."""
@@ -160,6 +161,8 @@ class Runtime:
 
     async def dispatch_reminders(self) -> None:
         """Move due reminders into the inbox (in each owner's sending window)."""
+        if self._reports_owed:  # the report round's time came while the database was down
+            await self.request_reports()
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(
@@ -177,13 +180,23 @@ class Runtime:
             self.inbox_wake.set()
 
     async def request_reports(self) -> None:
-        """Create this round's report requests if the latest cron time has not been served yet."""
+        """Create this round's report requests if the latest cron time has not been served yet (after an outage,
+        the next reminder dispatch tries again)."""
         now = self.clock()
         fired = latest_fire_time(self.settings.report_request_cron, self.settings.default_timezone, now)
         if fired is None:
             return
         loop = asyncio.get_running_loop()
-        created = await loop.run_in_executor(self._executor, request_reports, self.engine, fired, now)
+        try:
+            created = await loop.run_in_executor(self._executor, request_reports, self.engine, fired, now)
+        except DATABASE_UNAVAILABLE as error:
+            self._reports_owed = True
+            log.warning(
+                "report requests: database unavailable (%s); tried again at the next reminder dispatch",
+                describe_error(error),
+            )
+            return
+        self._reports_owed = False
         if created:
             await self.dispatch_reminders()
 

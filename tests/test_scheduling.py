@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,16 +11,18 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.channels.console_adapter import ConsoleAdapter, take_console_messages
-from bot.db import make_engine
+from bot.db import make_engine, upgrade
 from bot.inbox import InboxWorker
 from bot.models import HelpRequest, InboxEvent, Invitation, Owner, Permit, Reminder
-from bot.reminders import dispatch_due, latest_fire_time, request_reports
+from bot.reminders import dispatch_due, latest_fire_time, report_round, request_reports
+from bot.runtime import Runtime
 from bot.segments import Segment
 from bot.sending_window import SendingWindow
 from bot.service import ConversationService
 from bot.trainings import TrainingPlan, create_training
 from tests.conftest import FakeClock
 from tests.dialog import rendered
+from tests.seed import seed_owner
 
 WIB = "Asia/Jakarta"
 WINDOW = SendingWindow()
@@ -291,3 +294,29 @@ def test_follow_up_interval_per_permit_type(engine) -> None:
         due = {r.ref: r.due_at for r in db.exec(select(Reminder).where(Reminder.kind == "permit_followup")).all()}
     assert (due["pirt:p1"] - utc(2026, 11, 25, 3)).days == 21
     assert (due["halal:p1"] - utc(2026, 11, 25, 3)).days == 14
+
+
+def test_a_report_round_due_while_the_database_is_down_is_created_once_it_is_back(tmp_path, settings) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'lapor.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        seed_owner(db, "Sri Wahyuni", "18.72.01")
+        db.commit()
+    runtime = Runtime(settings, engine, clock=FakeClock(utc(2027, 1, 1, 3)))  # 10:00 WIB: the 09:00 round is due
+
+    async def outage_then_dispatches() -> None:
+        folder.rename(tmp_path / "gone")  # the database cannot be opened: as when its server is down
+        engine.dispose()
+        await runtime.request_reports()  # the round's time comes now: it cannot be written, and must not be lost
+        (tmp_path / "gone").rename(folder)
+        await runtime.dispatch_reminders()  # the next dispatch (every 30 s) writes it
+        await runtime.dispatch_reminders()
+        await runtime.stop()
+
+    asyncio.run(outage_then_dispatches())
+    with Session(engine) as db:
+        asked = db.exec(select(Reminder).where(Reminder.kind == "report_request")).all()
+    assert [reminder.ref for reminder in asked] == [report_round(utc(2027, 1, 1, 2))]
