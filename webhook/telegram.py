@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 
 from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram import chat_key
-from bot.db import DATABASE_UNAVAILABLE, describe_error
-from webhook.body import read_body
+from bot.db import DATABASE_UNAVAILABLE
+from webhook.intake import database_down, read_body
 
 router = APIRouter()
-log = logging.getLogger(__name__)
 
 
 @router.post("/telegram/webhook")
@@ -36,7 +34,6 @@ async def telegram_webhook(request: Request) -> Response:
         return Response(status_code=400)
     try:
         await runtime.accept("telegram", str(update["update_id"]), chat_key(update), update)
-    except DATABASE_UNAVAILABLE as error:  # not stored: Telegram sends the update again after a non-2xx answer
-        log.warning("telegram webhook: database unavailable (%s); answered 503", describe_error(error))
-        return Response(status_code=503, headers={"Retry-After": "5"})
+    except DATABASE_UNAVAILABLE as error:
+        return database_down("telegram", error)
     return Response(status_code=200)

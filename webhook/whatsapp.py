@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from bot.channels.whatsapp import signature_valid, split_webhook
-from bot.db import DATABASE_UNAVAILABLE, describe_error
-from webhook.body import read_body
+from bot.db import DATABASE_UNAVAILABLE
+from webhook.intake import database_down, read_body
 
 router = APIRouter()
-log = logging.getLogger(__name__)
 
 
 @router.get("/whatsapp/webhook")
@@ -56,6 +54,5 @@ async def whatsapp_events(request: Request) -> Response:
         for event_key, chat, event in split_webhook(payload, settings.whatsapp_phone_number_id):
             await runtime.accept("whatsapp", event_key, chat, event)
     except DATABASE_UNAVAILABLE as error:
-        log.warning("whatsapp webhook: database unavailable (%s); answered 503", describe_error(error))
-        return Response(status_code=503, headers={"Retry-After": "5"})
+        return database_down("whatsapp", error)
     return Response(status_code=200)

@@ -1,8 +1,14 @@
-"""Webhook request bodies, read only up to the configured size."""
+"""What both webhooks share: bodies read only up to the configured size, and the answer while the database is down."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import logging
+
+from fastapi import Request, Response
+
+from bot.db import describe_error
+
+log = logging.getLogger(__name__)
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
@@ -18,3 +24,9 @@ async def read_body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def database_down(webhook: str, error: Exception) -> Response:
+    """503 with Retry-After: nothing was stored, and the platform delivers the update again after a non-2xx answer."""
+    log.warning("%s webhook: database unavailable (%s); answered 503", webhook, describe_error(error))
+    return Response(status_code=503, headers={"Retry-After": "5"})
