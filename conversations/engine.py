@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
@@ -210,7 +210,10 @@ def _finish(turn: Turn) -> None:
     question = QUESTIONS[name]
     before = "\n\n".join(turn.notes) if turn.notes else None
     turn.notes.clear()
-    turn.replies.append(question.ask(turn, args).reply(before=before))
+    reply = question.ask(turn, args).reply(before=before)
+    if turn.toggled and reply.multi and not turn.replies:
+        reply = replace(reply, replaces_pressed=True)
+    turn.replies.append(reply)
 
 
 def expand_macros(turn: Turn) -> None:

@@ -63,6 +63,9 @@ class Reply:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     # True when choices can be toggled one by one until a "done" choice (multi-select).
     multi: bool = False
+    # The same multi-select prompt after a pressed option was switched: a channel that can edit messages shows it in
+    # place of the message pressed, instead of sending the question again for every option.
+    replaces_pressed: bool = False
     ask_contact: bool = False  # the channel may offer a "share my number" button
     ask_location: bool = False
     image: str | None = None  # a picture sent with `text` as caption ("file:<path>" or a platform media id)

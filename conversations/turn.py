@@ -119,6 +119,7 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # short texts merged into the next question
     asked: bool = False  # the open question has already been sent in this step
+    toggled: bool = False  # the answer only switched a pressed option of the open multi-select question
 
     @property
     def _(self) -> Translator:

@@ -224,10 +224,13 @@ def test_needs_toggle_with_buttons_then_done(chat: EngineChat) -> None:
     consented(chat)
     chat.send("batal")
     chat.send("kebutuhan")
+    assert [r.replaces_pressed for r in chat.last] == [False]  # the question itself is new
     chat.press("kemasan")
+    assert [r.replaces_pressed for r in chat.last] == [True]  # only the selection changed: shown in place
     chat.press("modal")
     chat.press("kemasan")
     reply = chat.press("selesai")
+    assert not any(r.replaces_pressed for r in chat.last)
     assert chat.report.needs == ("modal",)
     assert msg("Thank you, your needs are saved.") in reply
 

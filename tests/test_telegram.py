@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -10,11 +11,12 @@ from sqlmodel import Session, select
 from bot.channels.base import Interpretation
 from bot.channels.telegram import render as telegram_render
 from bot.clock import utcnow
-from bot.models import Business, ChannelAccount, InboxEvent, OutboxMessage, Owner, Permit, Product
+from bot.models import Business, ChannelAccount, InboxEvent, Need, OutboxMessage, Owner, Permit, Product
 from bot.outbox import enqueue
 from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
+from tests.seed import seed_owner
 from tests.servers import wait_until
 from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
 
@@ -337,3 +339,43 @@ def test_long_replies_are_split_at_4096_characters(lite_app: TelegramClient, fak
     assert squash("".join(p["text"] for p in sent)) == squash(long_text)
     assert [("reply_markup" in p) for p in sent] == [False, False, False, True]
     assert sent[0]["text"].startswith("0. Keripik") and sent[-1]["text"].rstrip().endswith("Yosomulyo,")
+
+
+def test_switching_needs_edits_the_pressed_question_instead_of_asking_again(
+    lite_app: TelegramClient, fake: FakeTelegram
+) -> None:
+    with Session(lite_app.engine) as db:
+        seed_owner(db, "Sri Wahyuni", "18.72.01", platform="telegram", external_id=str(USER))
+        db.commit()
+    assert "Menu utama" in lite_app.exchange(tg.text_update(USER, "halo"), USER)
+    assert "Bantuan apa yang paling dibutuhkan" in lite_app.exchange(tg.text_update(USER, "kebutuhan"), USER)
+    asked = len(fake.texts(USER))
+
+    def edits() -> list[dict[str, Any]]:
+        return [c.params for c in fake.calls if c.method == "editMessageText"]
+
+    assert lite_app.exchange(tg.callback_update(USER, "kemasan", message_id=501), USER) == ""  # nothing new sent
+    assert lite_app.exchange(tg.callback_update(USER, "modal", message_id=501), USER) == ""
+    first, second = edits()
+    assert int(first["message_id"]) == 501 and "Sudah dipilih: Kemasan" in first["text"]
+    labels = [b["text"] for row in second["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✅ Modal / pinjaman KUR" in labels and "✅ Kemasan & label" in labels and "Selesai memilih" in labels
+    assert len(fake.texts(USER)) == asked
+
+    done = lite_app.exchange(tg.callback_update(USER, "selesai", message_id=501), USER)
+    assert done and "editMessageReplyMarkup" in fake.methods()  # the question's buttons go; the answer is new
+    with Session(lite_app.engine) as db:
+        assert sorted(n.kind for n in db.exec(select(Need)).all()) == ["kemasan", "modal"]
+
+
+def test_a_pressed_question_that_cannot_be_edited_is_sent_anew(lite_app: TelegramClient, fake: FakeTelegram) -> None:
+    with Session(lite_app.engine) as db:
+        seed_owner(db, "Sri Wahyuni", "18.72.01", platform="telegram", external_id=str(USER))
+        db.commit()
+    lite_app.exchange(tg.text_update(USER, "halo"), USER)
+    lite_app.exchange(tg.text_update(USER, "kebutuhan"), USER)
+    fake.gone.add(502)  # the owner deleted the question before pressing on it
+    again = lite_app.exchange(tg.callback_update(USER, "pelatihan", message_id=502), USER)
+    assert "Sudah dipilih: Pelatihan" in again
+    labels = [b["text"] for row in fake.sent(USER)[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✅ Pelatihan" in labels

@@ -183,15 +183,19 @@ def _private_only_notice(bot_username: str) -> Reply:
 
 
 def render(replies: list[Reply], interpretation: Interpretation) -> list[dict[str, Any]]:
-    """Outbox payloads for the replies; a pressed button is answered and its keyboard removed first."""
+    """Outbox payloads for the replies; a pressed button is answered and its keyboard removed first (or, for a
+    multi-select option switched, the pressed message is edited to show the new selection)."""
     payloads: list[dict[str, Any]] = []
     extra = interpretation.extra
+    pressed = extra.get("message_id")
+    messages = reply_payloads(replies, TEXT_LIMIT)
     if extra.get("callback_query_id"):
         payloads.append({"type": "answer_callback", "callback_query_id": extra["callback_query_id"]})
-        if extra.get("message_id"):
-            payloads.append({"type": "clear_keyboard", "message_id": extra["message_id"]})
-    payloads += reply_payloads(replies, TEXT_LIMIT)
-    return payloads
+        if pressed and len(replies) == 1 and replies[0].replaces_pressed and len(messages) == 1:
+            return [*payloads, {**messages[0], "type": "edit_text", "message_id": pressed}]
+        if pressed:
+            payloads.append({"type": "clear_keyboard", "message_id": pressed})
+    return payloads + messages
 
 
 def keyboard(payload: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -270,6 +274,8 @@ class TelegramTransport:
             if kind == "clear_keyboard":
                 await self._call("editMessageReplyMarkup", chat_id=chat_id, message_id=payload["message_id"])
                 return SendResult("sent")
+            if kind == "edit_text":
+                return await self._edit_text(chat_id, payload)
             if kind == "photo":
                 return await self._send_photo(chat_id, payload)
             markup = keyboard(payload)
@@ -289,6 +295,20 @@ class TelegramTransport:
             return SendResult("retry", error=str(error))
         except TelegramError as error:
             return SendResult("retry", error=str(error))
+
+    async def _edit_text(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Show a prompt in place of the message pressed; sent as a new message when that one cannot be edited
+        (deleted, or too old)."""
+        text, markup, message_id = payload.get("text") or "", keyboard(payload), payload["message_id"]
+        try:
+            await self._call("editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup)
+            return SendResult("sent", message_id=str(message_id))
+        except BadRequest as error:
+            if "message is not modified" in str(error).lower():  # the same press twice: it already shows this
+                return SendResult("sent", message_id=str(message_id), error=str(error))
+            log.info("could not edit message %s (%s): sending the prompt anew", message_id, error)
+        sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
+        return SendResult("sent", message_id=str(_dict(sent).get("message_id", "")) or None)
 
     async def _send_photo(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Send a photo; a local file is uploaded once, later recipients get Telegram's file id."""

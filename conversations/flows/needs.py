@@ -81,6 +81,7 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         else:
             selected.append(answer.choice)
         turn.set_data(needs_selected=selected)
+        turn.toggled = True
         return
     kinds = [answer.choice] if answer.choice and not parse_number_list(answer.text) else _from_text(turn, answer.text)
     if not kinds:

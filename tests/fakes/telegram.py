@@ -41,6 +41,7 @@ class FakeTelegram:
     retry_after: int = 1
     fail_500: int = 0  # answer this many sendMessage calls with 500
     forbidden: set[str] = field(default_factory=set)  # chats that blocked the bot
+    gone: set[int] = field(default_factory=set)  # message ids that cannot be edited (deleted by the user)
     stall_seconds: float = 0.0  # sendMessage waits this long before answering
     next_message_id: int = 1000
     uploads: list[bytes] = field(default_factory=list)  # files received as multipart uploads
@@ -185,6 +186,11 @@ class FakeTelegram:
         return self._ok(self._message(params))
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Response:  # noqa: N802
+        if int(params.get("message_id", 0)) in self.gone:
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"},
+                status_code=400,
+            )
         return self._ok(self._message(params))
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Response:  # noqa: N802
