@@ -14,6 +14,7 @@ class ServerThread:
     """A uvicorn server in a thread; `url` is where it listens."""
 
     def __init__(self, app: object) -> None:
+        self.app = app
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))

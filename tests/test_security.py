@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+
+import httpx
+import pytest
 
 from bot.config import Settings
 from bot.logsetup import RedactingFilter, configure_logging
 from conversations import Inbound
 from tests.dialog import EngineChat
+from tests.telegram_harness import running_app
 from tests.test_engine import consented, regions  # noqa: F401  (fixture)
 
 
@@ -50,3 +55,24 @@ def test_owner_text_with_markup_and_sql_is_stored_literally(regions) -> None:  #
     tricky = "Robert'); DROP TABLE owner;-- <b>*Sri*</b> \u202e"
     chat.send_inbound(Inbound.text_message(tricky))
     assert chat.report.name == " ".join(tricky.split())  # kept as typed; channels send it as plain text
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_the_api_description_is_published_only_in_development(
+    environment: str, lite_engine, sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        environment=environment,
+        database_url=sqlite_url,
+        secret_key="k" * 40,
+        media_dir=str(tmp_path / "media"),
+        run_sender=False,
+    )
+    with running_app(settings, lite_engine) as server:
+        answers = [
+            httpx.get(server.url + path, timeout=10).status_code for path in ("/openapi.json", "/docs", "/redoc")
+        ]
+        health = httpx.get(server.url + "/healthz", timeout=10).status_code
+    assert answers == ([200, 200, 200] if environment == "development" else [404, 404, 404])
+    assert health == 200

@@ -35,7 +35,16 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="Lapor IKM", version="0.1.0", lifespan=lifespan)
+    # The API's description and its browsable pages are for development; a deployment does not publish them.
+    described = settings.environment == "development"
+    app = FastAPI(
+        title="Lapor IKM",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if described else None,
+        docs_url="/docs" if described else None,
+        redoc_url="/redoc" if described else None,
+    )
     app.state.settings = settings
     app.state.engine = engine
 
