@@ -162,7 +162,7 @@ class Runtime:
     async def dispatch_reminders(self) -> None:
         """Move due reminders into the inbox (in each owner's sending window)."""
         if self._reports_owed:  # the report round's time came while the database was down
-            await self.request_reports()
+            await self._create_report_round()  # what it creates is due now: dispatched just below
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(
@@ -180,12 +180,17 @@ class Runtime:
             self.inbox_wake.set()
 
     async def request_reports(self) -> None:
-        """Create this round's report requests if the latest cron time has not been served yet (after an outage,
+        """Create this round's report requests if the latest cron time has not been served yet, and send them."""
+        if await self._create_report_round():
+            await self.dispatch_reminders()
+
+    async def _create_report_round(self) -> int:
+        """The report requests of the latest cron time not served yet: how many were created (after an outage,
         the next reminder dispatch tries again)."""
         now = self.clock()
         fired = latest_fire_time(self.settings.report_request_cron, self.settings.default_timezone, now)
         if fired is None:
-            return
+            return 0
         loop = asyncio.get_running_loop()
         try:
             created = await loop.run_in_executor(self._executor, request_reports, self.engine, fired, now)
@@ -195,10 +200,9 @@ class Runtime:
                 "report requests: database unavailable (%s); tried again at the next reminder dispatch",
                 describe_error(error),
             )
-            return
+            return 0
         self._reports_owed = False
-        if created:
-            await self.dispatch_reminders()
+        return created
 
     def _fetch_media(self, platform: str, media_id: str) -> bool:
         """Keep a copy of an owner's photo (WhatsApp media URLs expire)."""
