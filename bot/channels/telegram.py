@@ -278,10 +278,7 @@ class TelegramTransport:
                 return await self._edit_text(chat_id, payload)
             if kind == "photo":
                 return await self._send_photo(chat_id, payload)
-            markup = keyboard(payload)
-            text = payload.get("text") or ""
-            sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
-            return SendResult("sent", message_id=str(_dict(sent).get("message_id", "")) or None)
+            return await self._send_text(chat_id, payload)
         except RetryAfter as error:
             return SendResult("retry", retry_after=_retry_seconds(error), error=str(error), pause_all=True)
         except Forbidden as error:
@@ -299,15 +296,22 @@ class TelegramTransport:
     async def _edit_text(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Show a prompt in place of the message pressed; sent as a new message when that one cannot be edited
         (deleted, or too old)."""
-        text, markup, message_id = payload.get("text") or "", keyboard(payload), payload["message_id"]
+        text, message_id = payload.get("text") or "", payload["message_id"]
         try:
-            await self._call("editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=markup)
+            await self._call(
+                "editMessageText", chat_id=chat_id, message_id=message_id, text=text, reply_markup=keyboard(payload)
+            )
             return SendResult("sent", message_id=str(message_id))
         except BadRequest as error:
             if "message is not modified" in str(error).lower():  # the same press twice: it already shows this
                 return SendResult("sent", message_id=str(message_id), error=str(error))
             log.info("could not edit message %s (%s): sending the prompt anew", message_id, error)
-        sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=markup)
+        return await self._send_text(chat_id, payload)
+
+    async def _send_text(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
+        """Send a text message with its buttons or keyboard."""
+        text = payload.get("text") or ""
+        sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=keyboard(payload))
         return SendResult("sent", message_id=str(_dict(sent).get("message_id", "")) or None)
 
     async def _send_photo(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
