@@ -341,14 +341,19 @@ def test_long_replies_are_split_at_4096_characters(lite_app: TelegramClient, fak
     assert sent[0]["text"].startswith("0. Keripik") and sent[-1]["text"].rstrip().endswith("Yosomulyo,")
 
 
+def at_the_needs_question(app: TelegramClient) -> None:
+    """A registered owner opens the needs question (several answers, chosen by pressing them one by one)."""
+    with Session(app.engine) as db:
+        seed_owner(db, "Sri Wahyuni", "18.72.01", platform="telegram", external_id=str(USER))
+        db.commit()
+    assert "Menu utama" in app.exchange(tg.text_update(USER, "halo"), USER)
+    assert "Bantuan apa yang paling dibutuhkan" in app.exchange(tg.text_update(USER, "kebutuhan"), USER)
+
+
 def test_switching_needs_edits_the_pressed_question_instead_of_asking_again(
     lite_app: TelegramClient, fake: FakeTelegram
 ) -> None:
-    with Session(lite_app.engine) as db:
-        seed_owner(db, "Sri Wahyuni", "18.72.01", platform="telegram", external_id=str(USER))
-        db.commit()
-    assert "Menu utama" in lite_app.exchange(tg.text_update(USER, "halo"), USER)
-    assert "Bantuan apa yang paling dibutuhkan" in lite_app.exchange(tg.text_update(USER, "kebutuhan"), USER)
+    at_the_needs_question(lite_app)
     asked = len(fake.texts(USER))
 
     def edits() -> list[dict[str, Any]]:
@@ -369,11 +374,7 @@ def test_switching_needs_edits_the_pressed_question_instead_of_asking_again(
 
 
 def test_a_pressed_question_that_cannot_be_edited_is_sent_anew(lite_app: TelegramClient, fake: FakeTelegram) -> None:
-    with Session(lite_app.engine) as db:
-        seed_owner(db, "Sri Wahyuni", "18.72.01", platform="telegram", external_id=str(USER))
-        db.commit()
-    lite_app.exchange(tg.text_update(USER, "halo"), USER)
-    lite_app.exchange(tg.text_update(USER, "kebutuhan"), USER)
+    at_the_needs_question(lite_app)
     fake.gone.add(502)  # the owner deleted the question before pressing on it
     again = lite_app.exchange(tg.callback_update(USER, "pelatihan", message_id=502), USER)
     assert "Sudah dipilih: Pelatihan" in again
