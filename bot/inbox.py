@@ -89,8 +89,14 @@ def store_event(
         "payload": payload,
         "received_at": now,
     }
-    with engine.begin() as connection:
-        result = connection.execute(_STORE[engine.dialect.name], values)
+    if is_sqlite(engine):  # pysqlite's own transaction handling is switched off (bot.db): keep our BEGIN IMMEDIATE
+        with engine.begin() as connection:
+            result = connection.execute(_STORE["sqlite"], values)
+        return bool(result.rowcount)
+    # One statement needs no transaction around it: in autocommit it is one round trip instead of three (BEGIN,
+    # INSERT, COMMIT), and durable all the same when it returns.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        result = connection.execute(_STORE["postgresql"], values)
     return bool(result.rowcount)
 
 
