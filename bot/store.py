@@ -78,17 +78,34 @@ def _chat_query(lock: bool) -> Any:
         .outerjoin(Business, Business.owner_id == Owner.id)  # type: ignore[arg-type]
         .where(ChannelAccount.platform == bindparam("platform"), ChannelAccount.external_id == bindparam("external_id"))
     )
-    # One owner's messages are processed one at a time (PostgreSQL; SQLite has a single writer anyway).
-    return query.with_for_update(of=Owner) if lock else query  # type: ignore[arg-type]
+    # One owner's messages are processed one at a time (PostgreSQL; SQLite has a single writer anyway). A row whose
+    # owner another transaction holds is skipped rather than waited for: see load_chat.
+    return query.with_for_update(of=Owner, skip_locked=True) if lock else query  # type: ignore[arg-type]
 
 
 # Built once: this runs for every message, and building a statement costs more than running it.
 _CHAT = {False: _chat_query(False), True: _chat_query(True)}
+_LOCK_OWNER = (
+    select(Owner.id)
+    .join(ChannelAccount, ChannelAccount.owner_id == Owner.id)  # type: ignore[arg-type]
+    .where(ChannelAccount.platform == bindparam("platform"), ChannelAccount.external_id == bindparam("external_id"))
+    .with_for_update(of=Owner)
+)
 
 
 def load_chat(db: Session, platform: str, external_id: str, lock: bool) -> ChatRow | None:
-    """The owner behind a chat account with everything a step needs first, in one query; None if unknown."""
-    row = db.execute(_CHAT[lock], {"platform": platform, "external_id": external_id}).first()
+    """The owner behind a chat account with everything a step needs first, in one query; None if unknown.
+
+    With `lock` (PostgreSQL) the owner stays locked until the transaction ends."""
+    params = {"platform": platform, "external_id": external_id}
+    row = db.execute(_CHAT[lock], params).first()
+    if row is None and lock:
+        # An unknown chat, or a step on the owner's other channel holds the owner: wait for it, then read again. The
+        # query cannot simply wait for the lock: what it read from the other tables would be from before the other
+        # step's commit (READ COMMITTED re-reads only the locked row), and its conversation state would be lost.
+        if db.execute(_LOCK_OWNER, params).first() is None:
+            return None
+        row = db.execute(_CHAT[lock], params).first()  # the lock is this transaction's own now: not skipped
     if row is None:
         return None
     owner, account_id, blocked, last_inbound_at, state, is_officer, business_id, *business = row

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.db import make_engine
 from bot.models import (
     AuditLog,
     Business,
@@ -17,7 +21,10 @@ from bot.models import (
     Permit,
     Product,
 )
+from bot.regions import DEMO_REGION_FILES, load_region_files
 from bot.service import ConversationService
+from bot.store import link_account
+from conversations import Inbound
 from tests.dialog import ServiceChat
 
 REGISTRATION = [
@@ -152,3 +159,47 @@ def test_withdrawal_is_immediate(engine, settings, clock) -> None:
     chat.send("Keripik saya sudah punya halal")
     with Session(engine) as db:
         assert db.exec(select(Permit).where(Permit.type == "halal")).one().status == "diurus"
+
+
+def test_a_step_waiting_for_the_owners_other_channel_sees_its_answer(pg_url, settings, clock) -> None:
+    """Two channels of one owner answer at the same moment: the second step waits for the first and goes on from
+    the state it stored (a step that read the state while waiting would ask the first question again)."""
+    engine = make_engine(pg_url)
+    with Session(engine) as db:
+        load_region_files(db, DEMO_REGION_FILES)
+    service = ConversationService(engine, settings, clock=clock)
+    telegram = ServiceChat(service, user="1")
+    for line in REGISTRATION[:2]:
+        telegram.send(line)  # consent given: the bot asks for the name
+    with Session(engine) as db:
+        owner = db.exec(select(Owner)).one()
+        link_account(db, "whatsapp", "6281234567890", owner)
+        db.commit()
+    whatsapp = ServiceChat(service, user="6281234567890", platform="whatsapp")
+    replies: list[str] = []
+    with Session(engine, expire_on_commit=False) as db:
+        service.handle_in(db, "console", "1", Inbound.text_message("Sri Wahyuni", channel="console"))  # not committed
+        second = threading.Thread(target=lambda: replies.append(whatsapp.send("0812-3456-7890")))
+        second.start()
+        _wait_for_a_lock_wait(engine)
+        db.commit()
+    second.join(timeout=30)
+    assert replies and "nama usaha" in replies[0].lower()
+    with Session(engine) as db:
+        owner = db.exec(select(Owner)).one()
+        assert (owner.name, owner.phone) == ("Sri Wahyuni", "+6281234567890")
+        assert db.exec(select(ChatSession)).one().state["queue"][0].startswith("biz.name")
+    engine.dispose()
+
+
+def _wait_for_a_lock_wait(engine: Engine) -> None:
+    """Until a connection to the engine's database waits for a row lock."""
+    for _ in range(200):
+        with engine.connect() as connection:  # a transaction of its own: the activity view is read once per transaction
+            waiting = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the second step never waited for the first")
