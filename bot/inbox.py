@@ -18,7 +18,7 @@ from bot.channels.base import Interpretation
 from bot.clock import utcnow
 from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.models import ChannelAccount, InboxEvent, OutboxMessage
-from bot.outbox import PRIORITY_REMINDER, PRIORITY_REPLY, Claimed, enqueue, unsent_before
+from bot.outbox import PRIORITY_REMINDER, PRIORITY_REPLY, Claimed, enqueue, parse_ids, unsent_before, unsent_replies
 from bot.service import ConversationService
 from conversations import Inbound, InboundKind, Reply
 
@@ -60,11 +60,13 @@ def _claim_query(lock: bool) -> Any:
     # Only the chat's oldest event: if another process holds it, this chat waits (keeps order). PostgreSQL only.
     taken = taken.with_for_update(skip_locked=True) if lock else taken
     # Taken and marked done in one statement: the transaction that processes the event commits both or neither.
+    # The chat's replies not yet sent come with it (the sender must know them before it sends the answer), which
+    # saves a query per answer.
     return (
         update(_EVENTS)
         .where(_EVENTS.c.id == taken.scalar_subquery())
         .values(status="done", processed_at=bindparam("taken_at"))
-        .returning(_EVENTS.c.id, _EVENTS.c.payload)
+        .returning(_EVENTS.c.id, _EVENTS.c.payload, unsent_replies(_EVENTS.c.platform, _EVENTS.c.chat_key))
     )
 
 
@@ -151,8 +153,8 @@ class InboxWorker:
                 claimed = self._claim(db, platform, chat_key, self.clock())
                 if claimed is None:
                     return "empty"
-                event_id, payload = claimed
-                handoff, queued = self._process(db, event_id, platform, chat_key, payload)
+                event_id, payload, unsent = claimed
+                handoff, queued = self._process(db, event_id, platform, chat_key, payload, unsent)
                 db.commit()
             if handoff is not None and self.handoff is not None:
                 self.handoff(handoff)
@@ -173,16 +175,20 @@ class InboxWorker:
                     )
             return "failed"
 
-    def _claim(self, db: Session, platform: str, chat_key: str, now: datetime) -> tuple[int, dict[str, Any]] | None:
-        """The chat's oldest pending event (id and payload), marked done in this transaction (and so locked)."""
+    def _claim(
+        self, db: Session, platform: str, chat_key: str, now: datetime
+    ) -> tuple[int, dict[str, Any], list[int]] | None:
+        """The chat's oldest pending event (id and payload), marked done in this transaction (and so locked), and
+        the ids of the chat's replies not yet sent."""
         query = _CLAIM[not is_sqlite(self.engine)]
         row = db.connection().execute(query, {"of_platform": platform, "of_chat": chat_key, "taken_at": now}).first()
-        return (row[0], row[1]) if row is not None else None
+        return (row[0], row[1], parse_ids(row[2])) if row is not None else None
 
     def _process(
-        self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any]
+        self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any], unsent: list[int]
     ) -> tuple[Handoff | None, bool]:
-        """Run one event; returns the answer for this process's sender, and whether messages were queued."""
+        """Run one event (`unsent`: the chat's replies not yet sent when it was claimed); returns the answer for
+        this process's sender, and whether messages were queued."""
         adapter = self.adapters[platform]
         now = self.clock()
         trigger = payload.get("trigger")
@@ -237,7 +243,10 @@ class InboxWorker:
                     Claimed(id, platform, interpretation.chat_id, owner_id, payload, 1, "reply")
                     for id, payload in zip(ids, payloads, strict=True)
                 ]
-                older = unsent_before(db, platform, interpretation.chat_id, ids[0], PRIORITY_REPLY)
+                if queued or interpretation.chat_id != chat_key:  # the step queued others, or writes elsewhere
+                    older = unsent_before(db, platform, interpretation.chat_id, ids[0], PRIORITY_REPLY)
+                else:
+                    older = unsent
                 handoff = Handoff(messages, older)
             queued = queued or (bool(ids) and not claim)
         return handoff, queued

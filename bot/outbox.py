@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, literal_column, or_, text, update
+from sqlalchemy import String, and_, bindparam, cast, func, insert, literal_column, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -72,6 +72,26 @@ def enqueue(
     if not rows:
         return []
     return [row[0] for row in db.connection().execute(_INSERT, rows)]
+
+
+def unsent_replies(platform: Any, chat_id: Any) -> Any:
+    """A scalar subquery for another statement: the ids of a chat's replies not yet sent, as text ("4,7"; NULL
+    when there are none). `platform` and `chat_id` are column expressions of that statement."""
+    return (
+        select(func.aggregate_strings(cast(_MESSAGES.c.id, String), ","))
+        .where(
+            _MESSAGES.c.platform == platform,
+            _MESSAGES.c.chat_id == chat_id,
+            _IS_UNSENT,
+            _MESSAGES.c.priority <= PRIORITY_REPLY,
+        )
+        .scalar_subquery()
+    )
+
+
+def parse_ids(text: str | None) -> list[int]:
+    """The ids of `unsent_replies`' text."""
+    return [int(part) for part in text.split(",")] if text else []
 
 
 def unsent_before(db: Session, platform: str, chat_id: str, first_id: int, priority: int) -> list[int]:

@@ -19,10 +19,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.db import make_engine
+from bot.inbox import InboxWorker
 from bot.outbox import PRIORITY_REPLY, release_stale, unsent_before
 from bot.reminders import dispatch_due
 from bot.sending_window import SendingWindow
+from bot.service import ConversationService
 from bot.trainings import cancel_reminders
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -108,3 +111,13 @@ def test_an_answer_cancels_an_owners_reminders_by_the_owners_index(pg_engine: En
 
     plan = generic_plan(pg_engine, *only(sent_statements(pg_engine, cancel), "UPDATE reminder"))
     assert "ix_reminder_target" in plan, plan
+
+
+def test_taking_an_event_finds_its_chats_unsent_replies_by_the_partial_index(pg_engine: Engine) -> None:
+    worker = InboxWorker(pg_engine, ConversationService(pg_engine, Settings()), {})
+
+    def take() -> None:
+        worker.process_next("telegram", "1001")
+
+    plan = generic_plan(pg_engine, *only(sent_statements(pg_engine, take), "UPDATE inboxevent"))
+    assert "ix_outbox_unsent" in plan and "ix_inbox_pending" in plan, plan
