@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.cli_officers import broadcast_app, officer_app, rekap_command
 from bot.cli_trainings import app as trainings_app
 from bot.config import Settings, SettingsError, get_settings
-from bot.db import autovacuum_is_off, is_sqlite, make_engine, open_pool, upgrade
+from bot.db import DATABASE_UNAVAILABLE, autovacuum_is_off, describe_error, is_sqlite, make_engine, open_pool, upgrade
 from bot.logsetup import configure_logging
 from bot.models import ChannelAccount
 from bot.regions import RegionFileError, ensure_regions, load_region_files
@@ -140,6 +140,20 @@ def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")]
     run_console(handle, sys.stdin, sys.stdout, "> " if interactive else "")
 
 
+def _connection_advice(error: Exception, settings: Settings) -> str:
+    """What to do about a database that refused `run` at start."""
+    from bot.runtime import connections_needed
+
+    message = str(getattr(error, "orig", None) or error)
+    if any(words in message for words in ("too many clients", "too many connections", "slots are reserved")):
+        needed = connections_needed(settings.inbox_concurrency)
+        return (
+            f" (this process keeps {needed} connections open: raise PostgreSQL's max_connections or the role's "
+            "connection limit, or lower INBOX_CONCURRENCY)"
+        )
+    return " (is the database running, and is DATABASE_URL right?)"
+
+
 @app.command()
 def run() -> None:
     """Serve HTTP (health check, webhooks) on HOST:PORT."""
@@ -156,12 +170,16 @@ def run() -> None:
     except SettingsError as error:
         typer.echo(f"Cannot start: {error}", err=True)
         raise typer.Exit(2) from error
-    engine = prepare_database(settings)
-    if autovacuum_is_off(engine):
-        # Every answer updates rows of the inbox and the outbox: unvacuumed, their indexes fill with dead entries
-        # and, never analysed, the planner keeps plans made for empty tables.
-        log.warning("PostgreSQL's autovacuum is off: the inbox and outbox will slow down over time; turn it on")
-    open_pool(engine)
+    try:
+        engine = prepare_database(settings)
+        if autovacuum_is_off(engine):
+            # Every answer updates rows of the inbox and the outbox: unvacuumed, their indexes fill with dead entries
+            # and, never analysed, the planner keeps plans made for empty tables.
+            log.warning("PostgreSQL's autovacuum is off: the inbox and outbox will slow down over time; turn it on")
+        open_pool(engine)
+    except DATABASE_UNAVAILABLE as error:  # one line, no traceback: systemd or Docker starts the process again
+        log.error("Cannot start: %s%s", describe_error(error), _connection_advice(error, settings))
+        raise typer.Exit(1) from error
     app = create_app(settings, engine)
     # What is loaded by now lives as long as the process: keep it out of the collector's scans, and collect less
     # often (full collections over it paused answers by tens of milliseconds under load).

@@ -6,8 +6,10 @@ import csv
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 from openpyxl import load_workbook
 
@@ -101,3 +103,27 @@ def test_bad_region_file_is_refused(fresh_sqlite: str, tmp_path: Path) -> None:
     bad.write_text("nama\nX\n", encoding="utf-8")
     result = run_cli(["regions", "load", str(bad)], fresh_sqlite, cwd=tmp_path)
     assert result.returncode == 1 and "missing column" in result.stderr
+
+
+def test_run_without_its_database_says_so_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(["run"], "postgresql://postgres@127.0.0.1:1/lapor", cwd=tmp_path)
+    assert result.returncode == 1  # systemd and Docker start it again
+    assert "Cannot start: OperationalError" in result.stderr and "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_on_a_postgresql_with_too_few_connections_says_what_to_change(pg_url: str, tmp_path: Path) -> None:
+    role = f"lapor_few_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 3")  # superusers have no limit: an ordinary role
+        admin.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        admin.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    try:
+        result = run_cli(["run"], pg_url.replace("postgres@", f"{role}@"), cwd=tmp_path)
+        assert result.returncode == 1
+        assert "too many connections" in result.stderr and "INBOX_CONCURRENCY" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
