@@ -119,6 +119,7 @@ class Replies:
     def __init__(self) -> None:
         self.counts: dict[str, int] = defaultdict(int)
         self.texts: dict[str, list[str]] = defaultdict(list)
+        self.arrived: dict[str, list[float]] = defaultdict(list)  # when each message of a chat arrived
         self.waiters: dict[str, tuple[int, asyncio.Future[float]]] = {}
 
     def on_call(self, call: Call) -> None:
@@ -126,6 +127,7 @@ class Replies:
         if call.method not in MESSAGES:
             return
         chat = str(call.params.get("chat_id"))
+        self.arrived[chat].append(time.perf_counter())
         self.counts[chat] += 1
         self.texts[chat].append(str(call.params.get("text") or call.params.get("caption") or ""))
         waiting = self.waiters.get(chat)
@@ -133,9 +135,10 @@ class Replies:
             waiting[1].set_result(time.perf_counter())
 
     async def reach(self, chat: str, count: int, timeout: float = 60.0) -> float:
-        """Wait until `chat` has received `count` messages; the time the last one arrived."""
+        """Wait until `chat` has received `count` messages; the time the `count`-th one arrived (which may be before
+        the webhook's 200 reached the owner: an owner sees the reply, not the 200)."""
         if self.counts[chat] >= count:
-            return time.perf_counter()
+            return self.arrived[chat][count - 1]
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiters[chat] = (count, future)
         try:
