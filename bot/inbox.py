@@ -76,6 +76,7 @@ _STORE = {
     dialect: insert(_EVENTS)
     .values(status="pending", attempts=0)
     .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+    .returning(_EVENTS.c.id)  # a row when stored (the driver's rowcount of an INSERT is not kept: -1 on psycopg)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
 
@@ -93,13 +94,13 @@ def store_event(
     }
     if is_sqlite(engine):  # pysqlite's own transaction handling is switched off (bot.db): keep our BEGIN IMMEDIATE
         with engine.begin() as connection:
-            result = connection.execute(_STORE["sqlite"], values)
-        return bool(result.rowcount)
+            stored = connection.execute(_STORE["sqlite"], values).first()
+        return stored is not None
     # One statement needs no transaction around it: in autocommit it is one round trip instead of three (BEGIN,
     # INSERT, COMMIT), and durable all the same when it returns.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        result = connection.execute(_STORE["postgresql"], values)
-    return bool(result.rowcount)
+        stored = connection.execute(_STORE["postgresql"], values).first()
+    return stored is not None
 
 
 @dataclass(frozen=True)
