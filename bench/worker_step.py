@@ -2,8 +2,10 @@
 
 No HTTP and no sender: what one conversation step costs in the database layer and the engine. Prints wall time and
 CPU (user, system) per step for storing an update (`store_event`) and for processing it (`InboxWorker.process_next`),
-PostgreSQL's CPU per step, and the five script steps that take longest to process.
-Usage: python bench/worker_step.py [--owners 30] [--database sqlite] [--profile cumulative]
+PostgreSQL's CPU per step, and the five script steps that take longest to process. With `--at-once`, each update is
+stored and processed in one transaction (`InboxWorker.answer_new`, as the Telegram webhook does when the chat has
+nothing waiting), counted as processing.
+Usage: python bench/worker_step.py [--owners 30] [--database sqlite] [--at-once] [--profile cumulative]
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--owners", type=int, default=30)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--profile", help="print a cProfile of processing, sorted by this key (e.g. cumulative)")
+    parser.add_argument("--at-once", action="store_true", help="store and process each update in one transaction")
     args = parser.parse_args()
     profile = cProfile.Profile()
     with bench_database(args.database) as url:
@@ -65,12 +68,17 @@ def main() -> None:
                 update = {**update_for(500 + owner, kind, value), "update_id": update_id}
                 key = chat_key(update)
                 marks = [(time.perf_counter(), *cpu())]
-                store_event(engine, "telegram", str(update_id), key, update, utcnow())
+                if not args.at_once:
+                    store_event(engine, "telegram", str(update_id), key, update, utcnow())
                 marks.append((time.perf_counter(), *cpu()))
                 measured = owner >= WARM_UP_OWNERS
                 if measured and args.profile:
                     profile.enable()
-                if worker.process_next("telegram", key) != "done":
+                if args.at_once:
+                    status = worker.answer_new("telegram", str(update_id), key, update)
+                else:
+                    status = worker.process_next("telegram", key)
+                if status != "done":
                     raise RuntimeError(f"step {kind} {value!r} was not processed (see the log)")
                 if measured and args.profile:
                     profile.disable()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, exists, func, literal, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -79,6 +79,37 @@ _STORE = {
     .returning(_EVENTS.c.id)  # a row when stored (the driver's rowcount of an INSERT is not kept: -1 on psycopg)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
+
+
+def _take_new_query(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    waiting = select(_EVENTS.c.id).where(
+        _EVENTS.c.platform == bindparam("of_platform"),
+        _EVENTS.c.chat_key == bindparam("of_chat"),
+        _EVENTS.c.status == "pending",
+    )
+    source = select(
+        bindparam("of_platform", type_=_EVENTS.c.platform.type),
+        bindparam("of_key", type_=_EVENTS.c.event_key.type),
+        bindparam("of_chat", type_=_EVENTS.c.chat_key.type),
+        bindparam("of_payload", type_=_EVENTS.c.payload.type),
+        literal("done", _EVENTS.c.status.type),
+        literal(0, _EVENTS.c.attempts.type),
+        bindparam("taken_at", type_=_EVENTS.c.received_at.type),
+        bindparam("taken_at", type_=_EVENTS.c.processed_at.type),
+    ).where(~exists(waiting))
+    columns = ["platform", "event_key", "chat_key", "payload", "status", "attempts", "received_at", "processed_at"]
+    return (
+        insert(_EVENTS)
+        .from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+        .returning(_EVENTS.c.id, unsent_replies(bindparam("of_platform"), bindparam("of_chat")))
+    )
+
+
+# An event stored already taken, for the process that received it to answer at once: only when none of its chat's
+# events waits (it must not overtake them) and the platform has not delivered it before.
+_TAKE_NEW = {dialect: _take_new_query(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 def store_event(
@@ -157,10 +188,7 @@ class InboxWorker:
                 event_id, payload, unsent = claimed
                 handoff, queued = self._process(db, event_id, platform, chat_key, payload, unsent)
                 db.commit()
-            if handoff is not None and self.handoff is not None:
-                self.handoff(handoff)
-            if queued and self.on_queued is not None:
-                self.on_queued()
+            self._committed(handoff, queued)
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
             if isinstance(error, DATABASE_UNAVAILABLE):
@@ -175,6 +203,39 @@ class InboxWorker:
                         "could not record the failure of inbox event %s: %s", event_id, describe_error(record_error)
                     )
             return "failed"
+
+    def answer_new(self, platform: str, event_key: str, chat_key: str, payload: dict[str, Any]) -> str:
+        """Store an event just received and process it in the same transaction: "done"; "queue" when it must be
+        stored to wait its turn instead (its chat has events waiting, or the platform sent it before: nothing
+        stored), or when processing failed (rolled back, nothing stored: the inbox retries it once stored)."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as db:
+                values = {
+                    "of_platform": platform,
+                    "of_key": event_key,
+                    "of_chat": chat_key,
+                    "of_payload": payload,
+                    "taken_at": self.clock(),
+                }
+                row = db.connection().execute(_TAKE_NEW[self.engine.dialect.name], values).first()
+                if row is None:
+                    return "queue"
+                handoff, queued = self._process(db, row[0], platform, chat_key, payload, parse_ids(row[1]))
+                db.commit()
+        except DATABASE_UNAVAILABLE:
+            return "queue"  # storing it fails too, and says so
+        except Exception:  # noqa: BLE001  (stored as pending instead: retried, counted and kept like any event)
+            log.exception("an event of %s failed when answered at once; it is queued", platform)
+            return "queue"
+        self._committed(handoff, queued)
+        return "done"
+
+    def _committed(self, handoff: Handoff | None, queued: bool) -> None:
+        """Tell the sender what a committed step stored for it."""
+        if handoff is not None and self.handoff is not None:
+            self.handoff(handoff)
+        if queued and self.on_queued is not None:
+            self.on_queued()
 
     def _claim(
         self, db: Session, platform: str, chat_key: str, now: datetime

@@ -39,6 +39,10 @@ INBOX_SWEEP_SECONDS = 1.0
 INBOX_SWEEP_GRACE = timedelta(seconds=2)
 # Threads storing webhooks' updates (their own, so that a busy inbox never delays the 200 to the platform).
 STORE_THREADS = 4
+# Platforms whose updates the receiving process answers before its 200 when their chat has nothing waiting: stored
+# already taken and processed in one transaction (one thread hop, one transaction and the inbox's own statement
+# fewer per answer). Not WhatsApp: a step there may first download the owner's photo, and Meta wants its 200 at once.
+ANSWER_AT_ONCE = frozenset({"telegram"})
 
 
 def connections_needed(inbox_concurrency: int) -> int:
@@ -79,6 +83,8 @@ class Runtime:
         # Chats with events this process stored and has not processed yet: the worker goes to them without asking
         # the database; a sweep (every INBOX_SWEEP_SECONDS, and after reminders or failures) finds the rest.
         self._hinted: dict[tuple[str, str], int] = {}
+        self._busy: set[tuple[str, str]] = set()  # chats being processed here now (by the inbox or at once)
+        self._answering = False  # answers at once (ANSWER_AT_ONCE) once the inbox worker runs here
         self._sweep_now = True
         self.stop_event = asyncio.Event()
         self.sender = Sender(
@@ -120,6 +126,7 @@ class Runtime:
             log.warning("WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked (development only)")
         if self.settings.run_inbox_worker:
             self._tasks.append(asyncio.create_task(self._run_inbox(), name="inbox"))
+            self._answering = True
         if self.settings.run_scheduler:
             self._start_scheduler()
         if self.settings.run_sender:
@@ -229,8 +236,21 @@ class Runtime:
         self._store_executor.shutdown(wait=False)
 
     async def accept(self, platform: str, event_key: str, key: str, payload: dict[str, Any]) -> bool:
-        """Store an inbound event durably and wake the worker; False for a duplicate."""
+        """Store an inbound event durably, and answer it or wake the worker; False for a duplicate."""
         loop = asyncio.get_running_loop()
+        chat = (platform, key)
+        if self._may_answer_at_once(chat):
+            self._busy.add(chat)
+            try:
+                outcome = await loop.run_in_executor(
+                    self._executor, self.worker.answer_new, platform, event_key, key, payload
+                )
+            finally:
+                self._busy.discard(chat)
+                if chat in self._hinted:  # more of the chat came meanwhile: the inbox left it to us
+                    self.inbox_wake.set()
+            if outcome == "done":
+                return True
         stored = await loop.run_in_executor(
             self._store_executor, store_event, self.engine, platform, event_key, key, payload, self.clock()
         )
@@ -240,10 +260,22 @@ class Runtime:
             self.inbox_wake.set()
         return stored
 
+    def _may_answer_at_once(self, chat: tuple[str, str]) -> bool:
+        """Whether an update of `chat` can be answered before the 200: nothing of the chat is waiting or being
+        processed here, and a chat more fits in INBOX_CONCURRENCY after the chats waiting here (which go first:
+        else it is stored for the inbox, behind them)."""
+        return (
+            self._answering
+            and chat[0] in ANSWER_AT_ONCE
+            and chat not in self._busy
+            and chat not in self._hinted
+            and len(self._busy) + len(self._hinted) < self.inbox_concurrency
+        )
+
     async def _run_inbox(self) -> None:
         """Process pending events: one chat at a time per chat, several chats at once."""
         loop = asyncio.get_running_loop()
-        busy: set[tuple[str, str]] = set()
+        busy = self._busy
         tasks: set[asyncio.Task[None]] = set()
 
         async def drain(chat: tuple[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,8 +12,10 @@ from sqlmodel import Session, select
 from bot.channels.base import Interpretation
 from bot.channels.telegram import render as telegram_render
 from bot.clock import utcnow
+from bot.db import make_engine
 from bot.models import Business, ChannelAccount, InboxEvent, Need, OutboxMessage, Owner, Permit, Product
 from bot.outbox import enqueue
+from bot.regions import DEMO_REGION_FILES, load_region_files
 from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
@@ -380,3 +383,48 @@ def test_a_pressed_question_that_cannot_be_edited_is_sent_anew(lite_app: Telegra
     assert "Sudah dipilih: Pelatihan" in again
     labels = [b["text"] for row in fake.sent(USER)[-1]["reply_markup"]["inline_keyboard"] for b in row]
     assert "✅ Pelatihan" in labels
+
+
+def test_an_update_arriving_while_its_chat_is_answered_waits_its_turn(fake: FakeTelegram, pg_url: str) -> None:
+    """The webhook answers an update before its 200 when its chat has nothing waiting; one that arrives meanwhile
+    is stored and answered after it, in order (the first answer is held up by a lock on the owner)."""
+    engine = make_engine(pg_url)
+    with Session(engine) as db:
+        load_region_files(db, DEMO_REGION_FILES)
+    settings = telegram_settings(fake.url, pg_url, webhook=True)  # type: ignore[attr-defined]
+    with running_app(settings, engine) as server:
+        app = TelegramClient(server.url, engine, fake)
+        app.exchange(tg.text_update(USER, "/start"), USER)
+        app.exchange(tg.callback_update(USER, "setuju"), USER)  # the bot asks for the name
+        name, skip = tg.text_update(USER, "Sri Wahyuni"), tg.text_update(USER, "lewati")
+        posted: list[int] = []
+        with Session(engine) as holder:
+            holder.exec(select(Owner).with_for_update()).one()  # a step on the owner's other channel, say
+            first = threading.Thread(target=lambda: posted.append(app.post(name).status_code))
+            first.start()
+            wait_until(lambda: _lock_waits(engine), what="the answer to wait for the owner")
+            assert app.post(skip).status_code == 200  # stored at once, behind the answer in progress
+            assert _event_status(engine, skip) == "pending"
+            holder.rollback()
+        first.join(timeout=15)
+        assert posted == [200]
+        wait_until(lambda: settled(engine), timeout=15, what="settled")
+    with Session(engine) as db:
+        owner = db.exec(select(Owner)).one()
+        assert owner.name == "Sri Wahyuni" and owner.phone is None  # the name first, then the phone skipped
+        assert _event_status(engine, name) == "done" and _event_status(engine, skip) == "done"
+    texts = fake.texts(USER)
+    assert "nama usaha" in texts[-1].lower(), texts[-2:]
+    engine.dispose()
+
+
+def _lock_waits(engine) -> bool:
+    with engine.connect() as connection:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        return bool(connection.exec_driver_sql(query).scalar_one())
+
+
+def _event_status(engine, update: dict[str, Any]) -> str:
+    with Session(engine) as db:
+        event = db.exec(select(InboxEvent).where(InboxEvent.event_key == str(update["update_id"]))).one()
+        return event.status
