@@ -235,11 +235,14 @@ class Runtime:
         self._executor.shutdown(wait=False)
         self._store_executor.shutdown(wait=False)
 
-    async def accept(self, platform: str, event_key: str, key: str, payload: dict[str, Any]) -> bool:
-        """Store an inbound event durably, and answer it or wake the worker; False for a duplicate."""
+    async def accept(
+        self, platform: str, event_key: str, key: str, payload: dict[str, Any], at_once: bool = True
+    ) -> bool:
+        """Store an inbound event durably, and answer it (`at_once`, when it may) or wake the worker; False for a
+        duplicate."""
         loop = asyncio.get_running_loop()
         chat = (platform, key)
-        if self._may_answer_at_once(chat):
+        if at_once and self._may_answer_at_once(chat):
             self._busy.add(chat)
             try:
                 outcome = await loop.run_in_executor(
@@ -375,7 +378,8 @@ class Runtime:
                 if not isinstance(update_id, int):
                     continue
                 try:
-                    await self.accept("telegram", str(update_id), chat_key(update), update)
+                    # Stored only: answered by the inbox, several chats at once, while the next ones are fetched.
+                    await self.accept("telegram", str(update_id), chat_key(update), update, at_once=False)
                     store_failures = 0
                 except Exception as error:  # noqa: BLE001  (not stored: the offset stays, Telegram hands it out again)
                     store_failures += 1

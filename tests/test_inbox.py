@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 from bot.channels.telegram import TelegramAdapter, chat_key
 from bot.inbox import Adapter, Handoff, InboxWorker, store_event
 from bot.models import InboxEvent, OutboxMessage
-from bot.outbox import enqueue
+from bot.outbox import PRIORITY_BROADCAST
 from bot.service import ConversationService
 from tests.fakes import updates as tg
+from tests.test_outbox import queue
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
@@ -36,9 +37,7 @@ def events(engine: Engine) -> list[tuple[str, str]]:
 def test_an_update_is_stored_taken_and_answered_in_one_go(engine: Engine, settings) -> None:
     handed: list[Handoff] = []
     worker = make_worker(engine, settings, handed)
-    with Session(engine) as db:  # a reply still unsent from before (another process's, say)
-        older = enqueue(db, "telegram", "1", [{"type": "text", "text": "satu"}], NOW)
-        db.commit()
+    older = queue(engine, "1", ["satu"])  # a reply still unsent from before (another process's, say)
     update = tg.text_update(1, "halo")
     assert answer(worker, update) == "done"
     assert events(engine) == [(str(update["update_id"]), "done")]
@@ -85,3 +84,21 @@ def test_a_step_that_fails_leaves_nothing_behind(engine: Engine, settings) -> No
     assert events(engine) == [] and handed == []
     with Session(engine) as db:
         assert db.exec(select(OutboxMessage)).all() == []
+
+
+def test_the_worker_hands_an_answer_over_with_its_chats_older_unsent_replies(engine: Engine, settings) -> None:
+    """Taking the owner's message reads the chat's replies still unsent (another process's, say): the sender must
+    deliver those first. Broadcasts and other chats' replies do not hold the answer back."""
+    older = queue(engine, "1", ["satu"])
+    queue(engine, "1", ["pengumuman"], priority=PRIORITY_BROADCAST)
+    queue(engine, "2", ["lain"])
+    handed: list[Handoff] = []
+    worker = make_worker(engine, settings, handed)
+    update = tg.text_update(1, "halo")
+    assert store_event(engine, "telegram", str(update["update_id"]), chat_key(update), update, NOW)
+    assert worker.process_next("telegram", chat_key(update)) == "done"
+    [handoff] = handed
+    assert handoff.unsent_before == older
+    assert {m.chat_id for m in handoff.messages} == {"1"} and "Lapor IKM" in handoff.messages[0].payload["text"]
+    with Session(engine) as db:
+        assert db.get(OutboxMessage, handoff.messages[0].id).status == "sending"  # stored claimed

@@ -12,8 +12,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.channels.base import SendResult
-from bot.channels.telegram import TelegramAdapter, chat_key
-from bot.inbox import Adapter, Handoff, InboxWorker, store_event
 from bot.models import OutboxMessage
 from bot.outbox import (
     PRIORITY_BROADCAST,
@@ -27,8 +25,6 @@ from bot.outbox import (
     unsent_before,
 )
 from bot.sender import Sender
-from bot.service import ConversationService
-from tests.fakes import updates as tg
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
@@ -188,23 +184,3 @@ def test_answers_handed_over_while_the_chat_is_sending_go_after_it_in_order(engi
     asyncio.run(run())
     assert transport.sent == ["satu", "dua", "tiga"]
     assert statuses(engine) == {t: ("sent", 1) for t in ("satu", "dua", "tiga")}
-
-
-def test_the_worker_hands_an_answer_over_with_its_chats_older_unsent_replies(engine: Engine, settings) -> None:
-    """Taking the owner's message reads the chat's replies still unsent (another process's, say): the sender must
-    deliver those first. Broadcasts and other chats' replies do not hold the answer back."""
-    older = queue(engine, "1", ["satu"])
-    queue(engine, "1", ["pengumuman"], priority=PRIORITY_BROADCAST)
-    queue(engine, "2", ["lain"])
-    handed: list[Handoff] = []
-    adapters: dict[str, Adapter] = {"telegram": TelegramAdapter()}
-    service = ConversationService(engine, settings, clock=lambda: NOW)
-    worker = InboxWorker(engine, service, adapters, lambda: NOW, handoff=handed.append, direct=frozenset({"telegram"}))
-    update = tg.text_update(1, "halo")
-    assert store_event(engine, "telegram", str(update["update_id"]), chat_key(update), update, NOW)
-    assert worker.process_next("telegram", chat_key(update)) == "done"
-    [handoff] = handed
-    assert handoff.unsent_before == older
-    assert {m.chat_id for m in handoff.messages} == {"1"} and "Lapor IKM" in handoff.messages[0].payload["text"]
-    with Session(engine) as db:
-        assert db.get(OutboxMessage, handoff.messages[0].id).status == "sending"  # stored claimed

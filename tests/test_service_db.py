@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import make_engine
@@ -26,6 +24,8 @@ from bot.service import ConversationService
 from bot.store import link_account
 from conversations import Inbound
 from tests.dialog import ServiceChat
+from tests.pg import lock_waits
+from tests.servers import wait_until
 
 REGISTRATION = [
     "halo",
@@ -181,7 +181,7 @@ def test_a_step_waiting_for_the_owners_other_channel_sees_its_answer(pg_url, set
         service.handle_in(db, "console", "1", Inbound.text_message("Sri Wahyuni", channel="console"))  # not committed
         second = threading.Thread(target=lambda: replies.append(whatsapp.send("0812-3456-7890")))
         second.start()
-        _wait_for_a_lock_wait(engine)
+        wait_until(lambda: lock_waits(engine), what="the second step to wait for the first")
         db.commit()
     second.join(timeout=30)
     assert replies and "nama usaha" in replies[0].lower()
@@ -190,16 +190,3 @@ def test_a_step_waiting_for_the_owners_other_channel_sees_its_answer(pg_url, set
         assert (owner.name, owner.phone) == ("Sri Wahyuni", "+6281234567890")
         assert db.exec(select(ChatSession)).one().state["queue"][0].startswith("biz.name")
     engine.dispose()
-
-
-def _wait_for_a_lock_wait(engine: Engine) -> None:
-    """Until a connection to the engine's database waits for a row lock."""
-    for _ in range(200):
-        with engine.connect() as connection:  # a transaction of its own: the activity view is read once per transaction
-            waiting = connection.exec_driver_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).scalar_one()
-        if waiting:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the second step never waited for the first")

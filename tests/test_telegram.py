@@ -19,6 +19,7 @@ from bot.regions import DEMO_REGION_FILES, load_region_files
 from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
+from tests.pg import lock_waits
 from tests.seed import seed_owner
 from tests.servers import wait_until
 from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
@@ -402,7 +403,7 @@ def test_an_update_arriving_while_its_chat_is_answered_waits_its_turn(fake: Fake
             holder.exec(select(Owner).with_for_update()).one()  # a step on the owner's other channel, say
             first = threading.Thread(target=lambda: posted.append(app.post(name).status_code))
             first.start()
-            wait_until(lambda: _lock_waits(engine), what="the answer to wait for the owner")
+            wait_until(lambda: lock_waits(engine), what="the answer to wait for the owner")
             assert app.post(skip).status_code == 200  # stored at once, behind the answer in progress
             assert _event_status(engine, skip) == "pending"
             holder.rollback()
@@ -416,12 +417,6 @@ def test_an_update_arriving_while_its_chat_is_answered_waits_its_turn(fake: Fake
     texts = fake.texts(USER)
     assert "nama usaha" in texts[-1].lower(), texts[-2:]
     engine.dispose()
-
-
-def _lock_waits(engine) -> bool:
-    with engine.connect() as connection:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        return bool(connection.exec_driver_sql(query).scalar_one())
 
 
 def _event_status(engine, update: dict[str, Any]) -> str:
