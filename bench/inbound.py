@@ -117,7 +117,6 @@ class Replies:
     """Counts the messages each chat received at the fake API and wakes whoever waits for a count."""
 
     def __init__(self) -> None:
-        self.counts: dict[str, int] = defaultdict(int)
         self.texts: dict[str, list[str]] = defaultdict(list)
         self.arrived: dict[str, list[float]] = defaultdict(list)  # when each message of a chat arrived
         self.waiters: dict[str, tuple[int, asyncio.Future[float]]] = {}
@@ -127,17 +126,21 @@ class Replies:
         if call.method not in MESSAGES:
             return
         chat = str(call.params.get("chat_id"))
-        self.arrived[chat].append(time.perf_counter())
-        self.counts[chat] += 1
+        now = time.perf_counter()
+        self.arrived[chat].append(now)
         self.texts[chat].append(str(call.params.get("text") or call.params.get("caption") or ""))
         waiting = self.waiters.get(chat)
-        if waiting is not None and self.counts[chat] >= waiting[0] and not waiting[1].done():
-            waiting[1].set_result(time.perf_counter())
+        if waiting is not None and self.count(chat) >= waiting[0] and not waiting[1].done():
+            waiting[1].set_result(now)
+
+    def count(self, chat: str) -> int:
+        """Messages `chat` has received so far."""
+        return len(self.arrived[chat])
 
     async def reach(self, chat: str, count: int, timeout: float = 60.0) -> float:
         """Wait until `chat` has received `count` messages; the time the `count`-th one arrived (which may be before
         the webhook's 200 reached the owner: an owner sees the reply, not the 200)."""
-        if self.counts[chat] >= count:
+        if self.count(chat) >= count:
             return self.arrived[chat][count - 1]
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiters[chat] = (count, future)
@@ -178,15 +181,15 @@ class Driver:
         """One owner, waiting for quiet after each step: how many messages answer each step."""
         chat, expected = str(user_id), []
         for kind, value in SCRIPT:
-            before = self.replies.counts[chat]
+            before = self.replies.count(chat)
             await self.post(update_for(user_id, kind, value))
             await self.replies.reach(chat, before + 1)
             while True:  # more messages may follow the first one
-                seen = self.replies.counts[chat]
+                seen = self.replies.count(chat)
                 await asyncio.sleep(0.4)
-                if self.replies.counts[chat] == seen:
+                if self.replies.count(chat) == seen:
                     break
-            expected.append(self.replies.counts[chat] - before)
+            expected.append(self.replies.count(chat) - before)
         texts = self.replies.texts[chat]
         if FIRST_REPLY not in texts[0] or LAST_REPLY not in "\n".join(texts[-expected[-1] :]):
             raise RuntimeError("the script no longer follows the conversation:\n" + "\n---\n".join(texts))

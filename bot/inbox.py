@@ -44,16 +44,16 @@ class Adapter(Protocol):
 _EVENTS = InboxEvent.__table__  # type: ignore[attr-defined]
 
 
+# The events of one chat still waiting (parameter names differ from the columns': those are reserved in an UPDATE).
+_WAITING_IN_CHAT = (
+    _EVENTS.c.platform == bindparam("of_platform"),
+    _EVENTS.c.chat_key == bindparam("of_chat"),
+    _EVENTS.c.status == "pending",
+)
+
+
 def _claim_query(lock: bool) -> Any:
-    oldest = (
-        select(func.min(_EVENTS.c.id))
-        .where(
-            _EVENTS.c.platform == bindparam("of_platform"),  # names of columns are reserved in an UPDATE
-            _EVENTS.c.chat_key == bindparam("of_chat"),
-            _EVENTS.c.status == "pending",
-        )
-        .scalar_subquery()
-    )
+    oldest = select(func.min(_EVENTS.c.id)).where(*_WAITING_IN_CHAT).scalar_subquery()
     # The status is checked again on the row itself: PostgreSQL re-evaluates it after waiting for a lock, so an
     # event another process has just finished is not taken a second time.
     taken = select(_EVENTS.c.id).where(_EVENTS.c.id == oldest, _EVENTS.c.status == "pending")
@@ -83,11 +83,7 @@ _STORE = {
 
 def _take_new_query(dialect: str) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    waiting = select(_EVENTS.c.id).where(
-        _EVENTS.c.platform == bindparam("of_platform"),
-        _EVENTS.c.chat_key == bindparam("of_chat"),
-        _EVENTS.c.status == "pending",
-    )
+    waiting = select(_EVENTS.c.id).where(*_WAITING_IN_CHAT)
     source = select(
         bindparam("of_platform", type_=_EVENTS.c.platform.type),
         bindparam("of_key", type_=_EVENTS.c.event_key.type),
