@@ -12,8 +12,8 @@ import psycopg
 from sqlalchemy import insert, text
 from sqlmodel import Session
 
-from bot.db import upgrade
-from bot.models import ChannelAccount, Owner
+from bot.storage.db import upgrade
+from bot.storage.models import ChannelAccount, Owner
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -24,13 +24,13 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.benchdb import bench_database, seed_owners  # noqa: E402
-from bot.broadcasts import create_broadcast  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.models import Business, OutboxMessage  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
-from bot.segments import Segment  # noqa: E402
-from bot.sender import Sender  # noqa: E402
+from bot.messaging.ratelimit import RateLimiter  # noqa: E402
+from bot.messaging.sender import Sender  # noqa: E402
+from bot.officers.broadcasts import create_broadcast  # noqa: E402
+from bot.storage.db import make_engine  # noqa: E402
+from bot.storage.models import Business, OutboxMessage  # noqa: E402
+from bot.storage.segments import Segment  # noqa: E402
 from tests.fakes.telegram import TOKEN  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 

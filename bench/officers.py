@@ -22,13 +22,13 @@ from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.benchdb import bench_database  # noqa: E402
-from bot.broadcasts import create_broadcast  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.export import write_export  # noqa: E402
-from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product  # noqa: E402
-from bot.regions import DEMO_REGION_FILES, load_region_files  # noqa: E402
-from bot.rekap import rekap  # noqa: E402
-from bot.segments import Segment  # noqa: E402
+from bot.officers.broadcasts import create_broadcast  # noqa: E402
+from bot.officers.export import write_export  # noqa: E402
+from bot.officers.rekap import rekap  # noqa: E402
+from bot.storage.db import make_engine  # noqa: E402
+from bot.storage.models import Business, ChannelAccount, Need, Owner, Permit, Product  # noqa: E402
+from bot.storage.regions import DEMO_REGION_FILES, load_region_files  # noqa: E402
+from bot.storage.segments import Segment  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 KECAMATAN = ["18.72.01", "18.72.02", "18.72.03", "18.72.04", "18.72.05", "17.71.01", "17.71.02", "17.71.03"]

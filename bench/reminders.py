@@ -21,10 +21,10 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.benchdb import bench_database, seed_owners  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.models import Reminder  # noqa: E402
-from bot.reminders import dispatch_due  # noqa: E402
-from bot.sending_window import SendingWindow  # noqa: E402
+from bot.messaging.sending_window import SendingWindow  # noqa: E402
+from bot.scheduling.reminders import dispatch_due  # noqa: E402
+from bot.storage.db import make_engine  # noqa: E402
+from bot.storage.models import Reminder  # noqa: E402
 
 
 def seed(url: str, count: int, now: datetime) -> None:

@@ -28,10 +28,10 @@ from bench.inbound import SCRIPT, postgres_cpu, postgres_cpu_since, update_for  
 from bot.channels.telegram import TelegramAdapter, chat_key  # noqa: E402
 from bot.clock import utcnow  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import make_engine  # noqa: E402
-from bot.inbox import InboxWorker, store_event  # noqa: E402
-from bot.regions import ensure_regions  # noqa: E402
+from bot.messaging.inbox import InboxWorker, store_event  # noqa: E402
 from bot.service import ConversationService  # noqa: E402
+from bot.storage.db import make_engine  # noqa: E402
+from bot.storage.regions import ensure_regions  # noqa: E402
 
 WARM_UP_OWNERS = 2  # not counted: statement caches and prepared statements fill during the first owners
 

@@ -16,19 +16,19 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from bot.channels.base import Transport
 from bot.channels.console_adapter import ConsoleAdapter
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_error, retry_delay
-from bot.inbox import Adapter, InboxWorker, store_event
-from bot.ratelimit import RateLimiter
-from bot.reminders import dispatch_due, latest_fire_time, request_reports
-from bot.sender import SENDER_THREADS, Sender
-from bot.sending_window import SendingWindow, parse_window
+from bot.messaging.adapters import Transport
+from bot.messaging.inbox import Adapter, InboxWorker, store_event
+from bot.messaging.ratelimit import RateLimiter
+from bot.messaging.sender import SENDER_THREADS, Sender
+from bot.messaging.sending_window import SendingWindow, parse_window
+from bot.scheduling.reminders import dispatch_due, latest_fire_time, request_reports
 from bot.service import ConversationService
+from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_error, retry_delay
 
 log = logging.getLogger(__name__)
 # How often the inbox worker asks the database for waiting events it was not told about (other processes' webhooks,

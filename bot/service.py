@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -14,10 +13,12 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import is_sqlite
-from bot.models import Training
-from bot.officer_service import handle_officer, link_command, try_link
-from bot.officers import officer_for_account
+from bot.messaging.inbox import Outcome
+from bot.officers.accounts import officer_for_account
+from bot.officers.chat import handle_officer, link_command, try_link
+from bot.scheduling.trainings import training_infos
+from bot.storage.db import is_sqlite
+from bot.storage.models import Training
 from bot.store import (
     EffectWriter,
     create_account,
@@ -29,11 +30,10 @@ from bot.store import (
     note_inbound,
     save_chat_state,
 )
-from bot.trainings import training_infos
 from conversations import Inbound, InboundKind, Reply, step
-from conversations.regions import RegionDirectory
 from conversations.session import Session as ChatState
 from conversations.turn import Context
+from conversations.understanding.places import RegionDirectory
 
 log = logging.getLogger(__name__)
 REGIONS_TTL_SECONDS = 300.0
@@ -127,15 +127,6 @@ class ConversationService:
                 note_inbound(db, chat, now)
         db.flush()
         return Outcome(replies=result.replies, owner_id=owner.id, locale=result.session.locale)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one step produced for the caller."""
-
-    replies: list[Reply]
-    owner_id: int | None  # None when the message came from an officer
-    locale: str
 
 
 def _about_trainings(state: ChatState, inbound: Inbound) -> bool:

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from bot.models import (
+from bot.scheduling.trainings import answer_invitation, cancel_reminders, replace_reminder
+from bot.storage.models import (
     AuditLog,
     Business,
     ChannelAccount,
@@ -27,11 +28,10 @@ from bot.models import (
     Region,
     Reminder,
 )
-from bot.trainings import answer_invitation, cancel_reminders, replace_reminder
 from conversations import effects as fx
-from conversations.regions import Area, RegionDirectory
 from conversations.report import BusinessInfo, ConsentInfo, PermitInfo, ProductInfo, Report
 from conversations.session import Session as ChatState
+from conversations.understanding.places import Area, RegionDirectory
 
 _BUSINESS_FIELDS = tuple(BusinessInfo.__dataclass_fields__)
 _OWNER_FIELDS = {"name", "phone", "phone_verified", "locale", "timezone"}

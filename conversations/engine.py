@@ -14,9 +14,9 @@ from conversations.events import Inbound, InboundKind, Reply
 from conversations.flows import common, reminders
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
-from conversations.parsing import is_meaningless
 from conversations.session import Session
 from conversations.turn import Answer, Context, Invalid, Prompt, Turn, parse_question_id
+from conversations.understanding.words import is_meaningless
 
 log = logging.getLogger(__name__)
 

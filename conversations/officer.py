@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from conversations.events import Choice, Inbound, InboundKind, Reply
 from conversations.flows.common import match_choice, normalise
 from conversations.i18n import N_, Translator
-from conversations.parsing import parse_date, parse_int
-from conversations.regions import RegionDirectory
+from conversations.understanding.dates import parse_date
+from conversations.understanding.numbers import parse_int
+from conversations.understanding.places import RegionDirectory
 
 PERMIT_NAMES = {"nib": "NIB", "pirt": "P-IRT", "halal": "Halal", "bpom": "BPOM", "merek": "Merek"}
 COMMODITY_KEYS = ("makanan", "minuman", "batik_tenun", "konveksi", "kerajinan", "lainnya")

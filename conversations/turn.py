@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from conversations.effects import Effect
 from conversations.events import Choice, Inbound, Reply
 from conversations.i18n import Translator
-from conversations.regions import RegionDirectory
 from conversations.report import Report
 from conversations.session import Session
+from conversations.understanding.places import RegionDirectory
 
 
 @dataclass(frozen=True)

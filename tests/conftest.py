@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.db import make_engine, upgrade
-from bot.regions import DEMO_REGION_FILES, load_region_files
+from bot.storage.db import make_engine, upgrade
+from bot.storage.regions import DEMO_REGION_FILES, load_region_files
 
 # The PostgreSQL server CI provides; override with LAPOR_TEST_PG (a URL to an admin database).
 PG_ADMIN_URL = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

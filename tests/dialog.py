@@ -9,9 +9,9 @@ from bot.channels.console import render
 from bot.service import ConversationService
 from conversations import Inbound, InboundKind, Reply, Session, step
 from conversations.effects import Effect
-from conversations.regions import RegionDirectory
 from conversations.report import Report
 from conversations.turn import Context
+from conversations.understanding.places import RegionDirectory
 
 
 def rendered(replies: list[Reply]) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product
+from bot.storage.models import Business, ChannelAccount, Need, Owner, Permit, Product
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 

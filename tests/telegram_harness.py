@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.models import InboxEvent, OutboxMessage
+from bot.storage.models import InboxEvent, OutboxMessage
 from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.servers import ServerThread, free_port, wait_until
 

@@ -1,4 +1,4 @@
-"""The conversation engine stays pure: no chat platform, web, HTTP or SQL library inside it."""
+"""Architecture: the conversation engine stays pure, and every part imports only the layers below it."""
 
 from __future__ import annotations
 
@@ -38,3 +38,10 @@ def test_conversations_import_no_io_library() -> None:
     }
     assert {k: v for k, v in offenders.items() if v} == {}
     assert len(offenders) > 10
+
+
+def test_import_contracts_hold() -> None:
+    """The layers in pyproject.toml ([tool.importlinter]): the CLI on top, nothing imports a layer above it."""
+    from importlinter.cli import lint_imports
+
+    assert lint_imports(config_filename=str(ENGINE.parent / "pyproject.toml"), no_cache=True) == 0

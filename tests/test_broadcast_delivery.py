@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.broadcasts import create_broadcast, progress
-from bot.models import OutboxMessage
-from bot.segments import Segment
+from bot.officers.broadcasts import create_broadcast, progress
+from bot.storage.models import OutboxMessage
+from bot.storage.segments import Segment
 from tests.fakes import whatsapp as wa
 from tests.fakes.telegram import FakeTelegram
 from tests.seed import NOW, seed_owner
@@ -33,7 +33,7 @@ def test_broadcast_reaches_both_platforms_and_reports_statuses(lite_engine, sqli
         with running_app(settings, lite_engine) as server:
             with Session(lite_engine) as db:
                 # Eko wrote recently (the window is open); Dewi never did: no template configured, so she waits.
-                from bot.models import ChannelAccount
+                from bot.storage.models import ChannelAccount
 
                 eko = db.exec(select(ChannelAccount).where(ChannelAccount.external_id == "6281200000002")).one()
                 eko.last_inbound_at = NOW.replace(year=2100)
@@ -76,7 +76,7 @@ def test_photo_broadcast_is_uploaded_once_per_platform(lite_engine, sqlite_url: 
         seed_owner(db, "Tono", "18.72.01", platform="telegram", external_id="5002")
         for index in range(2):
             owner = seed_owner(db, f"W{index}", "18.72.01", platform="whatsapp", external_id=f"62812000000{index}")
-            from bot.models import ChannelAccount
+            from bot.storage.models import ChannelAccount
 
             account = db.exec(select(ChannelAccount).where(ChannelAccount.owner_id == owner.id)).one()
             account.last_inbound_at = NOW.replace(year=2100)  # inside the 24-hour window

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
-from bot.export import COLUMNS
+from bot.officers.export import COLUMNS
 from tests.test_service_db import REGISTRATION
 
 CLI = [sys.executable, "-m", "bot"]

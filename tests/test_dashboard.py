@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.models import AuditLog, Broadcast, OutboxMessage
-from bot.officers import create_officer
+from bot.officers.accounts import create_officer
+from bot.storage.models import AuditLog, Broadcast, OutboxMessage
 from tests.seed import NOW, seed_owner
 from tests.telegram_harness import running_app
 
@@ -197,7 +197,7 @@ def test_business_detail_shows_the_owners_photo_only_to_those_in_scope(lite_engi
     (media / "whatsapp" / "1479537139650973.jpg").write_bytes(b"\xff\xd8fake-photo")
     with Session(lite_engine) as db:
         owner = seed_owner(db, "Sri", METRO_PUSAT, pirt="terbit")
-        from bot.models import Business, Product
+        from bot.storage.models import Business, Product
 
         business = db.exec(select(Business).where(Business.owner_id == owner.id)).one()
         product = db.exec(select(Product).where(Product.business_id == business.id)).one()
@@ -255,9 +255,9 @@ def test_broadcast_with_an_uploaded_photo(site: str, lite_engine) -> None:
 
 
 def test_broadcast_to_owners_with_a_need_or_invited_to_a_training(site: str, lite_engine) -> None:
-    from bot.models import Training
-    from bot.segments import Segment
-    from bot.trainings import TrainingPlan, create_training
+    from bot.scheduling.trainings import TrainingPlan, create_training
+    from bot.storage.models import Training
+    from bot.storage.segments import Segment
 
     with Session(lite_engine) as db:
         from datetime import timedelta

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.models import Broadcast
-from bot.officers import create_officer
+from bot.officers.accounts import create_officer
+from bot.storage.models import Broadcast
 from tests.seed import NOW, seed_owner
 from tests.telegram_harness import running_app
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.regions import DEMO_REGION_FILES, read_region_rows
+from bot.storage.regions import DEMO_REGION_FILES, read_region_rows
 from conversations import Inbound, InboundKind
 from conversations import effects as fx
 from conversations.i18n import Translator
-from conversations.regions import Area, RegionDirectory
+from conversations.understanding.places import Area, RegionDirectory
 from tests.dialog import EngineChat
 
 ID = Translator("id")

@@ -11,19 +11,15 @@ from bot.channels.telegram import chat_key as telegram_chat_key
 from bot.channels.telegram import interpret as telegram_interpret
 from bot.channels.whatsapp import interpret as whatsapp_interpret
 from bot.channels.whatsapp import split_webhook
-from bot.regions import DEMO_REGION_FILES, read_region_rows
+from bot.storage.regions import DEMO_REGION_FILES, read_region_rows
 from conversations import Inbound
-from conversations.parsing import (
-    classify_answer,
-    is_meaningless,
-    parse_date,
-    parse_int,
-    parse_money,
-    parse_number_list,
-    parse_year,
-)
-from conversations.permit_numbers import PermitType, parse_permit_number
-from conversations.regions import Area, RegionDirectory
+from conversations.understanding.answers import classify_answer
+from conversations.understanding.choices import parse_number_list
+from conversations.understanding.dates import parse_date, parse_year
+from conversations.understanding.numbers import parse_int, parse_money
+from conversations.understanding.permit_numbers import PermitType, parse_permit_number
+from conversations.understanding.places import Area, RegionDirectory
+from conversations.understanding.words import is_meaningless
 from tests.dialog import EngineChat
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

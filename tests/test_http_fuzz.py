@@ -23,8 +23,8 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from bot.models import AuditLog, InboxEvent, OutboxMessage, Owner
-from bot.officers import create_officer
+from bot.officers.accounts import create_officer
+from bot.storage.models import AuditLog, InboxEvent, OutboxMessage, Owner
 from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa
 from tests.fakes.telegram import TOKEN

@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.channels.telegram import TelegramAdapter, chat_key
-from bot.inbox import Adapter, Handoff, InboxWorker, store_event
-from bot.models import InboxEvent, OutboxMessage
-from bot.outbox import PRIORITY_BROADCAST
+from bot.messaging.inbox import Adapter, Handoff, InboxWorker, store_event
+from bot.messaging.outbox import PRIORITY_BROADCAST
 from bot.service import ConversationService
+from bot.storage.models import InboxEvent, OutboxMessage
 from tests.fakes import updates as tg
 from tests.test_outbox import queue
 

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables)
+import bot.storage.models  # noqa: F401  (registers the tables)
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:

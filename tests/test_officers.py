@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
-from bot.models import AuditLog, Broadcast, OfficerAccount, OutboxMessage, Permit, Training
-from bot.officers import authenticate, create_officer, issue_link_code
-from bot.rekap import lacking, rekap
-from bot.segments import Segment, segment_count
+from bot.officers.accounts import authenticate, create_officer, issue_link_code
+from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.officers.rekap import lacking, rekap
 from bot.service import ConversationService
+from bot.storage.models import AuditLog, Broadcast, OfficerAccount, OutboxMessage, Permit, Training
+from bot.storage.segments import Segment, segment_count
 from conversations import Inbound
 from tests.dialog import rendered
 from tests.seed import NOW, seed_owner
@@ -222,7 +222,7 @@ def test_officer_broadcast_from_the_bot(seeded, settings) -> None:
 def test_change_over_time_counts_registrations_and_issued_permits_per_month(seeded) -> None:
     from datetime import timedelta
 
-    from bot.rekap import trend
+    from bot.officers.rekap import trend
 
     with Session(seeded) as db:
         months = trend(db, NOW + timedelta(days=40))  # early January 2027: December and November are shown
@@ -237,7 +237,7 @@ def test_change_over_time_counts_registrations_and_issued_permits_per_month(seed
 def test_a_broadcast_goes_to_each_owners_most_recent_open_account(engine) -> None:
     from datetime import timedelta
 
-    from bot.models import ChannelAccount
+    from bot.storage.models import ChannelAccount
 
     with Session(engine) as db:
         both = seed_owner(db, "Dua Akun", "18.72.01", platform="telegram", external_id="7001")

@@ -11,9 +11,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.channels.base import SendResult
-from bot.models import OutboxMessage
-from bot.outbox import (
+from bot.messaging.adapters import SendResult
+from bot.messaging.outbox import (
     PRIORITY_BROADCAST,
     PRIORITY_REPLY,
     Claimed,
@@ -24,7 +23,8 @@ from bot.outbox import (
     release,
     unsent_before,
 )
-from bot.sender import Sender
+from bot.messaging.sender import Sender
+from bot.storage.models import OutboxMessage
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 

@@ -4,17 +4,11 @@ import datetime
 
 import pytest
 
-from conversations.parsing import (
-    Answer,
-    classify_answer,
-    is_meaningless,
-    normalize,
-    parse_date,
-    parse_int,
-    parse_money,
-    parse_number_list,
-    parse_year,
-)
+from conversations.understanding.answers import Answer, classify_answer
+from conversations.understanding.choices import parse_number_list
+from conversations.understanding.dates import parse_date, parse_year
+from conversations.understanding.numbers import parse_int, parse_money
+from conversations.understanding.words import is_meaningless, normalize
 
 D = datetime.date
 TODAY = D(2024, 3, 20)  # a Wednesday

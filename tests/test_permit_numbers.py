@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations.permit_numbers import (
+from conversations.understanding.permit_numbers import (
     NumberError,
     NumberProblem,
     PermitNumber,

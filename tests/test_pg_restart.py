@@ -25,11 +25,11 @@ from sqlmodel import Session, select
 from bot.channels.telegram import TelegramAdapter, chat_key
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import make_engine, upgrade
-from bot.inbox import InboxWorker, store_event
-from bot.models import InboxEvent, OutboxMessage, Owner, Reminder
-from bot.sender import Sender
+from bot.messaging.inbox import InboxWorker, store_event
+from bot.messaging.sender import Sender
 from bot.service import ConversationService
+from bot.storage.db import make_engine, upgrade
+from bot.storage.models import InboxEvent, OutboxMessage, Owner, Reminder
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
 from tests.servers import free_port, wait_until

@@ -6,8 +6,8 @@ import psycopg
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot import db
-from bot.db import make_engine
+from bot.storage import db
+from bot.storage.db import make_engine
 from tests.servers import wait_until
 
 

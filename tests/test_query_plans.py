@@ -20,13 +20,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.db import make_engine
-from bot.inbox import InboxWorker
-from bot.outbox import PRIORITY_REPLY, release_stale, unsent_before
-from bot.reminders import dispatch_due
-from bot.sending_window import SendingWindow
+from bot.messaging.inbox import InboxWorker
+from bot.messaging.outbox import PRIORITY_REPLY, release_stale, unsent_before
+from bot.messaging.sending_window import SendingWindow
+from bot.scheduling.reminders import dispatch_due
+from bot.scheduling.trainings import cancel_reminders
 from bot.service import ConversationService
-from bot.trainings import cancel_reminders
+from bot.storage.db import make_engine
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 

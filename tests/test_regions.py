@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.db import make_engine
-from bot.models import Region
-from bot.regions import DEMO_REGION_FILES, RegionFileError, load_region_files, read_region_rows
+from bot.storage.db import make_engine
+from bot.storage.models import Region
+from bot.storage.regions import DEMO_REGION_FILES, RegionFileError, load_region_files, read_region_rows
 from bot.store import load_regions
-from conversations.regions import MatchKind, RegionDirectory
+from conversations.understanding.places import MatchKind, RegionDirectory
 
 
 @pytest.fixture(scope="module")
 def directory() -> RegionDirectory:
     """The demo regions, without a database."""
-    from conversations.regions import Area
+    from conversations.understanding.places import Area
 
     areas = []
     for path in DEMO_REGION_FILES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.db import autovacuum_is_off, make_engine
+from bot.storage.db import autovacuum_is_off, make_engine
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
 from tests.servers import wait_until

@@ -11,15 +11,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.channels.console_adapter import ConsoleAdapter, take_console_messages
-from bot.db import make_engine, upgrade
-from bot.inbox import InboxWorker
-from bot.models import HelpRequest, InboxEvent, Invitation, Owner, Permit, Reminder
-from bot.reminders import dispatch_due, latest_fire_time, report_round, request_reports
+from bot.messaging.inbox import InboxWorker
+from bot.messaging.sending_window import SendingWindow
 from bot.runtime import Runtime
-from bot.segments import Segment
-from bot.sending_window import SendingWindow
+from bot.scheduling.reminders import dispatch_due, latest_fire_time, report_round, request_reports
+from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.service import ConversationService
-from bot.trainings import TrainingPlan, create_training
+from bot.storage.db import make_engine, upgrade
+from bot.storage.models import HelpRequest, InboxEvent, Invitation, Owner, Permit, Reminder
+from bot.storage.segments import Segment
 from tests.conftest import FakeClock
 from tests.dialog import rendered
 from tests.seed import seed_owner
@@ -262,7 +262,7 @@ def test_two_dispatchers_never_queue_a_reminder_twice(pg_url: str) -> None:
         owner = Owner(consent_status="given", timezone=WIB)
         db.add(owner)
         db.flush()
-        from bot.models import ChannelAccount
+        from bot.storage.models import ChannelAccount
 
         db.add(ChannelAccount(platform="telegram", external_id="77", owner_id=owner.id))
         db.add_all(Reminder(owner_id=owner.id, kind="report_request", ref=str(i), due_at=now) for i in range(3000))

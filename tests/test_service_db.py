@@ -7,8 +7,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from bot.db import make_engine
-from bot.models import (
+from bot.service import ConversationService
+from bot.storage.db import make_engine
+from bot.storage.models import (
     AuditLog,
     Business,
     ChannelAccount,
@@ -19,8 +20,7 @@ from bot.models import (
     Permit,
     Product,
 )
-from bot.regions import DEMO_REGION_FILES, load_region_files
-from bot.service import ConversationService
+from bot.storage.regions import DEMO_REGION_FILES, load_region_files
 from bot.store import link_account
 from conversations import Inbound
 from tests.dialog import ServiceChat

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.channels.base import Interpretation
 from bot.channels.telegram import render as telegram_render
 from bot.clock import utcnow
-from bot.db import make_engine
-from bot.models import Business, ChannelAccount, InboxEvent, Need, OutboxMessage, Owner, Permit, Product
-from bot.outbox import enqueue
-from bot.regions import DEMO_REGION_FILES, load_region_files
+from bot.messaging.adapters import Interpretation
+from bot.messaging.outbox import enqueue
+from bot.storage.db import make_engine
+from bot.storage.models import Business, ChannelAccount, InboxEvent, Need, OutboxMessage, Owner, Permit, Product
+from bot.storage.regions import DEMO_REGION_FILES, load_region_files
 from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram

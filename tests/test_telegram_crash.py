@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.db import make_engine
-from bot.models import InboxEvent, OutboxMessage
+from bot.storage.db import make_engine
+from bot.storage.models import InboxEvent, OutboxMessage
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
 from tests.servers import wait_until
@@ -75,7 +75,7 @@ def test_kill_while_sending_delivers_after_restart(fake: FakeTelegram, tmp_path:
 def test_two_server_processes_on_one_postgresql_answer_each_update_once(
     fake: FakeTelegram, pg_url: str, tmp_path: Path
 ) -> None:
-    from bot.db import make_engine as engine_for
+    from bot.storage.db import make_engine as engine_for
 
     first = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
     second = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
@@ -105,11 +105,11 @@ def test_two_server_processes_on_one_postgresql_answer_each_update_once(
 
 
 def test_kill_in_the_middle_of_a_broadcast_loses_nothing(fake: FakeTelegram, tmp_path: Path) -> None:
-    from bot.broadcasts import create_broadcast
-    from bot.db import make_engine as engine_for
-    from bot.db import upgrade
-    from bot.segments import Segment
-    from bot.sender import MAX_UNRECORDED, Sender
+    from bot.messaging.sender import MAX_UNRECORDED, Sender
+    from bot.officers.broadcasts import create_broadcast
+    from bot.storage.db import make_engine as engine_for
+    from bot.storage.db import upgrade
+    from bot.storage.segments import Segment
     from tests.seed import NOW, seed_owner
 
     db_url = f"sqlite:///{tmp_path / 'broadcast.db'}"

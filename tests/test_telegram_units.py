@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.channels.base import Interpretation, split_text
 from bot.channels.telegram import TelegramTransport, chat_key, interpret, keyboard, render
-from bot.ratelimit import TokenBucket
+from bot.messaging.adapters import Interpretation, split_text
+from bot.messaging.ratelimit import TokenBucket
 from conversations import Choice, InboundKind, Reply
 from tests.fakes import updates as tg
 from tests.fakes.telegram import TOKEN, FakeTelegram

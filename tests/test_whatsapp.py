@@ -12,11 +12,11 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.channels.base import Interpretation
 from bot.channels.whatsapp import message_body, render
 from bot.config import Settings
-from bot.models import ChannelAccount, InboxEvent, OutboxMessage, Owner, Product
-from bot.outbox import enqueue
+from bot.messaging.adapters import Interpretation
+from bot.messaging.outbox import enqueue
+from bot.storage.models import ChannelAccount, InboxEvent, OutboxMessage, Owner, Product
 from conversations import Choice, Reply
 from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.db import DATABASE_UNAVAILABLE
 from bot.runtime import Runtime
+from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.admin.routes import router as admin_router
 from webhook.telegram import router as telegram_router
 from webhook.whatsapp import router as whatsapp_router

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import Request, Response
 
-from bot.db import describe_error
+from bot.storage.db import describe_error
 
 log = logging.getLogger(__name__)
 

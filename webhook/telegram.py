@@ -8,7 +8,7 @@ import secrets
 from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram import chat_key
-from bot.db import DATABASE_UNAVAILABLE
+from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.intake import database_down, read_body
 
 router = APIRouter()

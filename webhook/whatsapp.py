@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from bot.channels.whatsapp import signature_valid, split_webhook
-from bot.db import DATABASE_UNAVAILABLE
+from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.intake import database_down, read_body
 
 router = APIRouter()

@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.channels.base import Interpretation, reply_payloads
-from bot.models import OutboxMessage
+from bot.messaging.adapters import Interpretation, reply_payloads
+from bot.storage.models import OutboxMessage
 from conversations import Choice, Reply
 
 PLATFORM = "console"

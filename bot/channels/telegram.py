@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.aiohttp_request import AiohttpRequest
-from bot.channels.base import Interpretation, SendResult, reply_payloads
+from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
 

@@ -17,9 +17,9 @@ import phonenumbers
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.channels.base import Interpretation, SendResult, reply_payloads
-from bot.models import ChannelAccount
-from bot.outbox import Claimed
+from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
+from bot.messaging.outbox import Claimed
+from bot.storage.models import ChannelAccount
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
 

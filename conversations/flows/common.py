@@ -9,9 +9,9 @@ from conversations import effects as fx
 from conversations.events import Choice
 from conversations.flows.registry import FLOWS, define
 from conversations.i18n import N_
-from conversations.parsing import Answer as Said
-from conversations.parsing import classify_answer
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, parse_question_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
 
 # Whole messages that mean a global command, whatever question is open.
 GLOBAL_WORDS: dict[str, str] = {

@@ -8,8 +8,8 @@ from conversations.flows.common import normalise
 from conversations.flows.labels import NEEDS, need_label
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
-from conversations.parsing import parse_number_list
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
+from conversations.understanding.choices import parse_number_list
 
 _NEED_WORDS = {
     "kemasan": "kemasan kemas packaging label stiker",

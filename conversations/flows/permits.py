@@ -11,9 +11,12 @@ from conversations.events import Choice
 from conversations.flows.common import photo_or_skip
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
-from conversations.parsing import Answer as Said
-from conversations.parsing import classify_answer, parse_date
-from conversations.permit_numbers import (
+from conversations.report import Report
+from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
+from conversations.understanding.dates import parse_date
+from conversations.understanding.permit_numbers import (
     NumberError,
     NumberProblem,
     PermitNumber,
@@ -21,8 +24,6 @@ from conversations.permit_numbers import (
     example_number,
     parse_permit_number,
 )
-from conversations.report import Report
-from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 
 
 @dataclass(frozen=True)

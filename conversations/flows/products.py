@@ -9,10 +9,10 @@ from conversations.flows.permits import permit_questions
 from conversations.flows.registration import current_value, with_current
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
-from conversations.parsing import Answer as Said
-from conversations.parsing import classify_answer
 from conversations.report import ProductInfo
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
 
 MAX_PRODUCTS = 20
 NON_FOOD_COMMODITIES = {"batik_tenun", "konveksi", "kerajinan"}

@@ -9,10 +9,11 @@ from conversations.events import Choice
 from conversations.flows.common import normalise, yes_no
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
-from conversations.parsing import Answer as Said
-from conversations.parsing import classify_answer, parse_int, parse_money
-from conversations.regions import Area, MatchKind
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
+from conversations.understanding.numbers import parse_int, parse_money
+from conversations.understanding.places import Area, MatchKind
 
 REGISTRATION = [
     "owner.name",

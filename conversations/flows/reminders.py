@@ -11,9 +11,9 @@ from conversations.flows.common import pause_current, yes_no
 from conversations.flows.permits import FOLLOWUP, PERMIT_KINDS, RENEWAL, permit_title, status_label
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
-from conversations.parsing import Answer as Said
-from conversations.parsing import classify_answer
 from conversations.turn import Answer, Invalid, Prompt, Question, TrainingInfo, Turn, make_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
 
 
 def handle_trigger(turn: Turn) -> None:

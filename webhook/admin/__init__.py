@@ -1,1 +1,1 @@
-"""The officers' web pages under /admin."""
+"""The officers' web pages under /admin: a module per page group, beside the shared auth, csrf, scope, rendering."""

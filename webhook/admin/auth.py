@@ -1,4 +1,4 @@
-"""Officer sessions for the web pages: signed cookies, CSRF tokens, scope checks."""
+"""Officer sessions for the web pages: signed cookies, who is logged in, and which roles may do what."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request, Response
 from sqlmodel import Session
 
-from bot.models import Officer
-from bot.officers import OfficerView, view
+from bot.officers.accounts import OfficerView, view
+from bot.storage.models import Officer
 
 COOKIE = "lapor_sesi"
 LOGIN_COOKIE = "lapor_masuk"
@@ -90,15 +90,3 @@ def require(request: Request, roles: tuple[str, ...] = ("admin", "officer", "vie
     if session.officer.role not in roles:
         raise HTTPException(status_code=403, detail="Tidak diizinkan")
     return session
-
-
-def check_csrf(session: WebSession, token: str | None) -> None:
-    """Refuse a form that does not carry this session's token."""
-    if not token or not hmac.compare_digest(token, session.csrf):
-        raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
-
-
-def in_scope(session: WebSession, kecamatan_code: str | None) -> bool:
-    """May this officer see a business in `kecamatan_code`?"""
-    scope = session.officer.kecamatan_scope
-    return scope is None or (kecamatan_code is not None and kecamatan_code in scope)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # no screen on a server
 
 from matplotlib import pyplot  # noqa: E402
 
-from bot.rekap import Rekap  # noqa: E402
+from bot.officers.rekap import Rekap  # noqa: E402
 
 COLOURS = {"have": "#2e9e5b", "processing": "#e0a020", "lack": "#c9d3da"}
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
-from bot.models import Business, Need, Owner, Permit, Product, Region
-from bot.segments import FOOD
+from bot.storage.models import Business, Need, Owner, Permit, Product, Region
+from bot.storage.segments import FOOD
 
 PERMITS = ("nib", "pirt", "halal", "bpom", "merek")
 BUSINESS_PERMITS = ("nib", "merek")

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from bot.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
-from bot.segments import Segment, owners_query
+from bot.storage.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
+from bot.storage.segments import Segment, owners_query
 
 COLUMNS = (
     "business_name",

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
-from bot.models import AuditLog, Invitation, Reminder, Training
-from bot.segments import Segment, segment_owner_ids
+from bot.storage.models import AuditLog, Invitation, Reminder, Training
+from bot.storage.segments import Segment, segment_owner_ids
 from conversations.turn import TrainingInfo
 
 TRAINING_REMINDERS = ("training_h3", "training_h1", "training_morning", "training_attendance")

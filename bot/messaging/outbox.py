@@ -11,8 +11,8 @@ from sqlalchemy import String, and_, bindparam, cast, func, insert, literal_colu
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import is_sqlite
-from bot.models import ChannelAccount, OutboxMessage
+from bot.storage.db import is_sqlite
+from bot.storage.models import ChannelAccount, OutboxMessage
 
 PRIORITY_REPLY = 0
 PRIORITY_REMINDER = 5

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, not_, or_, select
 from sqlmodel import Session
 
-from bot.models import Business, Invitation, Need, Owner, Permit, Product
+from bot.storage.models import Business, Invitation, Need, Owner, Permit, Product
 
 FOOD = ("makanan", "minuman")
 PRODUCT_PERMITS = ("pirt", "halal", "bpom")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -10,46 +10,14 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.cli.common import local_time, segment_from_options, settings_engine
 from bot.clock import utcnow
 from bot.config import get_settings
-from bot.models import Invitation, Owner, Training
-from bot.segments import Segment, segment_count
-from bot.trainings import TrainingPlan, cancel_training, create_training, move_training
+from bot.scheduling.trainings import TrainingPlan, cancel_training, create_training, move_training
+from bot.storage.models import Invitation, Owner, Training
+from bot.storage.segments import segment_count
 
 app = typer.Typer(help="Trainings and their invitations.", no_args_is_help=True)
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    from bot.cli import prepare_database
-
-    return prepare_database(get_settings())
-
-
-def _when(text: str, zone: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise typer.BadParameter(f"use YYYY-MM-DD HH:MM, got {text!r}") from error
-    return value.replace(tzinfo=ZoneInfo(zone)) if value.tzinfo is None else value
-
-
-def segment_from_options(
-    kecamatan: list[str] | None,
-    kelurahan: list[str] | None,
-    commodity: list[str] | None,
-    permit: list[str] | None,
-    need: list[str] | None,
-    sentra: str | None,
-) -> Segment:
-    """A segment from repeated command-line options."""
-    return Segment(
-        kecamatan=tuple(kecamatan or ()),
-        kelurahan=tuple(kelurahan or ()),
-        commodity=tuple(commodity or ()),
-        permits=tuple(permit or ()),
-        needs=tuple(need or ()),
-        sentra=sentra,
-    )
 
 
 @app.command("create")
@@ -73,9 +41,9 @@ def create(
     """Create a training and invite the owners of a segment (invitations go out in their sending window)."""
     settings = get_settings()
     zone = timezone or settings.default_timezone
-    starts_at = _when(start, zone)
+    starts_at = local_time(start, zone)
     segment = segment_from_options(kecamatan, kelurahan, commodity, permit, need, sentra)
-    engine = _engine()
+    engine = settings_engine()
     with Session(engine) as db:
         if dry_run:
             typer.echo(f"{segment_count(db, segment)} owners would be invited.")
@@ -99,7 +67,7 @@ def create(
 @app.command("list")
 def list_trainings() -> None:
     """Trainings with their answers so far."""
-    engine = _engine()
+    engine = settings_engine()
     with Session(engine) as db:
         for training in db.exec(select(Training).order_by(Training.starts_at)).all():
             counts = dict(
@@ -121,7 +89,7 @@ def list_trainings() -> None:
 @app.command("show")
 def show(training_id: int) -> None:
     """Invitees of a training, their answers and attendance."""
-    engine = _engine()
+    engine = settings_engine()
     with Session(engine) as db:
         rows = db.exec(
             select(Invitation, Owner)
@@ -142,12 +110,12 @@ def move(
     hours: Annotated[float, typer.Option(help="Duration in hours")] = 3.0,
 ) -> None:
     """Move a training: reminders follow and those coming are told."""
-    engine = _engine()
+    engine = settings_engine()
     with Session(engine) as db:
         training = db.get(Training, training_id)
         if training is None:
             raise typer.BadParameter(f"no training {training_id}")
-        starts_at = _when(start, training.timezone)
+        starts_at = local_time(start, training.timezone)
         told = move_training(db, training, starts_at, starts_at + timedelta(hours=hours), "cli", utcnow())
         db.commit()
     typer.echo(f"Training {training_id} moved; {told} owners will be told.")
@@ -156,7 +124,7 @@ def move(
 @app.command("cancel")
 def cancel(training_id: int) -> None:
     """Cancel a training: reminders stop and those coming are told."""
-    engine = _engine()
+    engine = settings_engine()
     with Session(engine) as db:
         training = db.get(Training, training_id)
         if training is None:

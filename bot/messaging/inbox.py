@@ -14,16 +14,42 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.channels.base import Interpretation
 from bot.clock import utcnow
-from bot.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
-from bot.models import ChannelAccount, InboxEvent, OutboxMessage
-from bot.outbox import PRIORITY_REMINDER, PRIORITY_REPLY, Claimed, enqueue, parse_ids, unsent_before, unsent_replies
-from bot.service import ConversationService
+from bot.messaging.adapters import Interpretation
+from bot.messaging.outbox import (
+    PRIORITY_REMINDER,
+    PRIORITY_REPLY,
+    Claimed,
+    enqueue,
+    parse_ids,
+    unsent_before,
+    unsent_replies,
+)
+from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
+from bot.storage.models import ChannelAccount, InboxEvent, OutboxMessage
 from conversations import Inbound, InboundKind, Reply
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one conversation step gives back to the inbox."""
+
+    replies: list[Reply]
+    owner_id: int | None  # None when the message came from an officer
+    locale: str
+
+
+class Conversation(Protocol):
+    """The step the inbox runs for each event: the conversation service, seen from the message path."""
+
+    def handle_in(
+        self, db: Session, platform: str, external_id: str, inbound: Inbound, verified_phone: str | None = None
+    ) -> Outcome:
+        """Run one step inside the caller's transaction."""
+        ...
 
 
 class Adapter(Protocol):
@@ -119,7 +145,7 @@ def store_event(
         "payload": payload,
         "received_at": now,
     }
-    if is_sqlite(engine):  # pysqlite's own transaction handling is switched off (bot.db): keep our BEGIN IMMEDIATE
+    if is_sqlite(engine):  # pysqlite's own transactions are off (bot.storage.db): keep our BEGIN IMMEDIATE
         with engine.begin() as connection:
             stored = connection.execute(_STORE["sqlite"], values).first()
         return stored is not None
@@ -143,7 +169,7 @@ class InboxWorker:
     """Processes stored events through the conversation and queues the replies in the same transaction."""
 
     engine: Engine
-    service: ConversationService
+    service: Conversation
     adapters: dict[str, Adapter]
     clock: Callable[[], datetime] = utcnow
     # Downloads a platform media id to local storage (WhatsApp media URLs expire); returns success.

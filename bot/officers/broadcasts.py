@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, and_, func, insert, literal, select, update
 from sqlmodel import Session
 
-from bot.db import is_sqlite
-from bot.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage
-from bot.outbox import PRIORITY_BROADCAST
-from bot.segments import Segment, owners_query, segment_count
+from bot.messaging.outbox import PRIORITY_BROADCAST
+from bot.storage.db import is_sqlite
+from bot.storage.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage
+from bot.storage.segments import Segment, owners_query, segment_count
 from conversations.i18n import N_, Translator
 
 SENDING_PLATFORMS = ("telegram", "whatsapp")

@@ -1,4 +1,4 @@
-"""Alembic environment: runs our migrations on the URL set by bot.db.alembic_config."""
+"""Alembic environment: runs our migrations on the URL set by bot.storage.db.alembic_config."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on the metadata)
+import bot.storage.models  # noqa: F401  (registers the tables on the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

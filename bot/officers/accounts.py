@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from bot.models import AuditLog, Officer, OfficerAccount
+from bot.storage.models import AuditLog, Officer, OfficerAccount
 
 ROLES = ("admin", "officer", "viewer")
 MAX_FAILED_LOGINS = 5

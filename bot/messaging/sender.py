@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.channels.base import SendResult, Transport
 from bot.clock import utcnow
-from bot.db import describe_error, is_sqlite, log_loop_error, retry_delay
-from bot.outbox import (
+from bot.messaging.adapters import SendResult, Transport
+from bot.messaging.outbox import (
     Claimed,
     claim_due,
     mark_blocked,
@@ -27,7 +26,8 @@ from bot.outbox import (
     release,
     release_stale,
 )
-from bot.ratelimit import RateLimiter
+from bot.messaging.ratelimit import RateLimiter
+from bot.storage.db import describe_error, is_sqlite, log_loop_error, retry_delay
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8

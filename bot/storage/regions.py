@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
-from bot.models import Region
+from bot.storage.models import Region
 
-DEMO_REGION_FILES = sorted((Path(__file__).resolve().parent.parent / "data" / "regions").glob("*.csv"))
+DEMO_REGION_FILES = sorted((Path(__file__).resolve().parents[2] / "data" / "regions").glob("*.csv"))
 REQUIRED_COLUMNS = ("kode_kabupaten", "kabupaten", "kode_kecamatan", "kecamatan", "kode_kelurahan", "kelurahan")
 
 

@@ -11,17 +11,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.broadcasts import create_broadcast
 from bot.config import Settings
-from bot.models import Officer, OfficerAccount, Owner
-from bot.officers import link_with_code, view
-from bot.rekap import PERMITS, lacking, rekap
-from bot.segments import Segment, owners_query, segment_count
-from bot.trainings import TrainingPlan, create_training
+from bot.officers.accounts import link_with_code, view
+from bot.officers.broadcasts import create_broadcast
+from bot.officers.rekap import PERMITS, lacking, rekap
+from bot.scheduling.trainings import TrainingPlan, create_training
+from bot.storage.models import Officer, OfficerAccount, Owner
+from bot.storage.segments import Segment, owners_query, segment_count
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
 from conversations.officer import PERMIT_NAMES, CreateBroadcast, CreateTraining, OfficerContext, officer_step
-from conversations.regions import RegionDirectory
+from conversations.understanding.places import RegionDirectory
 
 log = logging.getLogger(__name__)
 LINK_COMMAND = re.compile(r"^/?petugas\s+([A-Za-z0-9]{6,12})\s*$", re.IGNORECASE)
@@ -67,7 +67,7 @@ def rekap_chart_file(db: Session, by: str, scope: tuple[str, ...] | None, media_
     """Draw the NIB rekap as a PNG in the media folder; its reference, or None when drawing fails."""
     _ = Translator("id")
     try:
-        from bot.charts import rekap_chart
+        from bot.officers.charts import rekap_chart
 
         labels = {"have": _(N_("have")), "processing": _(N_("in progress")), "lack": _(N_("not yet"))}
         title = _(N_("NIB by kecamatan")) if by == "kecamatan" else _(N_("NIB by commodity"))

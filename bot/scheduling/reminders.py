@@ -14,9 +14,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import is_sqlite
-from bot.models import ChannelAccount, InboxEvent, Owner, Reminder, SchedulerState
-from bot.sending_window import SendingWindow
+from bot.messaging.sending_window import SendingWindow
+from bot.storage.db import is_sqlite
+from bot.storage.models import ChannelAccount, InboxEvent, Owner, Reminder, SchedulerState
 
 log = logging.getLogger(__name__)
 TRIGGER_PLATFORMS = ("whatsapp", "telegram", "console")

@@ -1,0 +1,1 @@
+"""The `lapor-ikm` command line, one module per command group; it may import all of `bot`, nothing imports it."""

@@ -1,0 +1,41 @@
+"""`lapor-ikm db upgrade` and `lapor-ikm regions load`: the schema and the deployment's region list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from bot.cli.common import prepare_database
+from bot.config import get_settings
+from bot.storage.db import upgrade
+from bot.storage.regions import RegionFileError, load_region_files
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+regions_app = typer.Typer(help="The deployment's kecamatan and kelurahan/desa.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or update the database schema (SQLite and PostgreSQL)."""
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    typer.echo("Database is up to date.")
+
+
+@regions_app.command("load")
+def regions_load(
+    files: Annotated[list[Path], typer.Argument(help="CSV files in the documented format")],
+    append: Annotated[bool, typer.Option(help="Keep areas that are not in the files")] = False,
+) -> None:
+    """Replace the region list with the areas in FILES."""
+    engine = prepare_database(get_settings())
+    try:
+        with Session(engine) as db:
+            result = load_region_files(db, files, replace=not append)
+    except (RegionFileError, OSError) as error:
+        typer.echo(f"Could not load regions: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Loaded {result.kecamatan} kecamatan and {result.kelurahan} kelurahan/desa.")

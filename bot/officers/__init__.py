@@ -1,0 +1,1 @@
+"""Officers' work: accounts, broadcasts, rekap, export, charts, their chat; imports scheduling, messaging, storage."""

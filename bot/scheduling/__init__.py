@@ -1,0 +1,1 @@
+"""What happens at a time: reminders and their dispatcher, trainings; imports only messaging and storage."""

@@ -1,0 +1,193 @@
+"""Broadcasts: the list, the form with its exact preview, sending (now or later), progress, cancel, resend."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from bot.clock import utcnow
+from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.storage.models import Broadcast, Owner, Training
+from bot.storage.segments import Segment
+from webhook.admin.auth import WebSession, require
+from webhook.admin.csrf import check_csrf
+from webhook.admin.rendering import SENDERS, Id, open_db, page
+from webhook.admin.scope import kecamatan_options, segment_in_scope
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/siaran", response_class=HTMLResponse)
+def broadcasts(request: Request) -> HTMLResponse:
+    """Recent broadcasts and the form for a new one."""
+    return _broadcasts_page(request, require(request), preview=None)
+
+
+def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, Any] | None) -> HTMLResponse:
+    """The broadcasts page: recent ones, and the new-broadcast form or its preview."""
+    with open_db(request) as db:
+        rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
+        options = kecamatan_options(db, session)
+        trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
+    return page(request, "broadcasts", session, rows=rows, options=options, preview=preview, trainings=trainings)
+
+
+_PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
+MAX_PHOTO_BYTES = 5_000_000
+
+
+def _save_photo(request: Request, upload: UploadFile | None) -> str:
+    """Keep an uploaded JPEG/PNG for a broadcast; returns its file name ("" when none was sent)."""
+    if upload is None or not upload.filename:
+        return ""
+    data = upload.file.read(MAX_PHOTO_BYTES + 1)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise HTTPException(status_code=413, detail="Foto terlalu besar (paling besar 5 MB)")
+    if data[:3] == b"\xff\xd8\xff":
+        suffix = ".jpg"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        suffix = ".png"
+    else:
+        raise HTTPException(status_code=400, detail="Foto harus JPG atau PNG")
+    folder = Path(request.app.state.settings.media_dir) / "broadcast"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = uuid.uuid4().hex + suffix
+    (folder / name).write_bytes(data)
+    return name
+
+
+def _photo_reference(request: Request, name: str) -> str | None:
+    """The media reference of a previously uploaded broadcast photo (names are checked: no paths)."""
+    if not name:
+        return None
+    if not _PHOTO_NAME.match(name):
+        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+    path = Path(request.app.state.settings.media_dir) / "broadcast" / name
+    if not path.exists():
+        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+    return f"file:{path}"
+
+
+@dataclass(frozen=True)
+class BroadcastFields:
+    """The broadcast form's text and segment filters (the preview and the send route both read them)."""
+
+    text: str
+    kecamatan: str
+    commodity: str
+    izin: str
+    kebutuhan: str
+    pelatihan: str
+
+    def segment(self, session: WebSession) -> Segment:
+        """The recipients these filters choose, within the officer's scope."""
+        return segment_in_scope(
+            self.kecamatan or None, self.commodity or None, self.izin or None, session, self.kebutuhan, self.pelatihan
+        )
+
+
+def broadcast_fields(
+    text: Annotated[str, Form(min_length=5, max_length=1000)],
+    kecamatan: Annotated[str, Form()] = "",
+    commodity: Annotated[str, Form()] = "",
+    izin: Annotated[str, Form()] = "",
+    kebutuhan: Annotated[str, Form()] = "",
+    pelatihan: Annotated[str, Form()] = "",
+) -> BroadcastFields:
+    """Read the broadcast form's fields."""
+    return BroadcastFields(text, kecamatan, commodity, izin, kebutuhan, pelatihan)
+
+
+@router.post("/siaran/pratinjau", response_class=HTMLResponse)
+def broadcast_preview(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    fields: Annotated[BroadcastFields, Depends(broadcast_fields)],
+    photo: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    """The exact recipient count and a sample, before sending."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    photo_name = _save_photo(request, photo)
+    segment = fields.segment(session)
+    with open_db(request) as db:
+        count, sample_ids = preview(db, segment, None)
+        sample = [db.get(Owner, i) for i in sample_ids]
+    form = {**asdict(fields), "photo": photo_name}  # the preview page sends these back with "Kirim"
+    return _broadcasts_page(request, session, {"count": count, "sample": sample, "form": form})
+
+
+@router.post("/siaran")
+def broadcast_send(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    fields: Annotated[BroadcastFields, Depends(broadcast_fields)],
+    when: Annotated[str, Form()] = "",
+    photo: Annotated[str, Form()] = "",
+) -> Response:
+    """Queue the broadcast (now, or at a chosen local time), with its photo if one was uploaded."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    photo_reference = _photo_reference(request, photo)
+    segment = fields.segment(session)
+    settings = request.app.state.settings
+    now = utcnow()
+    send_at = now
+    if when:
+        try:
+            send_at = max(now, datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(settings.default_timezone)))
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+    with open_db(request) as db:
+        broadcast = create_broadcast(
+            db,
+            session.officer.id,
+            settings.office_name,
+            fields.text,
+            segment,
+            None,
+            send_at,
+            now,
+            photo=photo_reference,
+        )
+        db.commit()
+    request.app.state.runtime.sender.wake.set()
+    return RedirectResponse(f"/admin/siaran/{broadcast.id}", status_code=303)
+
+
+@router.get("/siaran/{broadcast_id}", response_class=HTMLResponse)
+def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
+    """Progress per status."""
+    session = require(request)
+    with open_db(request) as db:
+        broadcast = db.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        counts = progress(db, broadcast_id)
+    return page(request, "broadcast", session, broadcast=broadcast, counts=counts)
+
+
+@router.post("/siaran/{broadcast_id}/{action}")
+def broadcast_action(request: Request, broadcast_id: Id, action: str, csrf: Annotated[str, Form()]) -> Response:
+    """Cancel a broadcast, or resend its failed messages."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    with open_db(request) as db:
+        if action == "batal":
+            cancel_broadcast(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
+        elif action == "ulang":
+            resend_failed(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
+        else:
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        db.commit()
+    request.app.state.runtime.sender.wake.set()
+    return RedirectResponse(f"/admin/siaran/{broadcast_id}", status_code=303)

@@ -1,0 +1,146 @@
+"""Businesses: the filtered list, one business with its photos, and the export of what is on screen."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.channels.whatsapp import media_path
+from bot.officers.export import business_query, write_export
+from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product, Region
+from webhook.admin.auth import require
+from webhook.admin.rendering import MAX_INT, PAGE, Id, open_db, page, record_action
+from webhook.admin.scope import in_scope, kecamatan_options, segment_in_scope
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/usaha", response_class=HTMLResponse)
+def businesses(
+    request: Request,
+    kecamatan: str | None = None,
+    commodity: str | None = None,
+    izin: str | None = None,
+    q: str | None = None,
+    p: Annotated[int, Query(ge=1, le=MAX_INT // PAGE)] = 1,
+) -> HTMLResponse:
+    """Businesses with filters and search."""
+    session = require(request)
+    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
+    with open_db(request) as db:
+        query = business_query(segment, q or None)
+        total = db.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = db.exec(query.offset((p - 1) * PAGE).limit(PAGE)).all()
+        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        options = kecamatan_options(db, session)
+    filters = {"kecamatan": kecamatan or "", "commodity": commodity or "", "izin": izin or "", "q": q or ""}
+    return page(
+        request,
+        "businesses",
+        session,
+        rows=rows,
+        total=total,
+        regions=regions,
+        options=options,
+        filters=filters,
+        p=p,
+        pages=max(1, (total + PAGE - 1) // PAGE),
+    )
+
+
+@router.get("/usaha/{business_id}", response_class=HTMLResponse)
+def business_detail(request: Request, business_id: Id) -> HTMLResponse:
+    """One business: owner, products, permits, needs, and the history of its reports."""
+    session = require(request)
+    with open_db(request) as db:
+        business = db.get(Business, business_id)
+        if business is None or not in_scope(session, business.kecamatan_code):
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        owner = db.get(Owner, business.owner_id)
+        if owner is None or owner.consent_status != "given":
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        products = db.exec(select(Product).where(Product.business_id == business.id)).all()
+        permits = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.type)).all()
+        needs = db.exec(select(Need).where(Need.business_id == business.id).order_by(Need.created_at.desc())).all()  # type: ignore[attr-defined]
+        history = db.exec(
+            select(AuditLog)
+            .where(AuditLog.target_type == "owner", AuditLog.target_id == owner.id)
+            .order_by(AuditLog.at.desc())  # type: ignore[attr-defined]
+            .limit(50)
+        ).all()
+        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        record_action(db, session, "business_viewed", "business", business.id)
+        db.commit()
+    return page(
+        request,
+        "business",
+        session,
+        business=business,
+        owner=owner,
+        products=products,
+        permits=permits,
+        needs=needs,
+        history=history,
+        regions=regions,
+    )
+
+
+@router.get("/usaha/{business_id}/foto")
+async def business_photo(request: Request, business_id: Id, ref: str) -> Response:
+    """A photo an owner sent (product or permit evidence), for officers who may see the business."""
+    session = require(request)
+    with open_db(request) as db:
+        business = db.get(Business, business_id)
+        if business is None or not in_scope(session, business.kecamatan_code):
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        refs = {p.photo for p in db.exec(select(Product).where(Product.business_id == business_id)).all()}
+        refs |= {p.evidence_photo for p in db.exec(select(Permit).where(Permit.business_id == business_id)).all()}
+    if ref not in refs:
+        raise HTTPException(status_code=404, detail="Tidak ditemukan")
+    platform, _sep, media_id = ref.partition(":")
+    runtime = request.app.state.runtime
+    if platform == "whatsapp":
+        folder = Path(request.app.state.settings.media_dir) / "whatsapp"
+        stem = media_path(folder.parent, media_id, "").name
+        found = next(iter(sorted(folder.glob(stem + ".*"))), None) if folder.exists() else None
+        if found is not None:
+            return Response(
+                found.read_bytes(), media_type="image/jpeg" if found.suffix == ".jpg" else "application/octet-stream"
+            )
+    if platform == "telegram" and runtime.telegram is not None:
+        return Response(await runtime.telegram.download(ref), media_type="image/jpeg")
+    raise HTTPException(status_code=404, detail="Foto tidak tersedia")
+
+
+@router.get("/ekspor")
+def export(
+    request: Request,
+    format: str = "csv",  # noqa: A002  (the query parameter officers see in the link)
+    kecamatan: str | None = None,
+    commodity: str | None = None,
+    izin: str | None = None,
+    q: str | None = None,
+) -> Response:
+    """Download the businesses on screen as CSV or XLSX."""
+    session = require(request)
+    if format not in ("csv", "xlsx"):
+        raise HTTPException(status_code=400, detail="Format tidak dikenal")
+    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
+    buffer = io.BytesIO()
+    with open_db(request) as db:
+        count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, q or None)
+        record_action(db, session, "export", "business", None, rows=count, format=format, **segment.to_json())
+        db.commit()
+    media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    stamp = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y%m%d-%H%M")
+    headers = {"Content-Disposition": f'attachment; filename="lapor-ikm-{stamp}.{format}"'}
+    buffer.seek(0)
+    return StreamingResponse(buffer, media_type=media, headers=headers)

@@ -1,0 +1,53 @@
+"""Pages and what every route shares: templates, the database session, ids in URLs, the audit entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Path as UrlPath
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+
+from bot.storage.models import AuditLog
+from conversations.i18n import Translator
+from conversations.officer import PERMIT_NAMES
+from webhook.admin.auth import WebSession
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+_ = Translator("id")
+templates.env.globals["_"] = _
+templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
+templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
+PAGE = 50
+# Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
+MAX_INT = 2**31 - 1
+Id = Annotated[int, UrlPath(ge=1, le=MAX_INT)]
+SENDERS = ("admin", "officer")  # roles that may send broadcasts, create trainings, close help requests
+
+
+def page(request: Request, name: str, session: WebSession | None, **context: Any) -> HTMLResponse:
+    """Render a page with the common context."""
+    return templates.TemplateResponse(request, f"admin/{name}.html", {"me": session, **context})
+
+
+def open_db(request: Request) -> Session:
+    """A database session for one request (rows stay readable after commit)."""
+    return Session(request.app.state.engine, expire_on_commit=False)
+
+
+def record_action(
+    db: Session, session: WebSession, action: str, target_type: str, target_id: int | None, **detail: Any
+) -> None:
+    """Write what an officer did to the audit log."""
+    db.add(
+        AuditLog(
+            actor=f"officer:{session.officer.id}",
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
+        )
+    )

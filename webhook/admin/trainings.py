@@ -1,0 +1,69 @@
+"""Trainings: the list with the owners' answers, and creating one that invites a segment."""
+
+from __future__ import annotations
+
+from datetime import MAXYEAR, MINYEAR, datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.clock import utcnow
+from bot.scheduling.trainings import TrainingPlan, create_training
+from bot.storage.models import Invitation, Training
+from webhook.admin.auth import require
+from webhook.admin.csrf import check_csrf
+from webhook.admin.rendering import MAX_INT, SENDERS, open_db, page
+from webhook.admin.scope import kecamatan_options, segment_in_scope
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/pelatihan", response_class=HTMLResponse)
+def trainings(request: Request) -> HTMLResponse:
+    """Trainings with their answers."""
+    session = require(request)
+    with open_db(request) as db:
+        rows = db.exec(select(Training).order_by(Training.starts_at.desc())).all()  # type: ignore[attr-defined]
+        answers = {
+            (t, s): n
+            for t, s, n in db.exec(
+                select(Invitation.training_id, Invitation.status, func.count()).group_by(
+                    Invitation.training_id, Invitation.status
+                )
+            ).all()
+        }
+        options = kecamatan_options(db, session)
+    return page(request, "trainings", session, rows=rows, answers=answers, options=options)
+
+
+@router.post("/pelatihan")
+def training_create(
+    request: Request,
+    csrf: Annotated[str, Form()],
+    title: Annotated[str, Form(min_length=5, max_length=200)],
+    start: Annotated[str, Form()],
+    place: Annotated[str, Form(min_length=3, max_length=300)],
+    capacity: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
+    kecamatan: Annotated[str, Form()] = "",
+    commodity: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a training and invite its segment."""
+    session = require(request, SENDERS)
+    check_csrf(session, csrf)
+    zone = request.app.state.settings.default_timezone
+    try:
+        starts = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone))
+    except ValueError as error:
+        raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+    if not MINYEAR < starts.year < MAXYEAR:  # the reminders before and the end after must still be dates
+        raise HTTPException(status_code=400, detail="Waktu tidak dikenal")
+    segment = segment_in_scope(kecamatan or None, commodity or None, None, session)
+    plan = TrainingPlan(title, starts, starts + timedelta(hours=3), place, capacity or None, None, segment, zone)
+    with open_db(request) as db:
+        create_training(db, plan, f"officer:{session.officer.id}", utcnow())
+        db.commit()
+    return RedirectResponse("/admin/pelatihan", status_code=303)
