@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     environment: str = "development"
 
     office_name: str = "Dinas Koperasi, UKM dan Perindustrian"
+    # How owners reach the office (address, phone, hours), told when they ask for help or about a permit.
+    office_contact: str = ""
     default_locale: str = "id"
     default_timezone: str = "Asia/Jakarta"
     # How long personal data is kept after an owner's last activity (told to owners in the consent text).

@@ -111,6 +111,7 @@ class ConversationService:
             report=report,
             regions=self.regions(db),
             office_name=settings.office_name,
+            office_contact=settings.office_contact,
             retention_years=settings.retention_years,
             resume_after=timedelta(hours=settings.resume_after_hours),
             timezone=owner.timezone or settings.default_timezone,

@@ -11,7 +11,7 @@ from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
-from conversations.flows import common, reminders
+from conversations.flows import common, faq, reminders
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
 from conversations.session import Session
@@ -63,6 +63,9 @@ def _run(turn: Turn) -> None:
     resume_first = returning and word in (None, "greeting") and session.current not in (None, "menu")
     if word and not resume_first and common.handle_global_word(turn, word):
         _finish(turn)
+        return
+    if word is None and inbound.kind is InboundKind.TEXT and faq.answer_question_back(turn, inbound.text):
+        _finish(turn)  # the answer, then the open question again
         return
     if turn.report.consent != "given" and session.current not in common.OPEN_WITHOUT_CONSENT:
         common.gate_without_consent(turn, word)
@@ -202,7 +205,9 @@ def _finish(turn: Turn) -> None:
     if turn.report.consent != "given" and not session.queue:
         turn.flush_notes()
         return
-    expand_macros(turn)
+    _use_answers_ahead(turn)
+    if turn.asked:
+        return
     if not session.queue:  # the flow is over: back to the menu (a paused flow stays available)
         session.queue = ["menu"]
         session.data = {k: v for k, v in session.data.items() if k == "paused"}
@@ -214,6 +219,23 @@ def _finish(turn: Turn) -> None:
     if turn.toggled and reply.multi and not turn.replies:
         reply = replace(reply, replaces_pressed=True)
     turn.replies.append(reply)
+
+
+def _use_answers_ahead(turn: Turn) -> None:
+    """Answer queued questions with what the owner already said in an earlier message ("nib udh ada, pirt blm")."""
+    for _attempt in range(len(QUESTIONS)):
+        expand_macros(turn)
+        ahead = turn.session.data.get("ahead")
+        question_id = turn.session.current
+        if not ahead or question_id not in ahead:
+            return
+        text = ahead.pop(question_id)
+        name, args = parse_question_id(question_id)
+        try:
+            QUESTIONS[name].handle(turn, args, Answer(text=text, choice=None, inbound=turn.inbound))
+        except Invalid:
+            return  # not usable after all: the question is asked as usual
+        turn.note(turn._(N_("Noted from your message: “{text}”."), text=text))
 
 
 def expand_macros(turn: Turn) -> None:

@@ -22,6 +22,7 @@ class Context:
     report: Report
     regions: RegionDirectory
     office_name: str = "Dinas Koperasi, UKM dan Perindustrian"
+    office_contact: str = ""  # address, phone or hours of the office, when the deployment set them
     retention_years: int = 2
     resume_after: timedelta = timedelta(hours=12)
     timezone: str = "Asia/Jakarta"
@@ -154,10 +155,10 @@ class Turn:
         self.session.queue[0:0] = list(then)
 
     def start(self, flow: str, questions: Sequence[str]) -> None:
-        """Replace the queue with a new flow's questions (a paused flow stays available)."""
-        paused = self.session.data.get("paused")
+        """Replace the queue with a new flow's questions (a paused flow and answers given ahead stay available)."""
+        kept = {k: v for k, v in self.session.data.items() if k in ("paused", "ahead") and v}
         self.session.queue = list(questions)
-        self.session.data = {"flow": flow, **({"paused": paused} if paused else {})}
+        self.session.data = {"flow": flow, **kept}
 
     def set_data(self, **values: object) -> None:
         """Remember values for later questions of this flow."""

@@ -12,6 +12,7 @@ from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, parse_question_id
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer
+from conversations.understanding.names import NameKind, read_name
 
 # Whole messages that mean a global command, whatever question is open.
 GLOBAL_WORDS: dict[str, str] = {
@@ -384,3 +385,58 @@ def _resume_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
 
 
 define("resume", Question(ask=_resume_ask, handle=_resume_handle, section=N_("Main menu")))
+
+
+# --- names typed among other words ------------------------------------------------------------------
+def answer_current(turn: Turn, text: str) -> None:
+    """Run the open question's handler on `text`, as if the owner had typed it now (an answer that came ahead)."""
+    from conversations.flows.registry import QUESTIONS
+
+    name, args = parse_question_id(turn.session.current or "")
+    QUESTIONS[name].handle(turn, args, Answer(text=text, choice=None, inbound=turn.inbound))
+
+
+def typed_name(turn: Turn, answer: Answer, what: str, refusal: str) -> str | None:
+    """The name in a typed answer; chatter is refused with `refusal`, a name inside a sentence is confirmed first.
+
+    None means a confirmation question ("Maksudnya nama usahanya: X?") now comes first and the handler stops.
+    """
+    confirmed = turn.session.data.pop("confirmed_name", None)
+    if confirmed is not None and confirmed == answer.text:
+        return confirmed
+    read = read_name(answer.text)
+    if read.kind == NameKind.NAME and read.name:
+        return read.name
+    if read.kind == NameKind.CHATTER or not read.name:
+        raise Invalid(turn._(N_("Sorry, that does not look like a name.")) + " " + refusal)
+    turn.set_data(candidate={"value": read.name, "what": what})
+    turn.session.queue.insert(0, "confirm.name")
+    return None
+
+
+def _confirm_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    candidate = turn.session.data.get("candidate") or {}
+    return Prompt(
+        _(N_("Do you mean {what}: {value}?"), what=_(candidate.get("what", "")), value=candidate.get("value", "")),
+        (Choice("yes", _(N_("Yes, correct"))), Choice("no", _(N_("No")))),
+    )
+
+
+def _confirm_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    candidate = turn.session.data.pop("candidate", None) or {}
+    turn.advance()  # back to the question the name answers
+    decision = yes_no(turn, answer)
+    if decision == "yes" and candidate.get("value"):
+        turn.session.data["confirmed_name"] = candidate["value"]
+        answer_current(turn, candidate["value"])
+    elif decision == "no":
+        turn.note(turn._(N_("All right. Please write just the name.")))
+    else:  # the owner typed the right name instead of answering
+        answer_current(turn, answer.text)
+
+
+define(
+    "confirm.name",
+    Question(ask=_confirm_name_ask, handle=_confirm_name_handle, max_length=120, section=N_("Checking a name")),
+)

@@ -16,6 +16,7 @@ from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer
 from conversations.understanding.dates import parse_date
+from conversations.understanding.permit_mentions import read_permit_statuses, without_permit_name
 from conversations.understanding.permit_numbers import (
     NumberError,
     NumberProblem,
@@ -191,6 +192,21 @@ _SAID_TO_STATUS = {
 }
 
 
+def _status_text(turn: Turn, permit: str, key: str, text: str) -> str:
+    """The words about this permit; what the text says of other permits is kept for their questions."""
+    mentions = read_permit_statuses(text)
+    if not mentions:
+        return without_permit_name(text, permit)
+    ahead = turn.session.data.setdefault("ahead", {})
+    for other, (_said, words) in mentions.items():
+        if other == permit:
+            continue
+        for other_permit, other_key in applicable_permits(turn.report):
+            if other_permit == other and (not PERMIT_KINDS[other].per_product or other_key == key or not key):
+                ahead.setdefault(make_id("permit.status", other, other_key), words)
+    return mentions[permit][1] if permit in mentions else without_permit_name(text, permit)
+
+
 def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
     permit, key = args[0], args[1]
@@ -201,10 +217,21 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             _save_number(turn, permit, key, parsed)
             turn.advance(*_after_number(turn, permit, key))
             return
-        if PERMIT_KINDS[permit].can_be_unneeded and _NOT_NEEDED.search(answer.text):
+        text = _status_text(turn, permit, key, answer.text)
+        said = classify_answer(text)
+        if PERMIT_KINDS[permit].can_be_unneeded and _NOT_NEEDED.search(text):
             status = "tidak_perlu"
+        elif said is Said.SKIP:  # "gk tau": nothing is recorded, and the question comes back later
+            ref = f"{permit}:{key}"
+            days = turn.ctx.followup_interval(permit)
+            turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=days)))
+            turn.note(
+                _(N_("That's all right. We will ask again later; an officer of the Dinas can also help you check."))
+            )
+            turn.advance()
+            return
         else:
-            status = _SAID_TO_STATUS.get(classify_answer(answer.text))  # type: ignore[arg-type]
+            status = _SAID_TO_STATUS.get(said)  # type: ignore[arg-type]
     if status is None:
         raise Invalid(_(N_("Please choose: 1 if you have it, 2 if it is being processed, 3 if not yet.")))
     stored = turn.report.permit(permit, key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import photo_or_skip, yes_no
+from conversations.flows.common import answer_current, photo_or_skip, typed_name, yes_no
 from conversations.flows.permits import permit_questions
 from conversations.flows.registration import current_value, with_current
 from conversations.flows.registry import define, flow
@@ -12,7 +12,7 @@ from conversations.i18n import N_
 from conversations.report import ProductInfo
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 from conversations.understanding.answers import Answer as Said
-from conversations.understanding.answers import classify_answer
+from conversations.understanding.answers import classify_answer, says_no_more, split_leading_answer
 
 MAX_PRODUCTS = 20
 NON_FOOD_COMMODITIES = {"batik_tenun", "konveksi", "kerajinan"}
@@ -153,9 +153,12 @@ def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    name = " ".join(answer.text.split())
-    if sum(ch.isalnum() for ch in name) < 2:
-        raise Invalid(turn._(N_("Please write the product name. Example: Keripik pisang balado")))
+    refusal = turn._(N_("Please write the product name. Example: Keripik pisang balado"))
+    if sum(ch.isalnum() for ch in answer.text) < 2:
+        raise Invalid(refusal)
+    name = typed_name(turn, answer, N_("the product name"), refusal)
+    if name is None:
+        return
     if args[0] != "new":
         turn.save(fx.UpsertProduct(args[0], {"name": name}))
         turn.advance()
@@ -265,11 +268,20 @@ def _more_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _more_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    decision = yes_no(turn, answer)
+    said, rest = split_leading_answer(answer.text) if answer.choice is None else (None, "")
+    if answer.choice is None and says_no_more(answer.text):  # "sudah itu saja" is "no more", not "yes, already"
+        decision: str | None = "no"
+    elif said in (Said.YES, Said.DONE) and sum(ch.isalpha() for ch in rest) >= 2:
+        decision = "yes"  # "iya, keripik singkong balado": the next product came with the yes
+    else:
+        decision = yes_no(turn, answer)
+        rest = ""
     if decision is None:
         raise Invalid(turn._(N_("Please answer Yes or No.")))
     if decision == "yes" and len(turn.report.products) < MAX_PRODUCTS:
-        turn.advance(make_id("product.name", "new"), "product.more")
+        turn.advance(make_id("product.name", "new"))  # the name's handler queues this question again
+        if rest:
+            answer_current(turn, rest)
         return
     turn.advance(*permit_questions(turn.report), "needs.pick", "report.finish")
     turn.note(turn._(N_("Next: your permits.")))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import normalise, yes_no
+from conversations.flows.common import answer_current, normalise, typed_name, yes_no
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 from conversations.understanding.answers import Answer as Said
-from conversations.understanding.answers import classify_answer
-from conversations.understanding.numbers import parse_int, parse_money
+from conversations.understanding.answers import classify_answer, split_leading_answer
+from conversations.understanding.numbers import parse_headcount, parse_money
 from conversations.understanding.places import Area, MatchKind
 
 REGISTRATION = [
@@ -76,10 +78,12 @@ def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    name = " ".join(answer.text.split())
-    letters = sum(ch.isalpha() for ch in name)
-    if letters < NEW_BUSINESS_MIN_NAME:
-        raise Invalid(turn._(N_("Please write your name in letters. Example: Sri Wahyuni")))
+    refusal = turn._(N_("Please write your name in letters. Example: Sri Wahyuni"))
+    if sum(ch.isalpha() for ch in answer.text) < NEW_BUSINESS_MIN_NAME:
+        raise Invalid(refusal)
+    name = typed_name(turn, answer, N_("your name"), refusal)
+    if name is None:
+        return
     if name.islower():
         name = name.title()
     turn.save(fx.UpdateOwner({"name": name}))
@@ -170,9 +174,12 @@ def _biz_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _biz_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    name = " ".join(answer.text.split())
-    if sum(ch.isalnum() for ch in name) < NEW_BUSINESS_MIN_NAME:
-        raise Invalid(turn._(N_("Please write the business name. Example: Keripik Pisang Bu Sri")))
+    refusal = turn._(N_("Please write the business name. Example: Keripik Pisang Bu Sri"))
+    if sum(ch.isalnum() for ch in answer.text) < NEW_BUSINESS_MIN_NAME:
+        raise Invalid(refusal)
+    name = typed_name(turn, answer, N_("the business name"), refusal)
+    if name is None:
+        return
     turn.save(fx.UpdateBusiness({"name": name}))
     turn.advance()
 
@@ -432,7 +439,7 @@ def _workers_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _workers_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
-    count = parse_int(answer.text)
+    count = parse_headcount(answer.text)
     if count is None:
         raise Invalid(_(N_("Please write the number of people as a number. Example: 3 or tiga")))
     if count < 1:
@@ -498,8 +505,18 @@ def _sentra_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     )
 
 
+_GROUP_WORDS = re.compile(r"\b(?:sentra|kelompok|komunitas|paguyuban|forum|koperasi|kub|ukm)\b", re.IGNORECASE)
+_JOINING = re.compile(r"^(?:(?:sdh|sudah|udah|udh|ikut|gabung|join|masuk|jadi|anggota|di|ke|dalam)\b[\s,.]*)+", re.I)
+
+
 def _sentra_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     decision = yes_no(turn, answer)
+    said, rest = split_leading_answer(answer.text) if answer.choice is None else (None, "")
+    rest = _JOINING.sub("", rest)
+    if decision is None and said in (Said.YES, Said.DONE) and rest:  # "iya, ikut sentra keripik X"
+        decision = "yes"
+    elif decision is None and said is None and "?" not in answer.text and _GROUP_WORDS.search(answer.text):
+        decision, rest = "yes", _JOINING.sub("", answer.text.strip())
     if decision is None:
         raise Invalid(turn._(N_("Please answer Yes or No.")))
     if decision == "no":
@@ -508,6 +525,8 @@ def _sentra_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         return
     turn.save(fx.UpdateBusiness({"in_sentra": True}))
     turn.advance("biz.sentra_name")
+    if sum(ch.isalpha() for ch in rest) >= 2:
+        answer_current(turn, rest)
 
 
 define("biz.sentra", Question(ask=_sentra_ask, handle=_sentra_handle, section=N_("Sentra or forum")))
@@ -521,9 +540,12 @@ def _sentra_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _sentra_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    name = " ".join(answer.text.split())
-    if sum(ch.isalnum() for ch in name) < 2:
-        raise Invalid(turn._(N_("Please write the name. Example: Sentra Keripik Yosomulyo")))
+    refusal = turn._(N_("Please write the name. Example: Sentra Keripik Yosomulyo"))
+    if sum(ch.isalnum() for ch in answer.text) < 2:
+        raise Invalid(refusal)
+    name = typed_name(turn, answer, N_("the sentra or group name"), refusal)
+    if name is None:
+        return
     turn.save(fx.UpdateBusiness({"sentra": name}))
     turn.advance()
 

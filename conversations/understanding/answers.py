@@ -12,6 +12,7 @@ tidak", "sudah belum?") and replies that go on with a question word ("mau tanya"
 from __future__ import annotations
 
 import enum
+import re
 
 from conversations.understanding.words import REPEAT2_RE, WORD_RE, is_meaningless, normalize
 
@@ -98,6 +99,10 @@ _YES_WORDS = (
     "nggih",
     "hooh",
     "sure",
+    "iy",
+    "yy",
+    "agree",
+    "agreed",
 )
 _NO_WORDS = (*_NEGATORS, "no", "nope", "n", "bukan", "bkn", "ogah", "moh", "emoh")
 _DONE_WORDS = (*_SUDAH, "ada", "punya", "memiliki", "terbit", "selesai", "beres", "done")
@@ -195,6 +200,11 @@ def _build_phrases() -> dict[tuple[str, ...], Answer | None]:
     for word in ("tahu", "tau", "yakin", "ingat", "inget"):
         phrases[("kurang", word)] = Answer.SKIP
     phrases[("lain", "kali")] = Answer.SKIP
+    for word in _BELUM:  # "masih belum", "not yet"
+        phrases[("masih", word)] = Answer.NOT_YET
+        phrases[("msh", word)] = Answer.NOT_YET
+    phrases[("not", "yet")] = Answer.NOT_YET
+    phrases[("dont", "know")] = phrases[("don", "t", "know")] = Answer.SKIP
     phrases.update({("gpp",): Answer.YES, ("gtau",): Answer.SKIP, ("gatahu",): Answer.SKIP})
     for word in ("paham", "jelas", "ngerti", "mengerti"):
         phrases[("kurang", word)] = None
@@ -289,3 +299,58 @@ def classify_answer(text: str) -> Answer | None:
         return Answer.YES if yes and not no else Answer.NO if no and not yes else None
     tokens = [_canonical(token) for token in WORD_RE.findall(normalize(text))]
     return _classify_from(tokens, _skip(tokens, 0, _LEADING_IGNORED))
+
+
+# --------------------------------------------------------------------------------------------
+# "That's all" and answers that carry their content ("iya, keripik balado")
+# --------------------------------------------------------------------------------------------
+
+_FAMILIAR = frozenset("nak nduk le dik dek".split())
+_FILLER = _ADDRESS_WORDS | _PRONOUNS | _INTERJECTIONS | _PARTICLES | _FAMILIAR
+_ONLY = frozenset("saja aja sj aj doang thok tok".split())
+_ALL = frozenset("semua semuanya smua smw".split())
+_ENOUGH = frozenset("cukup ckp segitu segitu2 itu".split())
+_MORE = frozenset("lagi lg".split())
+_CLOSURE_WORDS = _FILLER | _ONLY | _ALL | _ENOUGH | _MORE | frozenset((*_SUDAH, *_NEGATORS, "ada", "yg", "yang"))
+_CLOSURE_PHRASES = (("thats", "all"), ("that", "s", "all"), ("no", "more"), ("nothing", "else"), ("that", "is", "all"))
+
+
+def says_no_more(text: str) -> bool:
+    """True for "that's all" to an "anything else?" question ("sudah itu saja", "itu aja", "cukup", "udah semua")."""
+    tokens = [token for token in WORD_RE.findall(normalize(text)) if token not in _FILLER]
+    if not tokens:
+        return False
+    if tuple(tokens) in _CLOSURE_PHRASES or tokens == ["selesai"] or tokens == ["udahan"]:
+        return True
+    if not set(tokens) <= _CLOSURE_WORDS:
+        return False
+    words = set(tokens)
+    only = "itu" in words and bool(words & (_ONLY | _ALL))  # "itu saja", "itu aja", "itu semua"
+    enough = bool(words & {"cukup", "ckp", "segitu"})
+    everything = bool(words & _ALL) and bool(words & set(_SUDAH))  # "udah semua"
+    none_left = bool(words & set(_NEGATORS)) and "ada" in words and bool(words & _MORE)  # "gak ada lagi"
+    return only or enough or everything or none_left
+
+
+_LEADING_TOKEN_RE = re.compile(r"[^\W_]+|[^\w\s]")
+
+
+def split_leading_answer(text: str) -> tuple[Answer | None, str]:
+    """Split "iya, ikut sentra keripik X" into (YES, "ikut sentra keripik X"): a leading short answer and the rest."""
+    spans = [(m.group(0), m.end()) for m in _LEADING_TOKEN_RE.finditer(text)]
+    end = 0
+    seen_answer = False
+    for token, stop in spans:
+        word = normalize(token) if token[0].isalnum() else token
+        if not word or not word[0].isalnum():
+            end = stop
+            continue
+        if word in _FILLER or (word,) in _PHRASES:
+            seen_answer = seen_answer or (word,) in _PHRASES
+            end = stop
+            continue
+        break
+    else:
+        end = len(text)
+    head, rest = text[:end], text[end:].strip(" ,.;:!-\n\t")
+    return (classify_answer(head) if seen_answer else None), rest

@@ -62,7 +62,7 @@ _MONEY_SCALES: dict[str, int] = {**_SCALE_WORDS, "k": 10**3, "m": 10**9, "t": 10
 
 _APPROX_RE = re.compile(
     r"±|\+\s*/?\s*-|\b(?:kurang\s*-?\s*lebih|lebih\s*-?\s*kurang|kurleb|kira\s*-?\s*kira|kira2|"
-    r"sekitar|sekitaran|kisaran|approx)\b"
+    r"rata\s*-?\s*rata|rata2|rerata|sekitar|sekitaran|kisaran|approx)\b"
 )
 _NEGATIVE_RE = re.compile(r"(?<![\w.,])[-−–]\s*\d|\b(?:minus|negatif)\b")
 _BOUND_RE = re.compile(
@@ -248,3 +248,38 @@ def parse_int(text: str) -> int | None:
 def parse_money(text: str) -> int | None:
     """Read an amount of rupiah ("Rp1.500.000", "1,5 jt", "2 jt", "500rb", "2,5 juta", "dua juta", "1.5jt", "750 ribu", "1 M" = 1 miliar)."""  # noqa: E501
     return _whole(_read_quantity(text, _MONEY_SCALES))
+
+
+# --------------------------------------------------------------------------------------------
+# Head counts: the owner counts too ("sy sendiri sm 2 anak" = 3)
+# --------------------------------------------------------------------------------------------
+
+_SELF_RE = re.compile(r"\b(?:saya|sy|aku|aq|sendiri|sndiri|sndri)\b", re.IGNORECASE)
+_WITH_RE = re.compile(r"(?:\b(?:sama|sm|ama|dan|dgn|dengan|plus|dibantu|bareng|ditambah|tambah)\b|\+|&)", re.IGNORECASE)
+_WITH_COUNT_RE = re.compile(
+    r"(?:\b(?:sama|sm|ama|dan|dgn|dengan|plus|dibantu|bareng|ditambah|tambah)\b|\+|&)\s*"
+    r"(?:\d|(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|se)\w*)",
+    re.IGNORECASE,
+)
+_INCLUDED_RE = re.compile(r"\btermasuk\b|\bsudah\s+(?:dengan|sama)\b", re.IGNORECASE)
+_ALONE_RE = re.compile(
+    r"^\W*(?:(?:saya|sy|aku)\s+)?(?:sendiri|sndiri|sendirian|seorang\s+diri)(?:\s+(?:aja|saja|sj|aj|kok))?\W*$",
+    re.IGNORECASE,
+)
+_TOGETHER = {"berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5, "berenam": 6, "bertujuh": 7, "berdelapan": 8}
+
+
+def parse_headcount(text: str) -> int | None:
+    """Read how many people work, the owner included: "5", "lima orang", "sendiri", "berdua", "sy sm 2 anak" = 3."""
+    if _ALONE_RE.match(text):
+        return 1
+    words = set(re.findall(r"[^\W\d_]+", text.lower()))
+    together = [count for word, count in _TOGETHER.items() if word in words]
+    if len(together) == 1:
+        return together[0]
+    count = parse_int(_SELF_RE.sub(" ", _WITH_RE.sub(" ", text)))
+    if count is None:
+        return parse_int(text)
+    if _SELF_RE.search(text) and _WITH_COUNT_RE.search(text) and not _INCLUDED_RE.search(text):
+        return count + 1  # "saya dibantu 2 orang": the owner and two helpers
+    return count
