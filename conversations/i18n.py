@@ -49,7 +49,8 @@ class Translator:
         """A date as people write it: "Senin, 25 Maret 2024"."""
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
-        return babel_format_date(value, "full", locale=self.locale)
+        # CLDR's Indonesian "full" pads the day ("Selasa, 01 Desember 2026"); people write "Selasa, 1 Desember 2026".
+        return babel_format_date(value, "EEEE, d MMMM y" if self.locale == "id" else "full", locale=self.locale)
 
     def money(self, amount: int) -> str:
         """Whole rupiah: "Rp1.500.000"."""

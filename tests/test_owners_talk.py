@@ -182,3 +182,17 @@ def test_yes_with_the_sentra_name_needs_no_second_question(chat: EngineChat) -> 
     assert chat.report.business.in_sentra is True
     assert chat.report.business.sentra == "sentra keripik gading"
     assert chat.session.current == "product.name|new"
+
+
+def test_a_sticker_with_the_brand_is_a_labelled_package(chat: EngineChat) -> None:
+    registered_until_products(chat)
+    chat.send("Keripik pisang")
+    chat.send("1")
+    chat.send("plastik ada stiker merk nya")
+    assert chat.report.products[0].packaging == "berlabel"
+
+
+def test_dates_read_as_people_write_them() -> None:
+    from datetime import date
+
+    assert ID.date(date(2026, 12, 1)) == "Selasa, 1 Desember 2026"

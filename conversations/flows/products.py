@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conversations import effects as fx
 from conversations.events import Choice
 from conversations.flows.common import answer_current, photo_or_skip, typed_name, yes_no
@@ -220,7 +222,7 @@ def _packaging_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None
     words = answer.text.lower()
     choice = answer.choice or (
         "berlabel"
-        if "label" in words or "merek" in words
+        if re.search(r"label|merek|merk|stiker|sticker|brand|logo", words)
         else "belum"
         if classify_answer(words) in (Said.NOT_YET, Said.NO) or "curah" in words
         else "sederhana"
