@@ -230,9 +230,8 @@ def _use_answers_ahead(turn: Turn) -> None:
         if not ahead or question_id not in ahead:
             return
         text = ahead.pop(question_id)
-        name, args = parse_question_id(question_id)
         try:
-            QUESTIONS[name].handle(turn, args, Answer(text=text, choice=None, inbound=turn.inbound))
+            common.answer_current(turn, text)
         except Invalid:
             return  # not usable after all: the question is asked as usual
         turn.note(turn._(N_("Noted from your message: “{text}”."), text=text))

@@ -396,11 +396,17 @@ def answer_current(turn: Turn, text: str) -> None:
     QUESTIONS[name].handle(turn, args, Answer(text=text, choice=None, inbound=turn.inbound))
 
 
-def typed_name(turn: Turn, answer: Answer, what: str, refusal: str) -> str | None:
+MIN_NAME_CHARS = 2
+
+
+def typed_name(turn: Turn, answer: Answer, what: str, refusal: str, letters_only: bool = False) -> str | None:
     """The name in a typed answer; chatter is refused with `refusal`, a name inside a sentence is confirmed first.
 
-    None means a confirmation question ("Maksudnya nama usahanya: X?") now comes first and the handler stops.
+    Fewer than two letters (or, unless `letters_only`, digits) are refused too. None means a confirmation question
+    ("Maksudnya nama usahanya: X?") now comes first and the handler stops.
     """
+    if sum(ch.isalpha() if letters_only else ch.isalnum() for ch in answer.text) < MIN_NAME_CHARS:
+        raise Invalid(refusal)
     confirmed = turn.session.data.pop("confirmed_name", None)
     if confirmed is not None and confirmed == answer.text:
         return confirmed

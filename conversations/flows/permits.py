@@ -192,6 +192,11 @@ _SAID_TO_STATUS = {
 }
 
 
+def followup_due(turn: Turn, permit: str) -> datetime:
+    """When to ask again about a permit still in progress."""
+    return turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))
+
+
 def _status_text(turn: Turn, permit: str, key: str, text: str) -> str:
     """The words about this permit; what the text says of other permits is kept for their questions."""
     mentions = read_permit_statuses(text)
@@ -210,6 +215,7 @@ def _status_text(turn: Turn, permit: str, key: str, text: str) -> str:
 def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
     permit, key = args[0], args[1]
+    ref = f"{permit}:{key}"
     status = answer.choice
     if status is None:
         parsed = parse_permit_number(PermitType(permit), answer.text)
@@ -222,9 +228,7 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         if PERMIT_KINDS[permit].can_be_unneeded and _NOT_NEEDED.search(text):
             status = "tidak_perlu"
         elif said is Said.SKIP:  # "gk tau": nothing is recorded, and the question comes back later
-            ref = f"{permit}:{key}"
-            days = turn.ctx.followup_interval(permit)
-            turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=days)))
+            turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn, permit)))
             turn.note(
                 _(N_("That's all right. We will ask again later; an officer of the Dinas can also help you check."))
             )
@@ -235,7 +239,6 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if status is None:
         raise Invalid(_(N_("Please choose: 1 if you have it, 2 if it is being processed, 3 if not yet.")))
     stored = turn.report.permit(permit, key)
-    ref = f"{permit}:{key}"
     if status == "terbit":
         turn.save(fx.UpsertPermit(permit, key, "terbit", keep_details=stored is not None and bool(stored.number)))
         turn.save(fx.CancelReminders(FOLLOWUP, ref))
@@ -244,7 +247,7 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     turn.save(fx.UpsertPermit(permit, key, status))
     if status in ("belum", "diurus"):
         # Followed up "sampai punya izin": asked again until the owner reports it issued (or stops it).
-        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))))
+        turn.save(fx.ScheduleReminder(FOLLOWUP, ref, followup_due(turn, permit)))
     else:
         turn.save(fx.CancelReminders(FOLLOWUP, ref))
     if status == "diurus":

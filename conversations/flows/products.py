@@ -156,8 +156,6 @@ def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     refusal = turn._(N_("Please write the product name. Example: Keripik pisang balado"))
-    if sum(ch.isalnum() for ch in answer.text) < 2:
-        raise Invalid(refusal)
     name = typed_name(turn, answer, N_("the product name"), refusal)
     if name is None:
         return

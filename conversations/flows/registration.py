@@ -48,7 +48,6 @@ _COMMODITY_WORDS = {
     "konveksi": "baju jahit konveksi pakaian kaos hijab jilbab seragam bordir",
     "kerajinan": "rotan bambu kayu anyaman ukir ukiran kerajinan mebel furnitur gerabah keramik",
 }
-NEW_BUSINESS_MIN_NAME = 2
 MAX_WORKERS = 10_000
 
 
@@ -79,9 +78,7 @@ def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     refusal = turn._(N_("Please write your name in letters. Example: Sri Wahyuni"))
-    if sum(ch.isalpha() for ch in answer.text) < NEW_BUSINESS_MIN_NAME:
-        raise Invalid(refusal)
-    name = typed_name(turn, answer, N_("your name"), refusal)
+    name = typed_name(turn, answer, N_("your name"), refusal, letters_only=True)
     if name is None:
         return
     if name.islower():
@@ -175,8 +172,6 @@ def _biz_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _biz_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     refusal = turn._(N_("Please write the business name. Example: Keripik Pisang Bu Sri"))
-    if sum(ch.isalnum() for ch in answer.text) < NEW_BUSINESS_MIN_NAME:
-        raise Invalid(refusal)
     name = typed_name(turn, answer, N_("the business name"), refusal)
     if name is None:
         return
@@ -541,8 +536,6 @@ def _sentra_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _sentra_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     refusal = turn._(N_("Please write the name. Example: Sentra Keripik Yosomulyo"))
-    if sum(ch.isalnum() for ch in answer.text) < 2:
-        raise Invalid(refusal)
     name = typed_name(turn, answer, N_("the sentra or group name"), refusal)
     if name is None:
         return

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conversations import effects as fx
 from conversations.events import Choice
 from conversations.flows.common import pause_current, yes_no
-from conversations.flows.permits import FOLLOWUP, PERMIT_KINDS, RENEWAL, permit_title, status_label
+from conversations.flows.permits import FOLLOWUP, PERMIT_KINDS, RENEWAL, followup_due, permit_title, status_label
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, TrainingInfo, Turn, make_id
@@ -214,11 +213,6 @@ define(
 
 
 # --- permit follow-ups and renewals --------------------------------------------------------------------
-def followup_due(turn: Turn, permit: str) -> datetime:
-    """When to ask again about a permit still in progress."""
-    return turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))
-
-
 def _followup_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     permit, key = args[0], args[1] if len(args) > 1 else ""
