@@ -11,7 +11,7 @@ from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
-from conversations.flows import common, faq, reminders
+from conversations.flows import common, corrections, faq, noted, reminders
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
 from conversations.session import Session
@@ -20,7 +20,7 @@ from conversations.understanding.words import is_meaningless
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 4000  # longer typed input is refused before any parsing
+MAX_MESSAGE_CHARS = common.MAX_MESSAGE_CHARS
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s.*)?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -79,6 +79,9 @@ def _run(turn: Turn) -> None:
         common.offer_resume(turn)
         _finish(turn)
         return
+    if corrections.correct(turn):  # "eh salah, nama usahanya X": that fact changes, the open question stays
+        _finish(turn)
+        return
     _answer_open_question(turn)
     _finish(turn)
 
@@ -121,23 +124,45 @@ def _answer_open_question(turn: Turn) -> None:
         common.go_to_menu(turn, greet=False)
         return
     prompt = question.ask(turn, args)
-    answer_or_problem = _resolve(turn, question, prompt)
+    told = None
+    if turn.inbound.kind is InboundKind.TEXT and len(turn.inbound.text) <= MAX_MESSAGE_CHARS:
+        told = noted.take_facts(turn, question_id, turn.inbound.text)  # other facts told with the answer
+    if told is not None and not told.strip():  # the message only told other facts: confirm them first
+        noted.ask_confirmation(turn)
+        turn.session.resume_offered = False
+        return
+    answer_or_problem = _resolve(turn, question, prompt, told)
     if isinstance(answer_or_problem, str):
+        if told is not None:
+            noted.drop_pending(turn)
         turn.replies.append(prompt.reply(before=answer_or_problem))
         turn.asked = True
+        return
+    if answer_or_problem.choice == common.KEEP:  # "Tetap": the fact given before stays as it is
+        if told is not None:
+            noted.drop_pending(turn)
+        turn.advance()
+        turn.session.resume_offered = False
         return
     try:
         question.handle(turn, args, answer_or_problem)
     except Invalid as problem:
+        if told is not None:  # the facts came with an answer that could not be used: they are asked again
+            noted.drop_pending(turn)
         turn.notes.clear()
         turn.replies.append(question.ask(turn, args).reply(before=problem.message))
         turn.asked = True
         return
+    corrections.remember_answer(turn, question_id)
+    noted.ask_confirmation(turn)
     turn.session.resume_offered = False
 
 
-def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ignore[no-untyped-def]
-    """Turn the inbound event into an Answer, or return a polite explanation of why it can't be one."""
+def _resolve(turn: Turn, question, prompt: Prompt, told: str | None = None) -> Answer | str:  # type: ignore[no-untyped-def]
+    """Turn the inbound event into an Answer, or return a polite explanation of why it can't be one.
+
+    `told` is the part of a typed message left for this question once the other facts in it were taken.
+    """
     _ = turn._
     inbound = turn.inbound
     kind = inbound.kind
@@ -151,6 +176,8 @@ def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ign
             return Answer(text=inbound.text.strip(), choice=None, inbound=inbound)
         if inbound.text.strip():  # a caption can answer a text question
             return _resolve_text(turn, question, prompt, inbound.text)
+        if kind is InboundKind.DOCUMENT:
+            return _(N_("Thank you for the document. For this question we need a typed answer, please."))
         return _(N_("Thank you for the picture. For this question we need a typed answer, please."))
     if kind is InboundKind.LOCATION:
         if question.accepts_location:
@@ -172,7 +199,7 @@ def _resolve(turn: Turn, question, prompt: Prompt) -> Answer | str:  # type: ign
         return _(N_("We cannot take changes to a sent message. Please send your answer again as a new message."))
     if kind is InboundKind.OTHER:
         return _(N_("Sorry, we cannot read this kind of message. Please type your answer."))
-    return _resolve_text(turn, question, prompt, inbound.text)
+    return _resolve_text(turn, question, prompt, inbound.text if told is None else told)
 
 
 def _resolve_text(turn: Turn, question, prompt: Prompt, raw: str) -> Answer | str:  # type: ignore[no-untyped-def]
@@ -229,12 +256,17 @@ def _use_answers_ahead(turn: Turn) -> None:
         question_id = turn.session.current
         if not ahead or question_id not in ahead:
             return
-        text = ahead.pop(question_id)
+        said = ahead.pop(question_id)
+        confirmed = isinstance(said, list)  # confirmed with the owner already ("Saya catat: ... Benar?")
+        text = said.pop(0) if confirmed else said
+        if confirmed and said:
+            ahead[question_id] = said  # the next product's name, the next "yes, another one"
         try:
             common.answer_current(turn, text)
         except Invalid:
             return  # not usable after all: the question is asked as usual
-        turn.note(turn._(N_("Noted from your message: “{text}”."), text=text))
+        if not confirmed:
+            turn.note(turn._(N_("Noted from your message: “{text}”."), text=text))
 
 
 def expand_macros(turn: Turn) -> None:

@@ -97,6 +97,10 @@ BAD_INPUTS = [
         "Thank you for the picture. For this question we need a typed answer, please.",
     ),
     (
+        Inbound(kind=InboundKind.DOCUMENT, media_ref="f2"),
+        "Thank you for the document. For this question we need a typed answer, please.",
+    ),
+    (
         Inbound(kind=InboundKind.LOCATION, latitude=-5.1, longitude=105.3),
         "Thank you, your business location is saved.",
     ),
@@ -132,8 +136,7 @@ def test_very_long_text_is_refused_with_the_limit(chat: EngineChat) -> None:
 
 def test_wrong_permit_number_explains_and_keeps_earlier_answers(chat: EngineChat) -> None:
     registered_until_products(chat)
-    chat.send("Keripik pisang")
-    chat.send("makanan")
+    chat.send("Keripik pisang")  # a food business: no category question
     chat.send("berlabel")
     chat.send("tidak")
     chat.send("sudah")  # NIB
@@ -180,12 +183,20 @@ def test_cancel_keeps_saved_answers(chat: EngineChat) -> None:
     assert "lanjut" not in chat.choice_ids()
 
 
-def test_restart_goes_back_to_the_start_of_the_part(chat: EngineChat) -> None:
+def test_ulang_repeats_the_question_and_mulai_ulang_goes_back_to_the_start(chat: EngineChat) -> None:
     consented(chat)
     chat.send("Sri Wahyuni")
     chat.send("lewati")
-    chat.send("ulang")
+    reply = chat.send("ulang")
+    assert chat.session.current == "biz.name"
+    assert msg("Here is the question again:") in reply
+    assert msg("What is the name of your business? Example: Keripik Pisang Bu Sri") in reply
+    chat.send("mulai ulang")
     assert chat.session.current == "owner.name"
+    assert msg("Keep: {value}", value="Sri Wahyuni") in chat.last[-1].text or "tetap" in chat.choice_ids()
+    chat.send("tetap")  # the name given before stays, and the next question comes
+    assert chat.report.name == "Sri Wahyuni"
+    assert chat.session.current == "owner.phone"
 
 
 def test_language_switch_and_back(chat: EngineChat) -> None:
@@ -283,7 +294,7 @@ def test_see_my_data_includes_the_consent_record(chat: EngineChat) -> None:
     chat.send("batal")
     chat.send("privasi")
     reply = chat.send("1")
-    assert "Sri Wahyuni" in reply and "Rabu, 25 November 2026" in reply and "2026-11-v1" in reply
+    assert "Sri Wahyuni" in reply and "Rabu, 25 November 2026" in reply and "2026-11-v2" in reply
     assert fx.Audit("data_viewed", {"full": True}) in chat.effects
 
 

@@ -45,31 +45,19 @@ def ids(text: str) -> frozenset[str]:
 
 # Runs that miss a target on main today (strict xfails; see the module docstring).
 KNOWN_FAILURES: dict[Style, frozenset[str]] = {
-    Style.MESSY: ids(
-        "m01 m03 m04 m05 m06 m07 m08 m09 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m21 m22 b01 b02 b03 "
-        "b04 b05 b06 b09 b10 b11 b12 b13 b14 b15 b16 b17 b18 b19 b20 b21 b22"
-    ),
-    Style.AHEAD: ids(
-        "m01 m02 m03 m04 m05 m06 m07 m08 m09 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m21 m22 b01 b02 "
-        "b03 b04 b05 b06 b07 b08 b09 b10 b11 b12 b13 b14 b15 b16 b17 b18 b19 b20 b21 b22"
-    ),
-    Style.CORRECTS: ids(
-        "m01 m02 m03 m04 m05 m06 m07 m08 m09 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m21 m22 b01 b02 "
-        "b03 b04 b05 b06 b07 b08 b09 b10 b11 b12 b13 b14 b15 b16 b17 b18 b19 b20 b21 b22"
-    ),
-    Style.LONG_FIRST: ids(
-        "m01 m02 m03 m04 m05 m06 m07 m08 m09 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 m20 m21 m22 b01 b02 "
-        "b03 b04 b05 b06 b07 b08 b09 b10 b11 b12 b13 b14 b15 b16 b17 b18 b19 b20 b21 b22"
-    ),
+    Style.MESSY: ids("m17 b11 b20"),
+    Style.AHEAD: ids("m10 m22"),
+    Style.LONG_FIRST: ids("m17 b20"),
 }
 WHY: dict[Style, str] = {
-    Style.MESSY: "'usaha saya X' and ', pak'/' bu' kept in names; unknown trade words (emping, lempok, kemplang) "
-    "stored as 'lainnya'; 'bukan makanan' read as food",
-    Style.AHEAD: "facts volunteered beside a name ('Sri Wahyuni, hp 0812...', 'X, di Yosomulyo kec. Metro Pusat') "
-    "are asked again; only permit statuses are kept for their questions",
-    Style.CORRECTS: "'eh salah, <name>' is not read as a correction of the earlier answer; the wrong name stays",
-    Style.LONG_FIRST: "the first message is dropped for the consent notice; every fact in it is asked again",
+    Style.MESSY: "a need typed in words the list lacks ('tungku hemat kayu bakar') is not kept as the note of "
+    "'Other'; a lower-case 'mas' at the end of a group name is read as an address word and dropped",
+    Style.AHEAD: "'pirt sudah ada <number>' said once for an owner with two food products is noted for both; the "
+    "owner says it is wrong and each permit is asked again",
+    Style.LONG_FIRST: "a need typed in words the list lacks is not kept as the note of 'Other'",
 }
+# Styles that miss a target as a whole (a wrong fact or a repeated question in any run), strict xfails too.
+STYLES_SHORT = frozenset({Style.MESSY, Style.AHEAD})
 # Plain runs after which the bot asks on after its closing summary (it once asked "another product?" again, then
 # every permit, for each owner with two or more products). None today; an id here is a strict xfail.
 ENDS_BADLY = ids("")
@@ -108,9 +96,7 @@ def test_plain_owners_are_understood_completely() -> None:
 @pytest.mark.parametrize(
     "style",
     [
-        pytest.param(
-            s, marks=[pytest.mark.xfail(strict=True, reason=f"today: {WHY[s]}")] if s in KNOWN_FAILURES else []
-        )
+        pytest.param(s, marks=[pytest.mark.xfail(strict=True, reason=f"today: {WHY[s]}")] if s in STYLES_SHORT else [])
         for s in STYLES
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conversations import effects as fx
@@ -20,7 +22,7 @@ def chat(regions: RegionDirectory) -> EngineChat:  # noqa: F811
 
 def one_product(chat: EngineChat, name: str = "Keripik pisang") -> EngineChat:
     registered_until_products(chat)
-    for line in [name, "1", "3"]:
+    for line in [name, "3"]:  # a food business: no category question, only the packaging
         chat.send(line)
     assert chat.session.current == "product.more"
     return chat
@@ -46,7 +48,7 @@ def finish_permits_and_needs(chat: EngineChat) -> list[str]:
 def test_two_products_end_once_without_asking_the_permits_again(chat: EngineChat) -> None:
     one_product(chat)
     chat.send("Ya, tambah lagi")
-    for line in ["Sambal cumi", "1", "2"]:
+    for line in ["Sambal cumi", "2"]:
         chat.send(line)
     reply = chat.send("Tidak")
     assert ID("Next: your permits.") in reply
@@ -70,7 +72,7 @@ def test_a_product_name_given_with_the_yes_is_the_next_product(chat: EngineChat)
     reply = chat.send("iya keripik singkong balado")
     assert [p.name for p in chat.report.products] == ["Keripik pisang", "keripik singkong balado"]
     assert "keripik singkong balado" in reply  # the next question is about that product
-    assert chat.session.current == "product.category|p2"
+    assert chat.session.current == "product.packaging|p2"
 
 
 def test_permit_name_before_the_status_and_other_permits_kept_for_later(chat: EngineChat) -> None:
@@ -79,19 +81,23 @@ def test_permit_name_before_the_status_and_other_permits_kept_for_later(chat: En
     assert chat.session.current == "permit.status|nib|"
     reply = chat.send("nib udh ada, pirt lg diurus, halal blm")
     assert chat.report.permit("nib", "").status == "terbit"
+    # What the message told of the other permits is shown back once, and stored only when confirmed.
+    assert chat.session.current == "confirm.facts"
+    assert "• P-IRT (Keripik pisang): " + ID("in progress") in reply
+    assert "• " + ID("Halal certificate") + " (Keripik pisang): " + ID("not yet") in reply
+    assert chat.report.permit("pirt", "p1") is None
+    reply = chat.send("ya")
     assert chat.session.current == "permit.number|nib|"
     assert (
         ID("What is the {permit} number? Example: {example}\nType SKIP if you don't remember it now.").split("{")[0]
         in reply
     )
-    reply = chat.send("lewati")
+    chat.send("lewati")
     # P-IRT and halal were told already: their status questions are answered from that message.
     assert chat.report.permit("pirt", "p1").status == "diurus"
-    assert ID("Noted from your message: “{text}”.", text="lg diurus") in reply
     assert chat.session.current == "permit.expected|pirt|p1"
-    reply = chat.send("lewati")
+    chat.send("lewati")
     assert chat.report.permit("halal", "p1").status == "belum"
-    assert ID("Noted from your message: “{text}”.", text="blm") in reply
     assert "permit.status|pirt|p1" not in chat.session.queue
     assert "permit.status|halal|p1" not in chat.session.queue
 
@@ -187,7 +193,6 @@ def test_yes_with_the_sentra_name_needs_no_second_question(chat: EngineChat) -> 
 def test_a_sticker_with_the_brand_is_a_labelled_package(chat: EngineChat) -> None:
     registered_until_products(chat)
     chat.send("Keripik pisang")
-    chat.send("1")
     chat.send("plastik ada stiker merk nya")
     assert chat.report.products[0].packaging == "berlabel"
 
@@ -196,3 +201,116 @@ def test_dates_read_as_people_write_them() -> None:
     from datetime import date
 
     assert ID.date(date(2026, 12, 1)) == "Selasa, 1 Desember 2026"
+
+
+def test_the_consent_notice_is_short_names_every_element_and_offers_the_full_text(chat: EngineChat) -> None:
+    import hashlib
+
+    reply = chat.send("halo")
+    notice = chat.last[0].text
+    # About 500 characters of notice; with the consent question at most 600 (the choices become buttons).
+    assert len(notice) <= 520 and sum(len(r.text) for r in chat.last) <= 600
+    for element in ("Dinas Kota Metro", "nama", "pembinaan", "persetujuan", "UU No. 27 Tahun 2022", "2 tahun"):
+        assert element in notice, element  # who, what data, purpose, legal basis, retention
+    for right in ("DATA SAYA", "MENU", "HAPUS", "BERHENTI"):
+        assert right in reply, right
+    assert chat.choice_ids() == ["setuju", "tolak", "baca"]
+    assert "Baca lengkap" in reply
+
+    full = chat.send("baca lengkap")
+    assert "(UU PDP)" in full and "biasanya langsung" in full and len(full) > len(reply) + 300  # the long text
+    assert chat.session.current == "consent.ask" and chat.effects == []
+
+    chat.send("setuju")
+    consent = next(e for e in chat.effects if isinstance(e, fx.RecordConsent))
+    assert consent.version == "2026-11-v2"
+    assert consent.text_sha256 == hashlib.sha256(notice.encode("utf-8")).hexdigest()  # the text decided on
+
+
+def test_permit_names_are_lower_case_inside_a_sentence_but_acronyms_stay() -> None:
+    from conversations.flows.permits import mid_sentence
+
+    assert mid_sentence("Merek terdaftar") == "merek terdaftar"
+    assert mid_sentence("Sertifikat halal") == "sertifikat halal"
+    assert mid_sentence("Izin BPOM") == "izin BPOM"
+    assert [mid_sentence(a) for a in ("NIB", "P-IRT", "BPOM permit")] == ["NIB", "P-IRT", "BPOM permit"]
+
+
+def test_permit_questions_do_not_capitalise_the_permit_mid_sentence(chat: EngineChat) -> None:
+    one_product(chat)
+    chat.send("tidak")
+    assert "Berapa nomor NIB?" in chat.send("sudah")  # NIB: an acronym stays
+    chat.send("lewati")
+    chat.send("belum")  # P-IRT
+    assert "Berapa nomor sertifikat halal?" in chat.send("sudah")
+    chat.send("lewati")
+    chat.send("tidak perlu")  # BPOM
+    reply = chat.send("lagi diurus")  # merek
+    assert "Kira-kira kapan merek terdaftar terbit?" in reply
+    assert "Merek terdaftar" not in reply
+
+
+def test_the_bpom_question_fits_a_drink(chat: EngineChat) -> None:
+    consented(chat)
+    for line in ["Sri Wahyuni", "lewati", "Kopi Bu Sri", "metro pusat", "yosomulyo", "2", "3", "5 jt", "tidak"]:
+        chat.send(line)
+    for line in ["Kopi bubuk", "3", "tidak", "belum", "belum", "belum"]:
+        reply = chat.send(line)
+    assert chat.session.current == "permit.status|bpom|p1"
+    assert chat.report.products[0].category == "minuman"
+    assert "izin BPOM" in reply and "minuman susu" in reply and "makanan" not in reply
+
+
+def test_the_bpom_question_fits_a_food(chat: EngineChat) -> None:
+    one_product(chat)
+    for line in ["tidak", "belum", "belum"]:
+        chat.send(line)
+    reply = chat.send("belum")
+    assert chat.session.current == "permit.status|bpom|p1"
+    assert "izin BPOM" in reply and "makanan kaleng" in reply and "minuman" not in reply
+
+
+def test_a_food_business_is_not_asked_whether_its_product_is_food(chat: EngineChat) -> None:
+    replies = [chat.send("halo"), chat.send("setuju")]
+    for line in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "metro pusat", "yosomulyo", "1", "3", "5 jt", "tidak"]:
+        replies.append(chat.send(line))
+    assert chat.report.business.commodity == "makanan"
+    for line in ["Keripik pisang", "3", "iya", "Keripik singkong", "2", "tidak"]:
+        replies.append(chat.send(line))
+    asked = []
+    for _ in range(40):
+        current = chat.session.current
+        if current in (None, "menu"):
+            break
+        asked.append(current)
+        replies.append(chat.send("belum" if current.startswith("permit.status") else "1"))
+    assert chat.report.registered_at is not None
+    assert not any("termasuk makanan" in reply for reply in replies)
+    assert not any(q.startswith("product.category") for q in asked)
+    assert [(p.name, p.category) for p in chat.report.products] == [
+        ("Keripik pisang", "makanan"),
+        ("Keripik singkong", "makanan"),
+    ]
+    assert chat.report.permit("pirt", "p1") is not None  # food permits are still asked for each product
+
+
+def test_other_trades_are_still_asked_the_product_category(chat: EngineChat) -> None:
+    consented(chat)
+    for line in ["Sri Wahyuni", "lewati", "Sabun Sri Jaya", "metro pusat", "yosomulyo", "6", "sabun herbal"]:
+        chat.send(line)
+    assert chat.report.business.commodity == "lainnya"
+    for line in ["3", "5 jt", "tidak"]:
+        chat.send(line)
+    reply = chat.send("Sabun sereh")
+    assert "termasuk makanan" in reply and chat.session.current == "product.category|p1"
+
+
+def test_the_console_says_how_to_use_it_first_even_when_piped(tmp_path: Path) -> None:
+    from tests.test_cli import run_cli
+
+    result = run_cli(["chat", "--user", "3"], f"sqlite:///{tmp_path / 'hint.db'}", "halo\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    hint = ID("Lapor IKM (a trial in the terminal). Type a message as on WhatsApp, for example: halo. Ctrl+D to quit.")
+    assert hint.startswith("Lapor IKM (percobaan di terminal)")
+    assert result.stdout.startswith(hint + "\n")
+    assert result.stdout.index(hint) < result.stdout.index("Selamat datang")

@@ -40,8 +40,7 @@ REGISTRATION = [
     "2,5 juta",
     "iya",
     "Sentra Keripik Yosomulyo",
-    "Keripik pisang balado",
-    "1",  # makanan
+    "Keripik pisang balado",  # a food business: the product is food, no category question
     "3",  # berlabel
     "gak",  # no other product
     "sdh",  # NIB

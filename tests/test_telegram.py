@@ -71,8 +71,7 @@ def test_full_registration_by_webhook(webhook_app: TelegramClient, fake: FakeTel
     say("3")
     say("5 jt")
     press("no")  # no sentra
-    say("Keripik pisang <b>balado</b> *pedas*")
-    press("makanan")
+    say("Keripik pisang <b>balado</b> *pedas*")  # a food business: no category question
     assert "Kirim foto" in press("berlabel")
     assert "Foto sudah disimpan" in webhook_app.exchange(tg.photo_update(USER, "AgACProductPhoto"), USER)
     press("no")  # no other product

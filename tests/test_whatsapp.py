@@ -165,8 +165,7 @@ def test_full_registration_over_whatsapp(app: WhatsAppClient, cloud: wa.FakeClou
     app.say("tiga")
     app.say("5 jt")
     app.press("no")
-    app.say("Keripik pisang balado")
-    app.press("makanan")
+    app.say("Keripik pisang balado")  # a food business: no category question
     app.press("berlabel")
     stored = app.exchange(
         wa.inbound(WA_ID, "image", {"id": "1479537139650973", "mime_type": "image/jpeg", "sha256": "x"})

@@ -16,6 +16,11 @@ from bot.logsetup import configure_logging
 from bot.service import ConversationService
 from bot.storage.models import ChannelAccount
 from conversations import Inbound, Reply
+from conversations.i18n import N_, Translator
+
+CONSOLE_HINT = N_(
+    "Lapor IKM (a trial in the terminal). Type a message as on WhatsApp, for example: halo. Ctrl+D to quit."
+)
 
 
 def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
@@ -24,11 +29,10 @@ def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")]
 
     settings = get_settings()
     configure_logging(settings, logging.WARNING)
+    typer.echo(Translator(settings.default_locale)(CONSOLE_HINT) + "\n")  # first, whether typed at or piped in
     engine = prepare_database(settings)
     service = ConversationService(engine, settings)
     interactive = sys.stdin.isatty()
-    if interactive:
-        typer.echo("Lapor IKM – console. Ketik pesan lalu Enter; Ctrl+D untuk keluar.\n")
     for reply in deliver_console_reminders(engine, service, user):  # what came while the owner was away
         sys.stdout.write(render(reply) + "\n\n")
 

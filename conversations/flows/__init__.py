@@ -3,7 +3,9 @@
 from conversations.flows import (  # noqa: F401
     common,
     consent,
+    corrections,
     needs,
+    noted,
     permits,
     privacy,
     products,

@@ -6,12 +6,13 @@ import re
 from collections.abc import Sequence
 
 from conversations import effects as fx
-from conversations.events import Choice
+from conversations.events import Choice, InboundKind
 from conversations.flows.registry import FLOWS, define
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, parse_question_id
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer
+from conversations.understanding.facts import read_facts
 from conversations.understanding.names import NameKind, read_name
 
 # Whole messages that mean a global command, whatever question is open.
@@ -19,7 +20,8 @@ GLOBAL_WORDS: dict[str, str] = {
     **dict.fromkeys(["menu", "menu utama", "kembali ke menu", "main menu"], "menu"),
     **dict.fromkeys(["bantuan", "help", "tolong", "panduan", "bingung", "cara pakai"], "help"),
     **dict.fromkeys(["batal", "batalkan", "cancel", "gak jadi", "tidak jadi", "ga jadi"], "cancel"),
-    **dict.fromkeys(["ulang", "ulangi", "mulai ulang", "ulang dari awal", "restart"], "restart"),
+    **dict.fromkeys(["ulang", "ulangi", "ulang pertanyaan", "ulangi pertanyaannya", "apa tadi"], "repeat"),
+    **dict.fromkeys(["mulai ulang", "ulang dari awal", "dari awal lagi", "restart"], "restart"),
     **dict.fromkeys(["berhenti", "stop", "unsubscribe", "jangan kirim lagi"], "stop"),
     **dict.fromkeys(["bahasa", "language", "ganti bahasa", "ubah bahasa", "change language"], "language"),
     **dict.fromkeys(["mulai", "daftar", "start", "gabung", "mulai lagi", "aktif lagi"], "start"),
@@ -42,7 +44,7 @@ COMMANDS: dict[str, str] = {
     "/bahasa": "language",
     "/language": "language",
     "/batal": "cancel",
-    "/ulang": "restart",
+    "/ulang": "repeat",
     "/privasi": "privacy",
 }
 # Whole messages that only greet: never taken as an answer (a business is not called "Halo").
@@ -80,6 +82,8 @@ GREETINGS = {
     "tes",
     "test",
 }
+# The choice that keeps a fact given before, offered when it is asked again ("Tetap: Sri Wahyuni").
+KEEP = "tetap"
 # Questions an owner may answer before giving consent (or after withdrawing it).
 OPEN_WITHOUT_CONSENT = {"consent.ask", "language", "privacy.delete_confirm"}
 
@@ -142,9 +146,18 @@ def handle_global_word(turn: Turn, word: str) -> bool:
         turn.session.data = {}
         turn.session.queue.append("menu")
         return True
+    if word == "repeat":
+        if turn.session.current not in (None, "menu"):
+            turn.note(_(N_("Here is the question again:")))
+        return True
     if word == "restart":
         flow_name = turn.session.data.get("flow")
-        if isinstance(flow_name, str) and flow_name in FLOWS:
+        if flow_name == "daftar":  # from the first question, each fact given before offered to keep
+            from conversations.flows.registration import REGISTRATION
+
+            turn.note(_(N_("Let's start this part again.")))
+            turn.start("daftar", REGISTRATION)
+        elif isinstance(flow_name, str) and flow_name in FLOWS:
             turn.note(_(N_("Let's start this part again.")))
             FLOWS[flow_name].start(turn)
         else:
@@ -186,12 +199,43 @@ def gate_without_consent(turn: Turn, word: str | None) -> None:
     word = canonical(word) if word else None
     if consent == "pending" or word == "start":
         FLOWS["persetujuan"].start(turn)
+        keep_until_consent(turn)
         return
     turn.session.queue.clear()
     if consent == "refused":
         turn.note(_(N_("You have not agreed to register yet, so we keep no data about you. Type START to register.")))
     else:
         turn.note(_(N_("You have stopped using Lapor IKM. Type START to join again, or DELETE to erase your data.")))
+
+
+MAX_MESSAGE_CHARS = 4000  # longer typed input is refused before any reading
+BEFORE_CONSENT = "before_consent"
+MIN_FACTS_TO_KEEP = 2  # a message telling this many facts is a report worth keeping until consent
+
+
+def keep_until_consent(turn: Turn) -> bool:
+    """Hold a message that reports the business until the owner decides on consent; True when kept.
+
+    It is used to fill in the registration once consent is given, and erased if it is refused.
+    """
+    if turn.inbound.kind is not InboundKind.TEXT:
+        return False
+    text = turn.inbound.text
+    if len(text) > MAX_MESSAGE_CHARS:
+        return False
+    today = turn.ctx.now.astimezone(turn._.tz).date()
+    if len(read_facts(text, turn.ctx.regions, today).facts) < MIN_FACTS_TO_KEEP:
+        return False
+    turn.session.data[BEFORE_CONSENT] = text
+    turn.note(
+        turn._(
+            N_(
+                "We keep your message for now: once you agree, we use it to fill in your data, so you need not "
+                "type it again. If you do not agree, we delete it at once."
+            )
+        )
+    )
+    return True
 
 
 def pause_current(turn: Turn) -> None:
@@ -231,7 +275,7 @@ def help_text(turn: Turn) -> str:
             "Lapor IKM helps you report your business to {office}. You can type these words at any time:\n"
             "MENU – main menu\n"
             "BATAL – cancel what you are filling in\n"
-            "ULANG – start this part again\n"
+            "ULANG – repeat the question\n"
             "LAPOR – update your report\n"
             "DATA SAYA – see your data\n"
             "HAPUS – delete your data\n"
@@ -393,7 +437,9 @@ def answer_current(turn: Turn, text: str) -> None:
     from conversations.flows.registry import QUESTIONS
 
     name, args = parse_question_id(turn.session.current or "")
-    QUESTIONS[name].handle(turn, args, Answer(text=text, choice=None, inbound=turn.inbound))
+    question = QUESTIONS[name]
+    choice = match_choice(text, question.ask(turn, args).choices)  # "tidak_ada", "2": a choice as if tapped
+    question.handle(turn, args, Answer(text=text, choice=choice, inbound=turn.inbound))
 
 
 MIN_NAME_CHARS = 2

@@ -6,17 +6,41 @@ import hashlib
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import normalise, yes_no
+from conversations.flows import noted
+from conversations.flows.common import BEFORE_CONSENT, keep_until_consent, normalise, yes_no
 from conversations.flows.registry import FLOWS, define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
 
 # Bump when the consent text changes in meaning; stored with every decision.
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"
+
+
+def consent_notice(turn: Turn) -> str:
+    """The short notice shown before asking for consent: every element UU 27/2022 requires, read on a small phone."""
+    _ = turn._
+    return _(
+        N_(
+            "Welcome to Lapor IKM.\n\n"
+            "{office} records your name, mobile number, business data, products, permits, workers, turnover and "
+            "the photos you send, only to coach your business: data collection, permit help, training. "
+            "We do not sell your data.\n\n"
+            "Legal basis: your consent (Law 27 of 2022 on Personal Data Protection). "
+            "Kept at most {years} years after your last report.\n\n"
+            "Your rights, type:\n"
+            "DATA SAYA: see your data\n"
+            "MENU: correct your data\n"
+            "HAPUS: delete your data\n"
+            "BERHENTI: withdraw your consent\n"
+            "We act within 3 x 24 hours."
+        ),
+        office=turn.ctx.office_name,
+        years=turn.ctx.retention_years,
+    )
 
 
 def consent_text(turn: Turn) -> str:
-    """The full notice shown before asking for consent (UU 27/2022 on personal data protection)."""
+    """The full notice, shown on "Read in full" (UU 27/2022 on personal data protection)."""
     _ = turn._
     return _(
         N_(
@@ -47,9 +71,9 @@ def consent_hash(text: str) -> str:
 
 @flow("persetujuan", N_("Consent"))
 def start_consent(turn: Turn) -> None:
-    """Show the notice and ask for consent."""
+    """Show the short notice and ask for consent."""
     turn.start("persetujuan", ["consent.ask"])
-    turn.say(consent_text(turn))
+    turn.say(consent_notice(turn))
 
 
 def _ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
@@ -59,7 +83,7 @@ def _ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
         (
             Choice("setuju", _(N_("I agree"))),
             Choice("tolak", _(N_("I do not agree"))),
-            Choice("baca", _(N_("Read again"))),
+            Choice("baca", _(N_("Read in full"))),
         ),
     )
 
@@ -71,8 +95,11 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         turn.say(consent_text(turn))
         return
     if decision not in ("setuju", "tolak"):
+        if keep_until_consent(turn):  # a report typed instead of an answer: kept, and the question asked again
+            return
         raise Invalid(_(N_("Please answer 1 (I agree) or 2 (I do not agree).")))
-    digest = consent_hash(consent_text(turn))
+    kept = turn.session.data.pop(BEFORE_CONSENT, None)  # used only if consent is given, else gone with this step
+    digest = consent_hash(consent_notice(turn))  # the decision is made on the short notice shown first
     turn.save(fx.RecordConsent(given=decision == "setuju", version=CONSENT_VERSION, text_sha256=digest))
     turn.save(fx.Audit("consent_given" if decision == "setuju" else "consent_refused", {"version": CONSENT_VERSION}))
     turn.advance()
@@ -89,6 +116,9 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     turn.note(_(N_("Thank you! Your consent is recorded.")))
     if turn.report.registered_at is None:
         FLOWS["daftar"].start(turn)
+        if kept:  # what the owner wrote before agreeing fills the registration, once they confirm it
+            noted.take_facts(turn, turn.session.current or "", kept, use_rest=False)
+            noted.ask_confirmation(turn)
     else:
         turn.session.queue = ["menu"]
 

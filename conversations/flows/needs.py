@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice, InboundKind
-from conversations.flows.common import normalise
 from conversations.flows.labels import NEEDS, need_label
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
 from conversations.understanding.choices import parse_number_list
+from conversations.understanding.trades import need_kinds
 
-_NEED_WORDS = {
-    "kemasan": "kemasan kemas packaging label stiker",
-    "pemasaran": "pemasaran promosi jualan pasar marketing online",
-    "modal": "modal kur pinjaman dana kredit uang",
-    "peralatan": "alat peralatan mesin oven",
-    "pelatihan": "pelatihan latihan training belajar kursus",
-    "izin": "izin ijin nib pirt halal bpom perizinan",
-}
 DONE = "selesai"
 
 
@@ -63,9 +57,9 @@ def _from_text(turn: Turn, text: str) -> list[str] | None:
         if any(n < 1 or n > len(NEEDS) for n in numbers):
             return None
         return [NEEDS[n - 1][0] for n in numbers]
-    words = set(normalise(text).split())
-    found = [kind for kind, vocabulary in _NEED_WORDS.items() if words & set(vocabulary.split())]
-    return found or None
+    if classify_answer(text) in (Said.NO, Said.NOT_YET):  # "blm ada bu", "gak ada dulu"
+        return ["tidak_ada"]
+    return need_kinds(text) or None
 
 
 def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:

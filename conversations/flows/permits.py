@@ -38,6 +38,7 @@ class PermitKind:
     food_only: bool
     can_be_unneeded: bool = False
     asks_expiry: bool = False
+    explained_drink: str | None = None  # the explanation for a drink, where it differs from food's
 
 
 PERMIT_KINDS: dict[str, PermitKind] = {
@@ -49,11 +50,18 @@ PERMIT_KINDS: dict[str, PermitKind] = {
         PermitKind(
             "bpom",
             N_("BPOM permit"),
-            N_("a BPOM permit (number MD ..., needed for higher-risk food)"),
+            N_(
+                "a BPOM permit (number MD ..., only for higher-risk food not covered by P-IRT, "
+                "e.g. canned food, frozen meat)"
+            ),
             True,
             True,
             can_be_unneeded=True,
             asks_expiry=True,
+            explained_drink=N_(
+                "a BPOM permit (number MD ..., only for higher-risk drinks not covered by P-IRT, "
+                "e.g. milk drinks, bottled water)"
+            ),
         ),
         PermitKind("merek", N_("Registered brand"), N_("a registered brand (merek, at DJKI)"), False, False),
     )
@@ -107,9 +115,22 @@ def permit_questions(report: Report, only_open: bool = False, product_key: str |
     return questions
 
 
-def permit_title(turn: Turn, permit: str, product_key: str) -> str:
+def mid_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "merek terdaftar", "izin BPOM"; acronyms (NIB, P-IRT) stay."""
+    first, _space, _rest = label.partition(" ")
+    if not first or first.upper() == first:
+        return label
+    return label[0].lower() + label[1:]
+
+
+def permit_name(turn: Turn, permit: str) -> str:
+    """The translated permit label for use inside a sentence ("Kira-kira kapan merek terdaftar terbit?")."""
+    return mid_sentence(turn._(PERMIT_KINDS[permit].label))
+
+
+def permit_title(turn: Turn, permit: str, product_key: str, in_sentence: bool = False) -> str:
     """ "P-IRT (Keripik pisang)" or "NIB": the permit and, for product permits, the product."""
-    label = turn._(PERMIT_KINDS[permit].label)
+    label = permit_name(turn, permit) if in_sentence else turn._(PERMIT_KINDS[permit].label)
     product = turn.report.product(product_key) if product_key else None
     return f"{label} ({product.name})" if product and product.name else label
 
@@ -165,10 +186,12 @@ def _status_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     permit, key = args[0], args[1]
     kind = PERMIT_KINDS[permit]
     product = turn.report.product(key) if key else None
+    explained = kind.explained_drink if kind.explained_drink and product and product.category == "minuman" else None
+    explained = _(explained or kind.explained)
     if product is not None:
-        text = _(N_("Product {product}: does it have {permit}?"), product=product.name, permit=_(kind.explained))
+        text = _(N_("Product {product}: does it have {permit}?"), product=product.name, permit=explained)
     else:
-        text = _(N_("Does your business have {permit}?"), permit=_(kind.explained))
+        text = _(N_("Does your business have {permit}?"), permit=explained)
     stored = turn.report.permit(permit, key)
     if stored is not None:
         text += "\n(" + _(N_("Last report: {status}"), status=status_label(turn, stored.status)) + ")"
@@ -265,7 +288,7 @@ def _number_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     permit, key = args[0], args[1]
     text = _(
         N_("What is the {permit} number? Example: {example}\nType SKIP if you don't remember it now."),
-        permit=_(PERMIT_KINDS[permit].label),
+        permit=permit_name(turn, permit),
         example=example_number(PermitType(permit)),
     )
     choices = [Choice("lewati", _(N_("Skip")))]
@@ -296,12 +319,12 @@ def _number_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
 def number_problem_text(turn: Turn, error: NumberError) -> str:
     """Explain what is wrong with a typed permit number, with an example."""
     _ = turn._
-    other = _(PERMIT_KINDS[error.looks_like.value].label) if error.looks_like else ""
+    other = permit_name(turn, error.looks_like.value) if error.looks_like else ""
     problem = _(
         _PROBLEM_TEXT[error.problem],
         digits=error.digits_found,
         other=other,
-        permit=_(PERMIT_KINDS[error.permit.value].label),
+        permit=permit_name(turn, error.permit.value),
     )
     example = _(N_("Example: {example}"), example=example_number(error.permit))
     return f"{problem} {example}"
@@ -359,7 +382,7 @@ def _expected_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
                 "When do you expect the {permit} to be issued? Example: minggu depan, bulan depan, 15 Januari 2027.\n"
                 "Type SKIP if you don't know yet."
             ),
-            permit=_(PERMIT_KINDS[args[0]].label),
+            permit=permit_name(turn, args[0]),
         ),
         (Choice("lewati", _(N_("Skip"))),),
     )
@@ -398,7 +421,7 @@ def _expiry_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     return Prompt(
         _(
             N_("Until when is the {permit} valid? Example: Maret 2029 or 12-03-2029.\nType SKIP if you don't know."),
-            permit=_(PERMIT_KINDS[args[0]].label),
+            permit=permit_name(turn, args[0]),
         ),
         (Choice("lewati", _(N_("Skip"))),),
     )
@@ -440,7 +463,7 @@ define("permit.expiry", Question(ask=_expiry_ask, handle=_expiry_handle, max_len
 def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     return Prompt(
-        _(N_("Send a photo of your {permit} document (optional)."), permit=_(PERMIT_KINDS[args[0]].label)),
+        _(N_("Send a photo of your {permit} document (optional)."), permit=permit_name(turn, args[0])),
         (Choice("lewati", _(N_("Skip"))),),
     )
 

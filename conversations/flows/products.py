@@ -18,6 +18,7 @@ from conversations.understanding.answers import classify_answer, says_no_more, s
 
 MAX_PRODUCTS = 20
 NON_FOOD_COMMODITIES = {"batik_tenun", "konveksi", "kerajinan"}
+FOOD_COMMODITIES = {"makanan", "minuman"}  # the business's commodity is also its products' category
 CATEGORIES = (
     ("makanan", N_("Food")),
     ("minuman", N_("Drink")),
@@ -131,11 +132,18 @@ define("product.delete", Question(ask=_delete_ask, handle=_delete_handle, sectio
 
 
 # --- one product ------------------------------------------------------------------------------------
+def commodity_category(turn: Turn) -> str | None:
+    """The product category the business's commodity already tells (food, drink, not food), or None to ask."""
+    commodity = turn.report.business.commodity if turn.report.business else None
+    if commodity in NON_FOOD_COMMODITIES:
+        return "nonpangan"
+    return commodity if commodity in FOOD_COMMODITIES else None
+
+
 def product_questions(turn: Turn, key: str, include_name: bool) -> list[str]:
-    """The questions that describe product `key`, skipping the category for non-food trades."""
-    business = turn.report.business
+    """The questions that describe product `key`, skipping the category when the business's commodity tells it."""
     questions = [make_id("product.name", key)] if include_name else []
-    if not (business and business.commodity in NON_FOOD_COMMODITIES):
+    if commodity_category(turn) is None:
         questions.append(make_id("product.category", key))
     questions.append(make_id("product.packaging", key))
     if turn.inbound.supports_photos:
@@ -169,8 +177,9 @@ def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         return
     key = turn.report.next_product_key()
     turn.save(fx.UpsertProduct(key, {"name": name}))
-    if turn.report.business and turn.report.business.commodity in NON_FOOD_COMMODITIES:
-        turn.save(fx.UpsertProduct(key, {"category": "nonpangan"}))
+    category = commodity_category(turn)
+    if category is not None:
+        turn.save(fx.UpsertProduct(key, {"category": category}))
     follow = product_questions(turn, key, include_name=False)
     if turn.session.data.get("flow") == "daftar":
         follow.append("product.more")
@@ -194,7 +203,13 @@ def _category_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 def _category_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     words = answer.text.lower()
     choice = answer.choice or (
-        "minuman" if "minum" in words else "makanan" if "makan" in words else "nonpangan" if "bukan" in words else None
+        "nonpangan"  # "bukan makanan" is neither, though it says "makanan"
+        if re.search(r"\b(?:bukan|bkn|non|tidak|gak)\b", words)
+        else "minuman"
+        if "minum" in words
+        else "makanan"
+        if "makan" in words
+        else None
     )
     if choice is None:
         raise Invalid(turn._(N_("Sorry, please pick one of the options below (type its number or tap it).")))
@@ -267,10 +282,19 @@ def _more_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     )
 
 
+_MORE_WORDS = re.compile(r"\b(?:lagi|lg|masih|msh|juga|jg|bu|pak|nak|kak|ya|kok|sih|dong|produk(?:nya)?)\b", re.I)
+_THERE_IS_MORE = re.compile(
+    r"(?:masih\s+|msh\s+)?(?:ada|iya\s+ada|ya\s+ada)(?:\s+(?:lagi|lg))?(?:\s+(?:bu|pak|nak|kak))?"
+)
+
+
 def _more_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     said, rest = split_leading_answer(answer.text) if answer.choice is None else (None, "")
+    rest = _MORE_WORDS.sub(" ", rest).strip(" ,.!")  # "ada lagi": "lagi" is no product
     if answer.choice is None and says_no_more(answer.text):  # "sudah itu saja" is "no more", not "yes, already"
         decision: str | None = "no"
+    elif answer.choice is None and _THERE_IS_MORE.fullmatch(answer.text.strip(" .,!").lower()):
+        decision, rest = "yes", ""
     elif said in (Said.YES, Said.DONE) and sum(ch.isalpha() for ch in rest) >= 2:
         decision = "yes"  # "iya, keripik singkong balado": the next product came with the yes
     else:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import answer_current, normalise, typed_name, yes_no
+from conversations.flows.common import KEEP, answer_current, typed_name, yes_no
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
+from conversations.report import BusinessInfo, Report
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer, split_leading_answer
+from conversations.understanding.names import without_address
 from conversations.understanding.numbers import parse_headcount, parse_money
+from conversations.understanding.phones import format_phone, normalise_phone
 from conversations.understanding.places import Area, MatchKind
+from conversations.understanding.trades import guess_commodity
 
 REGISTRATION = [
     "owner.name",
@@ -39,15 +41,6 @@ COMMODITIES = (
     ("kerajinan", N_("Handicraft"), N_("rattan, bamboo, wood, woven goods")),
     ("lainnya", N_("Other"), None),
 )
-# Words owners use for their trade, mapped to a commodity.
-_COMMODITY_WORDS = {
-    "makanan": "keripik kripik kerupuk krupuk kue roti sambal sambel dodol tempe tahu makanan snack camilan "
-    "cemilan peyek rengginang abon bakso frozen manisan gula kacang opak",
-    "minuman": "kopi jamu sirup teh minuman jus sari wedang susu",
-    "batik_tenun": "batik tenun songket kain ikat",
-    "konveksi": "baju jahit konveksi pakaian kaos hijab jilbab seragam bordir",
-    "kerajinan": "rotan bambu kayu anyaman ukir ukiran kerajinan mebel furnitur gerabah keramik",
-}
 MAX_WORKERS = 10_000
 
 
@@ -63,17 +56,57 @@ def with_current(text: str, hint: str | None) -> str:
     return f"{text}\n({hint})" if hint else text
 
 
+def stored_prompt(turn: Turn, text: str, stored: object, choices: tuple[Choice, ...] = (), **options: bool) -> Prompt:
+    """A question about a fact given before: the stored value shown, and kept with one tap ("Tetap: X")."""
+    if stored in (None, ""):
+        return Prompt(text, choices, **options)
+    keep = Choice(KEEP, turn._(N_("Keep: {value}"), value=stored))
+    return Prompt(with_current(text, current_value(turn, stored)), (*choices, keep), **options)
+
+
 @flow("daftar", N_("Registration"))
 def start_registration(turn: Turn) -> None:
-    """Ask everything about the owner, the business, its products, permits and needs."""
-    turn.start("daftar", REGISTRATION)
+    """Ask everything about the owner, the business, its products, permits and needs, from the first fact missing.
+
+    An owner who stopped half-way (BATAL, BERHENTI then MULAI, a menu detour, days of silence) goes on where the
+    facts end instead of starting over; what they told before stays and can be corrected at the end.
+    """
+    questions = missing_registration(turn.report)
+    turn.start("daftar", questions)
+    if questions != REGISTRATION:
+        turn.note(turn._(N_("Let's continue your registration where it stopped.")))
+
+
+def missing_registration(report: Report) -> list[str]:
+    """The registration questions whose facts are not stored yet (all of them for a new owner)."""
+    business = report.business or BusinessInfo()
+    stored = {
+        "owner.name": report.name,
+        "owner.phone": report.phone,
+        "biz.name": business.name,
+        "biz.area|kecamatan": business.kecamatan_code,
+        "biz.area|kelurahan": business.kelurahan_code,
+        "biz.commodity": business.commodity,
+        "biz.workers": business.workers,
+        "biz.revenue": business.monthly_revenue,
+        "biz.sentra": business.in_sentra,
+    }
+    questions = [q for q in REGISTRATION if q not in stored or stored[q] is None]
+    if business.in_sentra and not business.sentra:
+        questions.insert(questions.index("product.name|new"), "biz.sentra_name")
+    if report.products:
+        questions.remove("product.name|new")
+        questions.append("product.more")  # "another product?" leads on to the permits and needs
+    if questions[0] == "biz.location_if_possible" and len(questions) <= 2:
+        questions.pop(0)  # only the optional location left: not worth stopping for
+    return questions
 
 
 # --- owner ------------------------------------------------------------------------------------------
 def _name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     text = _(N_("What is your full name? Example: Sri Wahyuni"))
-    return Prompt(with_current(text, current_value(turn, turn.report.name)))
+    return stored_prompt(turn, text, turn.report.name)
 
 
 def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -91,29 +124,6 @@ def _name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
 define("owner.name", Question(ask=_name_ask, handle=_name_handle, max_length=100, section=N_("Your name")))
 
 
-def normalise_phone(text: str) -> str | None:
-    """An Indonesian mobile number in E.164 ("0812-3456-7890" -> "+6281234567890"), or None."""
-    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
-    if not digits:
-        return None
-    try:
-        number = phonenumbers.parse(digits, "ID")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(e164: str) -> str:
-    """A stored number as people read it: "+62 812-3456-7890"."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def _phone_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     text = _(
@@ -127,12 +137,8 @@ def _phone_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
             phone=format_phone(sender),
         )
         choices = (Choice("pakai", _(N_("Yes, use this number"))), Choice("lewati", _(N_("Skip"))))
-        return Prompt(with_current(text, current_value(turn, stored)), choices)
-    return Prompt(
-        with_current(text, current_value(turn, stored)),
-        (Choice("lewati", _(N_("Skip"))),),
-        ask_contact=True,
-    )
+        return stored_prompt(turn, text, stored, choices)
+    return stored_prompt(turn, text, stored, (Choice("lewati", _(N_("Skip"))),), ask_contact=True)
 
 
 def _phone_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -167,7 +173,7 @@ def _biz_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     stored = turn.report.business.name if turn.report.business else None
     text = _(N_("What is the name of your business? Example: Keripik Pisang Bu Sri"))
-    return Prompt(with_current(text, current_value(turn, stored)))
+    return stored_prompt(turn, text, stored)
 
 
 def _biz_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -212,7 +218,7 @@ def _area_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
             kecamatan=kecamatan.name if kecamatan else "",
         )
     choices = tuple(Choice(a.code, _area_label(a, options)) for a in options)
-    return Prompt(with_current(text, current_value(turn, stored.name if stored else None)), choices)
+    return stored_prompt(turn, text, stored.name if stored else None, choices)
 
 
 def _save_area(turn: Turn, area: Area) -> None:
@@ -238,6 +244,12 @@ def _area_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if chosen is not None:
         _save_area(turn, chosen)
         turn.advance()
+        return
+    if answer.choice is None and classify_answer(answer.text) is Said.SKIP:
+        turn.advance()
+        if level == "kecamatan" and turn.session.current == "biz.area|kelurahan":
+            turn.advance()  # no kecamatan, no list of its villages
+        turn.note(_(N_("All right, skipped. You can add it later in MENU > Correct my data.")))
         return
     match = turn.ctx.regions.match(answer.text, options)
     if match.kind is MatchKind.EXACT:
@@ -374,16 +386,7 @@ def _commodity_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     stored = commodity_label(turn, business.commodity, business.commodity_other) if business else None
     choices = tuple(Choice(key, _(label), _(example) if example else None) for key, label, example in COMMODITIES)
     text = _(N_("What does your business make? Choose a number, or type it (for example: keripik)."))
-    return Prompt(with_current(text, current_value(turn, stored if business and business.commodity else None)), choices)
-
-
-def guess_commodity(text: str) -> str | None:
-    """The commodity named by a typed word like "keripik" or "rotan"."""
-    words = set(normalise(text).split())
-    for key, vocabulary in _COMMODITY_WORDS.items():
-        if words & set(vocabulary.split()):
-            return key
-    return None
+    return stored_prompt(turn, text, stored if business and business.commodity else None, choices)
 
 
 def _commodity_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -394,7 +397,8 @@ def _commodity_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None
     if choice is None:
         if sum(ch.isalpha() for ch in answer.text) < 3:
             raise Invalid(turn._(N_("Please choose a number from the list, or type what you make.")))
-        turn.save(fx.UpdateBusiness({"commodity": "lainnya", "commodity_other": " ".join(answer.text.split())}))
+        other = without_address(" ".join(answer.text.split()))  # "sabun herbal bu"
+        turn.save(fx.UpdateBusiness({"commodity": "lainnya", "commodity_other": other}))
     else:
         turn.save(fx.UpdateBusiness({"commodity": choice, "commodity_other": None}))
     turn.advance()
@@ -411,7 +415,7 @@ def _commodity_other_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 def _commodity_other_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
-    text = " ".join(answer.text.split())
+    text = without_address(" ".join(answer.text.split()))
     if sum(ch.isalpha() for ch in text) < 3:
         raise Invalid(turn._(N_("Please write what you make. Example: sabun herbal")))
     turn.save(fx.UpdateBusiness({"commodity": "lainnya", "commodity_other": text}))
@@ -429,7 +433,7 @@ def _workers_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     business = turn.report.business
     text = _(N_("How many people work in the business, including yourself? Example: 3"))
     stored = business.workers if business else None
-    return Prompt(with_current(text, current_value(turn, stored)))
+    return stored_prompt(turn, text, stored)
 
 
 def _workers_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -470,7 +474,7 @@ def _revenue_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
             "Type SKIP if you prefer not to say."
         )
     )
-    return Prompt(with_current(text, current_value(turn, stored)), (Choice("lewati", _(N_("Skip"))),))
+    return stored_prompt(turn, text, stored, (Choice("lewati", _(N_("Skip"))),))
 
 
 def _revenue_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -520,8 +524,8 @@ def _sentra_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         return
     turn.save(fx.UpdateBusiness({"in_sentra": True}))
     turn.advance("biz.sentra_name")
-    if sum(ch.isalpha() for ch in rest) >= 2:
-        answer_current(turn, rest)
+    if sum(ch.isalpha() for ch in rest) >= 2 and not _GROUP_WORDS.fullmatch(rest.strip(" .,!")):
+        answer_current(turn, rest)  # "iya, ikut Sentra Keripik X" (a bare "kelompok" names nothing)
 
 
 define("biz.sentra", Question(ask=_sentra_ask, handle=_sentra_handle, section=N_("Sentra or forum")))
@@ -531,7 +535,7 @@ def _sentra_name_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     business = turn.report.business
     text = _(N_("What is the name of the sentra, group or forum? Example: Sentra Keripik Yosomulyo"))
-    return Prompt(with_current(text, current_value(turn, business.sentra if business else None)))
+    return stored_prompt(turn, text, business.sentra if business else None)
 
 
 def _sentra_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from conversations import effects as fx
 from conversations.events import Choice
 from conversations.flows.common import pause_current, yes_no
-from conversations.flows.permits import FOLLOWUP, PERMIT_KINDS, RENEWAL, followup_due, permit_title, status_label
+from conversations.flows.permits import FOLLOWUP, RENEWAL, followup_due, permit_name, permit_title, status_label
 from conversations.flows.registry import define, flow
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, TrainingInfo, Turn, make_id
@@ -221,7 +221,7 @@ def _followup_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     return Prompt(
         _(
             N_("How is your {permit} going? Last report: {status}. Has it been issued?"),
-            permit=permit_title(turn, permit, key),
+            permit=permit_title(turn, permit, key, in_sentence=True),
             status=status,
         ),
         (
@@ -315,7 +315,7 @@ def _renewal_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     choice = answer.choice or {"yes": "sudah", "no": "nanti"}.get(yes_no(turn, answer) or "")
     if choice == "sudah":
         turn.advance(make_id("permit.number", permit, key))
-        turn.note(_(N_("Good! Please send the number of the new {permit}."), permit=_(PERMIT_KINDS[permit].label)))
+        turn.note(_(N_("Good! Please send the number of the new {permit}."), permit=permit_name(turn, permit)))
         return
     if choice == "bantuan":
         turn.save(fx.CreateHelpRequest(f"renew:{permit}", permit_title(turn, permit, key)))

@@ -24,7 +24,10 @@ _LEAD_IN = re.compile(
     r"(?:\bnama(?:\s*(?:usaha|toko|produk|sentra|kelompok|komunitas|forum|saya|sy|ku|lengkap))?\s*(?:nya|ny)?"
     r"|\b(?:biasa|bisa)\s+(?:di)?(?:sebut|panggil|kenal)(?:\s+(?:dengan|sbg|sebagai))?"
     r"|\b(?:orang|org)(?:\s+(?:biasa|sering|sini))?\s+(?:sebut|nyebut|manggil|panggil|bilang)(?:nya)?"
-    r"|\bdikenal\s+(?:dengan|sbg|sebagai))"
+    r"|\bdikenal\s+(?:dengan|sbg|sebagai)"
+    r"|^usaha(?:\s*nya|\s+(?:saya|sy|kami|ku)(?:\s*nya)?)"
+    r"|^produk(?:\s*nya|\s+(?:saya|sy|kami)(?:\s*nya)?)"
+    r"|^(?:saya|sy|aku))"
     r"\s*(?:adalah|yaitu|ialah|:|=)?\s+",
     re.IGNORECASE,
 )
@@ -74,6 +77,16 @@ def _trim(candidate: str) -> str:
     return " ".join(words).strip(" ,.;:!-\"'")
 
 
+def without_address(name: str) -> str:
+    """Drop the address words an owner adds after a name ("Sri Wahyuni, pak"), keeping one inside it ("Bu Sri")."""
+    words = name.strip(" ,.;:!-\"'").split()
+    while len(words) > 1 and words[-1].lower().strip(",.!") in _TRAILING_FILLER:
+        if not (words[-1].islower() or words[-2].endswith(",")):
+            break  # "Kelompok Tani Kandang Mas": a capitalised word is part of the name
+        words.pop()
+    return " ".join(words).strip(" ,.;:!-\"'")
+
+
 def read_name(text: str) -> ReadName:
     """Tell a name from chatter, and find the name inside a sentence that holds one."""
     clean = " ".join(text.split())
@@ -81,7 +94,7 @@ def read_name(text: str) -> ReadName:
     if opening and not _is_chatter(_trim(clean[opening.end() :])):  # "nama saya Budi Santoso"
         return ReadName(NameKind.NAME, _trim(clean[opening.end() :]))
     if not _is_chatter(clean):
-        return ReadName(NameKind.NAME, clean)
+        return ReadName(NameKind.NAME, without_address(clean) or clean)  # "Sri Wahyuni, pak" is Sri Wahyuni
     candidates: list[str] = []
     lead_in = list(_LEAD_IN.finditer(clean))
     if lead_in:

@@ -14,6 +14,7 @@ _PREFIXES = re.compile(
     re.IGNORECASE,
 )
 
+_ADDRESS_AFTER = re.compile(r"[\s,]+(?:bu|pak|nak|kak|mas|mbak|min|ya|bang|dik)$", re.IGNORECASE)
 SURE_SCORE = 92.0  # at or above: a typo we accept with a confirmation question
 MAYBE_SCORE = 70.0  # at or above: worth suggesting
 
@@ -55,6 +56,7 @@ def clean_name(text: str) -> str:
     while previous != text:
         previous = text
         text = _PREFIXES.sub("", text).strip()
+        text = _ADDRESS_AFTER.sub("", text).strip()  # "metro pusat bu"
     return utils.default_process(text)
 
 

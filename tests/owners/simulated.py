@@ -35,6 +35,8 @@ from enum import StrEnum
 
 from conversations.report import ProductInfo, Report
 from conversations.turn import parse_question_id
+from conversations.understanding.answers import classify_answer
+from conversations.understanding.corrections import read_correction
 from conversations.understanding.permit_numbers import PermitNumber, PermitType, parse_permit_number
 from conversations.understanding.places import Area, RegionDirectory
 from tests.dialog import EngineChat
@@ -541,6 +543,32 @@ class SimulatedOwner:
         names = (p.name, p.business, p.sentra or "", *(product.name for product in p.products))
         return norm_text(candidate) in {norm_text(name) for name in names}
 
+    def agrees(self, target: str, said: str, report: Report) -> bool:
+        """True when a fact the bot noted from a message (question id and the words kept) is this owner's."""
+        p = self.profile
+        name, args = parse_question_id(target)
+        if name == "permit.status":
+            kind, key = args
+            index = product_index(p, report, key) if report.product(key) else int(key[1:]) - 1 if key else None
+            status = self.permit(kind, index).status
+            return read_status(said) == ("terbit" if status == "kedaluwarsa" else status)
+        expected: dict[str, object] = {
+            "owner.name": p.name,
+            "owner.phone": p.phone,
+            "biz.name": p.business,
+            "biz.sentra_name": p.sentra,
+            "biz.workers": str(p.workers),
+        }
+        if name in expected:
+            return norm_text(said) == norm_text(expected[name])
+        if name == "biz.area":
+            return norm_text(said) == norm_text(p.kecamatan if args[0] == "kecamatan" else p.kelurahan)
+        if name == "biz.sentra":
+            return (norm_text(said) == "ya") == (p.sentra is not None)
+        if name == "product.name":
+            return any(norm_text(said) == norm_text(product.name) for product in p.products)
+        return True  # details (category, packaging, permits, turnover, needs) are checked in the stored report
+
     def answer(self, question: str, report: Report, choices: Sequence[str], tries: int) -> str:
         """The message typed to the open `question`; `tries` counts how often it was answered just before."""
         name, args = parse_question_id(question)
@@ -842,6 +870,16 @@ class SimulatedOwner:
         return ", ".join(parts), topics
 
 
+def read_status(said: str) -> str | None:
+    """The permit status in the words the bot kept ("sudah ada 0220...", "lagi diurus", "gak perlu")."""
+    if re.search(r"\b(?:gak|ga|gk|tidak|tdk)\s+perlu\b", said):
+        return "tidak_perlu"
+    said_answer = classify_answer(said)
+    return {"done": "terbit", "yes": "terbit", "in_progress": "diurus", "not_yet": "belum", "no": "belum"}.get(
+        str(said_answer)
+    )
+
+
 def pick(choices: Sequence[str], choice_id: str) -> str:
     """The number to type for the choice `choice_id` (its id as text if the bot did not offer it)."""
     return str(choices.index(choice_id) + 1) if choice_id in choices else choice_id
@@ -889,7 +927,11 @@ class RunResult:
     @property
     def not_understood(self) -> int:
         """Messages after which the bot asked the same question again (questions back not counted)."""
-        again = sum(1 for e in self.transcript if e.asked is not None and e.asked == e.next)
+        again = sum(
+            1
+            for e in self.transcript
+            if e.asked is not None and e.asked == e.next and read_correction(e.said) is None  # a correction: kept open
+        )
         return max(0, again - len(self.questions_back))
 
     @property
@@ -990,6 +1032,10 @@ def run_owner(profile: Profile, style: Style, regions: RegionDirectory, baseline
         if question == "confirm.name":  # "Maksudnya nama usahanya: X?": yes when X is one of the owner's names
             candidate = str((chat.session.data.get("candidate") or {}).get("value", ""))
             text = pick(choices, "yes" if owner.knows_name(candidate) else "no")
+        elif question == "confirm.facts":  # "Saya catat: ... Benar?": yes when every line is true
+            noted = chat.session.data.get("noted") or []
+            agreed = all(owner.agrees(target, said, chat.report) for target, said, _ in noted)
+            text = pick(choices, "yes" if agreed else "no")
         else:
             text = owner.answer(question, chat.report, choices, same)
         send(question, text)
