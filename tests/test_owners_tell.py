@@ -172,3 +172,40 @@ def test_skipping_the_kecamatan_is_allowed(chat: EngineChat) -> None:
     chat.send("lewati")
     assert chat.session.current == "biz.commodity"
     assert chat.report.business.kecamatan_code is None
+
+
+FIRST = (
+    "Assalamualaikum bu, saya Darmo Suwito dari kel. Yosomulyo kec. Metro Pusat, usaha saya Rotan Pak Darmo, yang "
+    "kerja 6 orang, omzet kira2 8 jt sebulan, produknya kursi rotan dan keranjang, NIB belum, butuh modal. "
+    "hp 0813 1122 3344"
+)
+
+
+def test_a_first_message_is_kept_until_consent_and_then_fills_the_registration(chat: EngineChat) -> None:
+    reply = chat.send(FIRST)  # 196 characters, before any consent
+    assert chat.session.current == "consent.ask"
+    assert ID("We keep your message for now") in reply or "simpan dulu" in reply
+    assert chat.effects == []  # nothing stored before consent
+    reply = chat.send("setuju")
+    assert chat.session.current == "confirm.facts"
+    for shown in ("Darmo Suwito", "Rotan Pak Darmo", "Metro Pusat", "Yosomulyo", "Rp8.000.000", "kursi rotan"):
+        assert shown in reply
+    chat.send("ya")
+    report = chat.report
+    assert (report.name, report.phone, report.business.name) == ("Darmo Suwito", "+6281311223344", "Rotan Pak Darmo")
+    assert (report.business.kecamatan_code, report.business.kelurahan_code) == ("18.72.01", "18.72.01.1005")
+    assert chat.session.current == "biz.commodity"  # the first fact the message did not tell
+    for line in ["5", "tidak"]:  # handicraft; no sentra
+        chat.send(line)
+    assert [p.name for p in chat.report.products] == ["kursi rotan"]  # the products follow, from the message
+    assert chat.session.current.startswith("product.packaging")
+
+
+def test_a_first_message_is_forgotten_when_consent_is_refused(chat: EngineChat) -> None:
+    chat.send(FIRST)
+    chat.send("tidak setuju")
+    assert "before_consent" not in chat.session.data
+    assert chat.report.consent == "refused" and chat.report.name is None
+    chat.send("mulai")
+    chat.send("setuju")
+    assert chat.session.current == "owner.name"  # asked plainly: the refused message was not kept

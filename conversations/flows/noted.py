@@ -113,10 +113,18 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
         pending.append([target, fact.text, _shown(turn, fact, keys, products)])
     if not pending:
         return None
-    turn.session.data["noted"] = pending
+    turn.session.data["noted"] = sorted(pending, key=lambda row: _ORDER.index(_order_key(row[0])))
     if answer is not None:
         return answer
     return found.rest if use_rest else ""
+
+
+# The order the confirmation lists facts in: the order the registration asks them.
+_ORDER = (*_STORABLE_NOW, "product.", "permit.", "needs.", "")
+
+
+def _order_key(target: str) -> str:
+    return next(key for key in _ORDER if target == key or (key.endswith(".") and target.startswith(key)) or not key)
 
 
 def ask_confirmation(turn: Turn) -> None:

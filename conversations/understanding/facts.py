@@ -89,6 +89,7 @@ _BUSINESS = re.compile(
     r"|nama\s+toko(?:\s*nya)?|toko\s+(?:saya|sy|kami))\s*(?:bernama|namanya|adalah|yaitu|:)?\s+(?P<v>.+)$",
     re.I,
 )
+_PLACE_AFTER = re.compile(r"\s+(?:di|dari|dr|tinggal\s+di)\s+", re.I)
 _TRADE = re.compile(
     r"^(?:(?:kami|saya|sy|aku)\s+)?(?:bikin|buat|membuat|bkin|produksi|memproduksi|jualan|jual|menjual|usaha|"
     r"usahanya|dagang|berdagang)\s+(?P<v>.+)$",
@@ -282,7 +283,12 @@ class _Reader:
         if permits := self._permits(clause):
             return permits
         if match := _OWNER.match(clause):
-            value = _clean(match.group("v"))
+            value = match.group("v")
+            place = _PLACE_AFTER.search(value)  # "saya Darmo dari kel. Yosomulyo": the place is read too
+            if place:
+                _read_places(self.facts, value[place.start() :], self.regions, self.kecamatan)
+                value = value[: place.start()]
+            value = _clean(value)
             first = value.split()[0].lower() if value.split() else ""
             read = read_name(value)
             if first not in _NOT_A_NAME_START and read.kind == NameKind.NAME and read.name:
@@ -291,7 +297,7 @@ class _Reader:
                     return True
         if match := _BUSINESS.match(clause):
             value = match.group("v")
-            place = re.search(r"\s+(?:di|dari|dr)\s+", value)
+            place = _PLACE_AFTER.search(value)
             name = _clean(value[: place.start()] if place else value)
             read = read_name(name)
             if read.kind == NameKind.NAME and read.name:
