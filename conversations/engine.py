@@ -257,7 +257,9 @@ def _use_answers_ahead(turn: Turn) -> None:
         if not ahead or question_id not in ahead:
             return
         said = ahead.pop(question_id)
-        confirmed = isinstance(said, list)  # confirmed with the owner already ("Saya catat: ... Benar?")
+        # Confirmed with the owner already ("Dari pesan Bapak/Ibu, kami catat: ... Benar?"); a plain string is an
+        # answer kept unconfirmed by a version before 2026-11-30, still in stored sessions: shown when used.
+        confirmed = isinstance(said, list)
         text = said.pop(0) if confirmed else said
         if confirmed and said:
             ahead[question_id] = said  # the next product's name, the next "yes, another one"

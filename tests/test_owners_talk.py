@@ -277,13 +277,8 @@ def test_a_food_business_is_not_asked_whether_its_product_is_food(chat: EngineCh
     assert chat.report.business.commodity == "makanan"
     for line in ["Keripik pisang", "3", "iya", "Keripik singkong", "2", "tidak"]:
         replies.append(chat.send(line))
-    asked = []
-    for _ in range(40):
-        current = chat.session.current
-        if current in (None, "menu"):
-            break
-        asked.append(current)
-        replies.append(chat.send("belum" if current.startswith("permit.status") else "1"))
+    asked = finish_permits_and_needs(chat)
+    replies += [r.text for r in chat.last]
     assert chat.report.registered_at is not None
     assert not any("termasuk makanan" in reply for reply in replies)
     assert not any(q.startswith("product.category") for q in asked)

@@ -186,6 +186,8 @@ def _already_stored(turn: Turn, target: str, fact: Fact) -> bool:
         "biz.sentra": business.in_sentra if business else None,
         "biz.sentra_name": business.sentra if business else None,
     }
+    if target == "biz.commodity":  # "jualan keripik" from a food business: nothing new
+        return business is not None and business.commodity == (guess_commodity(fact.text) or "lainnya")
     if target not in stored or stored[target] is None:
         return False
     value = fact.value.code if isinstance(fact.value, Area) else fact.value
@@ -295,7 +297,7 @@ def _use(turn: Turn, noted: list[list[str]]) -> None:
             later.append((target, text))
     products = len(ahead.get("product.name|new") or [])
     if products > 1:
-        ahead["product.more"] = [turn._(N_("Yes"))] * (products - 1)
+        ahead["product.more"] = ["ya"] * (products - 1)  # "another product?" until the last one told
     for target, text in sorted(later, key=lambda item: _STORABLE_NOW.index(item[0])):
         store_now(turn, target, text)
 

@@ -220,18 +220,9 @@ def followup_due(turn: Turn, permit: str) -> datetime:
     return turn.ctx.now + timedelta(days=turn.ctx.followup_interval(permit))
 
 
-def _status_text(turn: Turn, permit: str, key: str, text: str) -> str:
-    """The words about this permit; what the text says of other permits is kept for their questions."""
+def _status_text(text: str, permit: str) -> str:
+    """The words about this permit ("nib udh ada" -> "udh ada"); other permits in the text were taken as facts."""
     mentions = read_permit_statuses(text)
-    if not mentions:
-        return without_permit_name(text, permit)
-    ahead = turn.session.data.setdefault("ahead", {})
-    for other, (_said, words) in mentions.items():
-        if other == permit:
-            continue
-        for other_permit, other_key in applicable_permits(turn.report):
-            if other_permit == other and (not PERMIT_KINDS[other].per_product or other_key == key or not key):
-                ahead.setdefault(make_id("permit.status", other, other_key), words)
     return mentions[permit][1] if permit in mentions else without_permit_name(text, permit)
 
 
@@ -246,7 +237,7 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             _save_number(turn, permit, key, parsed)
             turn.advance(*_after_number(turn, permit, key))
             return
-        text = _status_text(turn, permit, key, answer.text)
+        text = _status_text(answer.text, permit)
         said = classify_answer(text)
         if PERMIT_KINDS[permit].can_be_unneeded and _NOT_NEEDED.search(text):
             status = "tidak_perlu"
