@@ -209,3 +209,20 @@ def test_a_first_message_is_forgotten_when_consent_is_refused(chat: EngineChat) 
     chat.send("mulai")
     chat.send("setuju")
     assert chat.session.current == "owner.name"  # asked plainly: the refused message was not kept
+
+
+def test_a_declined_delete_goes_back_to_the_registration(chat: EngineChat) -> None:
+    consented(chat)
+    for line in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "metro pusat", "yosomulyo", "1"]:
+        chat.send(line)
+    assert chat.session.current == "biz.workers"
+    chat.send("hapus")
+    reply = chat.send("Tidak")
+    assert ID("Let's continue where we were.") in reply
+    assert chat.session.current == "biz.workers"
+    chat.send("lapor")  # "update my report" before the end: the same registration goes on, nothing asked twice
+    assert chat.session.current == "biz.workers"
+    chat.send("3")
+    reply = chat.send("tidak")  # turnover: rather not say
+    assert chat.report.business.monthly_revenue is None
+    assert chat.session.current == "biz.sentra"

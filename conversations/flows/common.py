@@ -164,6 +164,7 @@ def handle_global_word(turn: Turn, word: str) -> bool:
             go_to_menu(turn, greet=False)
         return True
     if word in _FLOW_WORDS:
+        pause_current(turn)  # an unfinished registration waits: the menu offers to continue it
         FLOWS[_FLOW_WORDS[word]].start(turn)
         return True
     return False
@@ -248,6 +249,18 @@ def pause_current(turn: Turn) -> None:
     else:
         session.data = {k: v for k, v in session.data.items() if k == "paused"}
     session.queue = []
+
+
+def resume_paused(turn: Turn, flow_name: str | None = None) -> bool:
+    """Go back to the flow kept aside by `pause_current` (only if it is `flow_name`, when given)."""
+    paused = turn.session.data.get("paused")
+    if not isinstance(paused, dict) or not paused.get("queue"):
+        return False
+    if flow_name is not None and (paused.get("data") or {}).get("flow") != flow_name:
+        return False
+    turn.session.queue = list(paused["queue"])
+    turn.session.data = dict(paused.get("data") or {})
+    return True
 
 
 def go_to_menu(turn: Turn, greet: bool) -> None:
@@ -360,9 +373,8 @@ def _menu_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 def _menu_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     choice = answer.choice
     if choice == "lanjut":
-        paused = turn.session.data.get("paused") or {}
-        turn.session.queue = list(paused.get("queue") or ["menu"])
-        turn.session.data = dict(paused.get("data") or {})
+        if not resume_paused(turn):
+            turn.session.queue = ["menu"]
         return
     if choice == "bantuan":
         turn.note(help_text(turn))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import stop, yes_no
+from conversations.flows.common import resume_paused, stop, yes_no
 from conversations.flows.registry import define, flow
 from conversations.flows.summary import summary_text
 from conversations.i18n import N_
@@ -113,6 +113,8 @@ def _delete_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         turn.advance()
         if turn.report.consent != "given":
             turn.session.queue.clear()
+        elif not turn.session.queue and resume_paused(turn):  # back to what the owner was filling in
+            turn.note(_(N_("Let's continue where we were.")))
         return
     turn.save(fx.Audit("data_deleted"))
     turn.save(fx.DeleteOwnerData())

@@ -73,6 +73,9 @@ def start_registration(turn: Turn) -> None:
     """
     questions = missing_registration(turn.report)
     turn.start("daftar", questions)
+    paused = turn.session.data.get("paused")
+    if isinstance(paused, dict) and (paused.get("data") or {}).get("flow") == "daftar":
+        del turn.session.data["paused"]  # this registration takes the place of the one kept aside
     if questions != REGISTRATION:
         turn.note(turn._(N_("Let's continue your registration where it stopped.")))
 
@@ -479,7 +482,7 @@ def _revenue_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _revenue_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
-    if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO):  # "tidak": rather not say
         turn.advance()
         return
     amount = parse_money(answer.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import yes_no
+from conversations.flows.common import resume_paused, yes_no
 from conversations.flows.labels import need_label
 from conversations.flows.permits import applicable_permits, display_number, permit_questions, permit_title, status_label
 from conversations.flows.products import category_label, packaging_label
@@ -142,8 +142,9 @@ def show_report(turn: Turn) -> None:
 @flow("lapor", N_("Update my report"))
 def start_update(turn: Turn) -> None:
     """Ask what changed since the last report."""
-    if turn.report.registered_at is None:
-        FLOWS["daftar"].start(turn)
+    if turn.report.registered_at is None:  # not registered yet: the registration goes on where it stopped
+        if not resume_paused(turn, "daftar"):
+            FLOWS["daftar"].start(turn)
         return
     turn.start("lapor", ["report.changed"])
 
