@@ -226,3 +226,17 @@ def test_a_declined_delete_goes_back_to_the_registration(chat: EngineChat) -> No
     reply = chat.send("tidak")  # turnover: rather not say
     assert chat.report.business.monthly_revenue is None
     assert chat.session.current == "biz.sentra"
+
+
+def test_an_elderly_owners_first_message(regions: RegionDirectory) -> None:  # noqa: F811
+    text = (
+        "Assalamualaikum nak, saya pak Sulaiman umur 67, usaha rotan di desa Yosorejo kecamatan Metro Timur, pekerja "
+        "6 orang, produk kursi, meja, keranjang rotan, omzet sebulan 15 juta, NIB belum, hp 081377778888, butuh "
+        "modal dan promosi"
+    )
+    facts = {f.question: f.value for f in read_facts(text, regions, TODAY).facts}
+    assert facts["owner.name"] == "Sulaiman"
+    assert facts["biz.commodity"] == "rotan"
+    assert (facts["biz.area|kecamatan"].name, facts["biz.area|kelurahan"].name) == ("Metro Timur", "Yosorejo")
+    assert [facts[f"product.name|#{n}"] for n in (1, 2, 3)] == ["kursi", "meja", "keranjang rotan"]
+    assert (facts["biz.workers"], facts["biz.revenue"], facts["owner.phone"]) == (6, 15_000_000, "+6281377778888")

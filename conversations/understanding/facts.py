@@ -89,6 +89,8 @@ _BUSINESS = re.compile(
     r"|nama\s+toko(?:\s*nya)?|toko\s+(?:saya|sy|kami))\s*(?:bernama|namanya|adalah|yaitu|:)?\s+(?P<v>.+)$",
     re.I,
 )
+_AGE = re.compile(r"[\s,]*(?:umur|usia)\s+\d+(?:\s*(?:th|thn|tahun))?", re.I)
+_TITLE = re.compile(r"^(?:pak|bapak|bpk|bu|ibu|mbak|mas|kak)\.?\s+(?=\w)", re.I)
 _PLACE_AFTER = re.compile(r"\s+(?:di|dari|dr|tinggal\s+di)\s+", re.I)
 _TRADE = re.compile(
     r"^(?:(?:kami|saya|sy|aku)\s+)?(?:bikin|buat|membuat|bkin|produksi|memproduksi|jualan|jual|menjual|usaha|"
@@ -288,7 +290,7 @@ class _Reader:
             if place:
                 _read_places(self.facts, value[place.start() :], self.regions, self.kecamatan)
                 value = value[: place.start()]
-            value = _clean(value)
+            value = _TITLE.sub("", _clean(_AGE.sub(" ", value)))  # "pak Sulaiman umur 67" is Sulaiman
             first = value.split()[0].lower() if value.split() else ""
             read = read_name(value)
             if first not in _NOT_A_NAME_START and read.kind == NameKind.NAME and read.name:
@@ -337,8 +339,12 @@ class _Reader:
             if count is not None and 0 < count <= 10_000:
                 self.facts.add("biz.workers", str(count), count)
                 return True
-        if (match := _TRADE.match(clause)) and "?" not in clause:
-            value = _clean(_FILLER_WORDS.sub(" ", match.group("v")))
+        if match := _TRADE.match(clause):
+            value = match.group("v")
+            place = _PLACE_AFTER.search(value)  # "usaha rotan di desa Yosorejo"
+            if place and _read_places(self.facts, value[place.start() :], self.regions, self.kecamatan):
+                value = value[: place.start()]
+            value = _clean(_FILLER_WORDS.sub(" ", value))
             made = re.match(r"(?:kami|saya|sy|aku)?\s*(?:bikin|bkin|buat|membuat|produksi|memproduksi)\b", clause, re.I)
             other_trade = made is not None and 0 < len(value.split()) <= 4 and value.replace(" ", "").isalpha()
             if guess_commodity(value) or other_trade:
