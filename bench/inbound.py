@@ -63,8 +63,7 @@ SCRIPT: list[tuple[str, str]] = [
     ("say", "5 jt"),
     ("press", "no"),
     ("say", "Keripik pisang balado"),
-    ("press", "makanan"),
-    ("press", "berlabel"),
+    ("press", "berlabel"),  # a food business: the product is food, no category question
     ("photo", "AgACProductPhoto"),
     ("press", "no"),
     ("press", "terbit"),
