@@ -45,19 +45,14 @@ def ids(text: str) -> frozenset[str]:
 
 # Runs that miss a target on main today (strict xfails; see the module docstring).
 KNOWN_FAILURES: dict[Style, frozenset[str]] = {
-    Style.MESSY: ids("m17 b11 b20"),
     Style.AHEAD: ids("m10 m22"),
-    Style.LONG_FIRST: ids("m17 b20"),
 }
 WHY: dict[Style, str] = {
-    Style.MESSY: "a need typed in words the list lacks ('tungku hemat kayu bakar') is not kept as the note of "
-    "'Other'; a lower-case 'mas' at the end of a group name is read as an address word and dropped",
     Style.AHEAD: "'pirt sudah ada <number>' said once for an owner with two food products is noted for both; the "
     "owner says it is wrong and each permit is asked again",
-    Style.LONG_FIRST: "a need typed in words the list lacks is not kept as the note of 'Other'",
 }
 # Styles that miss a target as a whole (a wrong fact or a repeated question in any run), strict xfails too.
-STYLES_SHORT = frozenset({Style.MESSY, Style.AHEAD})
+STYLES_SHORT = frozenset({Style.AHEAD})
 # Plain runs after which the bot asks on after its closing summary (it once asked "another product?" again, then
 # every permit, for each owner with two or more products). None today; an id here is a strict xfail.
 ENDS_BADLY = ids("")

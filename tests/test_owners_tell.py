@@ -10,6 +10,7 @@ from conversations.i18n import Translator
 from conversations.understanding.corrections import read_correction
 from conversations.understanding.facts import read_facts
 from conversations.understanding.places import RegionDirectory
+from conversations.understanding.trades import read_needs
 from tests.dialog import EngineChat
 from tests.test_engine import consented, regions  # noqa: F401  (fixture)
 
@@ -240,3 +241,15 @@ def test_an_elderly_owners_first_message(regions: RegionDirectory) -> None:  # n
     assert (facts["biz.area|kecamatan"].name, facts["biz.area|kelurahan"].name) == ("Metro Timur", "Yosorejo")
     assert [facts[f"product.name|#{n}"] for n in (1, 2, 3)] == ["kursi", "meja", "keranjang rotan"]
     assert (facts["biz.workers"], facts["biz.revenue"], facts["owner.phone"]) == (6, 15_000_000, "+6281377778888")
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "note"),
+    [
+        ("mesin sm tungku hemat kayu bakar bu", ["peralatan", "lainnya"], "tungku hemat kayu bakar"),
+        ("kemasan dan modal dan pelatihan bu", ["kemasan", "modal", "pelatihan"], None),
+        ("bingung bu", [], None),  # no need named: words alone are not a need
+    ],
+)
+def test_a_need_the_list_lacks_is_kept_as_the_note_of_other(text: str, kinds: list[str], note: str | None) -> None:
+    assert read_needs(text) == (kinds, note)

@@ -11,7 +11,7 @@ from conversations.turn import Answer, Invalid, Prompt, Question, Turn
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer
 from conversations.understanding.choices import parse_number_list
-from conversations.understanding.trades import need_kinds
+from conversations.understanding.trades import need_kinds, read_needs
 
 DONE = "selesai"
 
@@ -80,6 +80,10 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     kinds = [answer.choice] if answer.choice and not parse_number_list(answer.text) else _from_text(turn, answer.text)
     if not kinds:
         raise Invalid(_(N_("Please type the numbers of your choices, for example 1,3.")))
+    typed, note = read_needs(answer.text) if answer.choice is None else ([], None)
+    if note:  # "mesin sm tungku hemat kayu bakar": machines, and the rest as Other
+        _save_with_note(turn, typed, note)
+        return
     _save(turn, kinds)
 
 
@@ -93,6 +97,13 @@ def _save(turn: Turn, kinds: list[str]) -> None:
         turn.advance("needs.other")
         return
     turn.save(fx.SetNeeds(tuple(kinds)))
+    turn.advance()
+    _after_needs(turn)
+
+
+def _save_with_note(turn: Turn, kinds: list[str], note: str) -> None:
+    turn.session.data.pop("needs_selected", None)
+    turn.save(fx.SetNeeds(tuple(kinds), note=note))
     turn.advance()
     _after_needs(turn)
 

@@ -22,7 +22,7 @@ from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id,
 from conversations.understanding.facts import Fact, read_facts
 from conversations.understanding.phones import format_phone
 from conversations.understanding.places import Area
-from conversations.understanding.trades import guess_commodity
+from conversations.understanding.trades import guess_commodity, read_needs
 
 # Questions whose answer may carry other facts. Questions that read several facts themselves (the sentra
 # question, "another product?", a permit's status) and every yes/no or menu question are left alone.
@@ -230,7 +230,9 @@ def _shown(turn: Turn, fact: Fact, keys: dict[str, str], told: list[str]) -> str
         key = guess_commodity(fact.text)
         shown = f"{fact.text} ({commodity_label(turn, key)})" if key else fact.text
     elif name == "needs.pick":
-        shown = ", ".join(need_label(turn, k) for k in value) or need_label(turn, "tidak_ada")  # type: ignore[union-attr]
+        kinds, note = read_needs(fact.text)
+        labels = [note if kind == "lainnya" and note else need_label(turn, kind) for kind in kinds or value]  # type: ignore[union-attr]
+        shown = ", ".join(labels) or need_label(turn, "tidak_ada")
     else:
         shown = str(value)
     return f"{label}: {shown}"

@@ -34,6 +34,7 @@ _LEAD_IN = re.compile(
 _TRAILING_FILLER = frozenset(
     "nak pak bu bapak ibu kak mas mbak dik dek ya yah sih dong deh nih kok lho loh kan".split()
 )
+_ALSO_IN_NAMES = frozenset({"mas", "dewi", "ayu"}) & _TRAILING_FILLER  # "mas" is also gold, as in "Kandang Mas"
 MAX_NAME_WORDS = 8
 # A part of a message that gives a detail, not a name: "di Yosomulyo", "hp 0812...", "kec. Metro Pusat".
 _DETAIL = re.compile(r"\s*(?:di|dari|dr|hp|wa|no|nomor|telp|alamat|jl|jln|jalan|kec|kel|desa|rt|rw)\b", re.IGNORECASE)
@@ -69,9 +70,9 @@ def _is_chatter(text: str) -> bool:
 
 def _trim(candidate: str) -> str:
     """Drop the filler words an owner adds around a name ("... nak", "pak, ...")."""
-    words = candidate.strip(" ,.;:!-\"'").split()
-    while words and words[-1].lower().strip(",.!") in _TRAILING_FILLER:
-        words.pop()
+    words = without_address(candidate).split()
+    if len(words) == 1 and words[0].lower() in _TRAILING_FILLER:
+        return ""
     while words and words[0].lower().strip(",.!") in _TRAILING_FILLER:
         words.pop(0)
     return " ".join(words).strip(" ,.;:!-\"'")
@@ -81,8 +82,9 @@ def without_address(name: str) -> str:
     """Drop the address words an owner adds after a name ("Sri Wahyuni, pak"), keeping one inside it ("Bu Sri")."""
     words = name.strip(" ,.;:!-\"'").split()
     while len(words) > 1 and words[-1].lower().strip(",.!") in _TRAILING_FILLER:
-        if not (words[-1].islower() or words[-2].endswith(",")):
-            break  # "Kelompok Tani Kandang Mas": a capitalised word is part of the name
+        after_comma = words[-2].endswith(",")
+        if not after_comma and (not words[-1].islower() or words[-1] in _ALSO_IN_NAMES):
+            break  # "Kelompok Tani Kandang Mas", "kandang mas": part of the name unless after a comma
         words.pop()
     return " ".join(words).strip(" ,.;:!-\"'")
 

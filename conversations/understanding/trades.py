@@ -40,6 +40,31 @@ def guess_commodity(text: str) -> str | None:
     return None
 
 
+_NEED_ITEMS = re.compile(r"\s*(?:,|;|&|\+|\bdan\b|\bsama\b|\bsm\b|\bserta\b|\bjuga\b)\s*", re.IGNORECASE)
+_NOT_A_NEED = re.compile(
+    r"^(?:bu|pak|nak|kak|ya|sih|dong|aja|saja|dulu|bantuan|butuh|perlu|mungkin|apa|itu|yang|yg|lain|lainnya)$",
+    re.IGNORECASE,
+)
+
+
+def read_needs(text: str) -> tuple[list[str], str | None]:
+    """The needs a text names, and the part naming none of them ("mesin sm tungku hemat kayu bakar") as Other's note.
+
+    The note is kept only beside a need the list knows: a text naming none is not read as a need at all.
+    """
+    kinds: list[str] = []
+    other: list[str] = []
+    for item in _NEED_ITEMS.split(text):
+        found = need_kinds(item)
+        kinds += [kind for kind in found if kind not in kinds]
+        words = [w for w in _WORD.findall(item) if not _NOT_A_NEED.match(w)]
+        if not found and sum(len(w) for w in words) >= 4:
+            other.append(" ".join(words))
+    if not other or not kinds:  # words alone, with no need named, are not trusted as a need
+        return kinds, None
+    return [*kinds, "lainnya"], ", ".join(other)
+
+
 def need_kinds(text: str) -> list[str]:
     """The needs named by the words of a text ("modal sama kemasan" -> kemasan, modal)."""
     words = _words(text)
