@@ -131,31 +131,32 @@ def _answer_open_question(turn: Turn) -> None:
         noted.ask_confirmation(turn)
         turn.session.resume_offered = False
         return
-    answer_or_problem = _resolve(turn, question, prompt, told)
-    if isinstance(answer_or_problem, str):
-        if told is not None:
-            noted.drop_pending(turn)
-        turn.replies.append(prompt.reply(before=answer_or_problem))
-        turn.asked = True
-        return
-    if answer_or_problem.choice == common.KEEP:  # "Tetap": the fact given before stays as it is
-        if told is not None:
-            noted.drop_pending(turn)
-        turn.advance()
-        turn.session.resume_offered = False
-        return
-    try:
-        question.handle(turn, args, answer_or_problem)
-    except Invalid as problem:
+    if not _answer(turn, question, args, _resolve(turn, question, prompt, told), prompt):
         if told is not None:  # the facts came with an answer that could not be used: they are asked again
             noted.drop_pending(turn)
-        turn.notes.clear()
-        turn.replies.append(question.ask(turn, args).reply(before=problem.message))
-        turn.asked = True
         return
     corrections.remember_answer(turn, question_id)
     noted.ask_confirmation(turn)
     turn.session.resume_offered = False
+
+
+def _answer(turn: Turn, question, args: tuple[str, ...], answer: Answer | str, prompt: Prompt) -> bool:  # type: ignore[no-untyped-def]
+    """Run the question's handler on the answer; False when the question was asked again with the problem."""
+    if isinstance(answer, str):
+        turn.replies.append(prompt.reply(before=answer))
+        turn.asked = True
+        return False
+    if answer.choice == common.KEEP:  # "Tetap": the fact given before stays as it is
+        turn.advance()
+        return True
+    try:
+        question.handle(turn, args, answer)
+    except Invalid as problem:
+        turn.notes.clear()
+        turn.replies.append(question.ask(turn, args).reply(before=problem.message))
+        turn.asked = True
+        return False
+    return True
 
 
 def _resolve(turn: Turn, question, prompt: Prompt, told: str | None = None) -> Answer | str:  # type: ignore[no-untyped-def]

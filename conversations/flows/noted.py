@@ -1,9 +1,10 @@
 """Facts an owner tells before they are asked: read from the message, confirmed once, then used as answers.
 
 "Sri Wahyuni, hp 0812 3456 7890" to the name question answers the name at once; the phone number is shown back
-("Saya catat: Nomor HP: +62 812-3456-7890. Benar?") and, once confirmed, answers the phone question when it comes,
-so it is never asked. A fact about something already passed (a correction, or a detail the flow does not ask
-again) is stored right after the confirmation, by that question's own handler.
+("Dari pesan Bapak/Ibu, kami catat: Nomor HP: +62 812-3456-7890. Apakah sudah benar?") and, once confirmed,
+answers the phone question when it comes, so it is never asked. A fact about something already passed (a
+correction, or a detail the flow does not ask again) is stored right after the confirmation, by that question's
+own handler.
 """
 
 from __future__ import annotations
