@@ -207,11 +207,15 @@ def _resolve_text(turn: Turn, question, prompt: Prompt, raw: str) -> Answer | st
     """Resolve a typed answer: numbers and labels pick choices; the rest goes to the handler."""
     _ = turn._
     text = raw.strip()
-    if len(text) > MAX_MESSAGE_CHARS or len(text) > question.max_length:
+    if len(text) > MAX_MESSAGE_CHARS:
         return _(
             N_("Your message is too long ({length} characters). Please answer in at most {limit} characters."),
             length=turn._.number(len(text)),
-            limit=turn._.number(min(question.max_length, MAX_MESSAGE_CHARS)),
+            limit=turn._.number(MAX_MESSAGE_CHARS),
+        )
+    if len(text) > question.max_length:  # a long message was read for facts; none of it answers this question
+        return _(
+            N_("We could not find the answer to this question in your message. Please write just the answer."),
         )
     if is_meaningless(text):
         return _(N_("Sorry, we did not get an answer (the message is empty or only has emoji)."))

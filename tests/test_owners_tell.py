@@ -253,3 +253,12 @@ def test_an_elderly_owners_first_message(regions: RegionDirectory) -> None:  # n
 )
 def test_a_need_the_list_lacks_is_kept_as_the_note_of_other(text: str, kinds: list[str], note: str | None) -> None:
     assert read_needs(text) == (kinds, note)
+
+
+def test_a_long_message_with_no_answer_is_not_refused_for_its_length(chat: EngineChat) -> None:
+    consented(chat)
+    story = "Begini bu, saya sudah lama usaha dan dulu pernah ikut pelatihan dari dinas tapi belum lanjut " * 3
+    reply = chat.send(story)  # 279 characters at the name question, with no name in it
+    assert ID("We could not find the answer to this question in your message. Please write just the answer.") in reply
+    assert "100" not in reply
+    assert chat.session.current == "owner.name" and chat.report.name is None
