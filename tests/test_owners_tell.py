@@ -262,3 +262,15 @@ def test_a_long_message_with_no_answer_is_not_refused_for_its_length(chat: Engin
     assert ID("We could not find the answer to this question in your message. Please write just the answer.") in reply
     assert "100" not in reply
     assert chat.session.current == "owner.name" and chat.report.name is None
+
+
+def test_a_typed_number_of_workers_is_never_taken_for_a_choice(chat: EngineChat) -> None:
+    consented(chat)
+    for line in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "metro pusat", "yosomulyo", "1", "3", "5 jt", "tidak"]:
+        chat.send(line)
+    chat.send("mulai ulang")
+    for line in ["tetap", "lewati", "tetap", "tetap", "tetap", "tetap"]:
+        chat.send(line)
+    assert chat.session.current == "biz.workers"
+    chat.send("1")  # one worker now, not the first choice
+    assert chat.report.business.workers == 1

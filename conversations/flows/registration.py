@@ -436,7 +436,7 @@ def _workers_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     business = turn.report.business
     text = _(N_("How many people work in the business, including yourself? Example: 3"))
     stored = business.workers if business else None
-    return stored_prompt(turn, text, stored)
+    return Prompt(with_current(text, current_value(turn, stored)))  # no "Tetap" choice: "1" is one worker
 
 
 def _workers_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -477,7 +477,8 @@ def _revenue_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
             "Type SKIP if you prefer not to say."
         )
     )
-    return stored_prompt(turn, text, stored, (Choice("lewati", _(N_("Skip"))),))
+    # No "Tetap" choice: a typed "2" must not pick it (the hint shows what is stored; typing it again keeps it).
+    return Prompt(with_current(text, current_value(turn, stored)), (Choice("lewati", _(N_("Skip"))),))
 
 
 def _revenue_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:

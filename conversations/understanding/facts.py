@@ -253,6 +253,8 @@ def _detail_only(clause: str) -> tuple[str | None, str | None]:
 
 @dataclass
 class _Reader:
+    """One message's reading: the facts found so far, and which list a clause without a cue continues."""
+
     regions: RegionDirectory
     today: datetime.date
     kecamatan: Area | None
