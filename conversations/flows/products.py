@@ -204,7 +204,7 @@ def _category_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     words = answer.text.lower()
     choice = answer.choice or (
         "nonpangan"  # "bukan makanan" is neither, though it says "makanan"
-        if re.search(r"\b(?:bukan|bkn|non|tidak|gak)\b", words)
+        if _NEITHER.search(words)
         else "minuman"
         if "minum" in words
         else "makanan"
@@ -282,6 +282,7 @@ def _more_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     )
 
 
+_NEITHER = re.compile(r"\b(?:bukan|bkn|non|tidak|gak)\b")
 _MORE_WORDS = re.compile(r"\b(?:lagi|lg|masih|msh|juga|jg|bu|pak|nak|kak|ya|kok|sih|dong|produk(?:nya)?)\b", re.I)
 _THERE_IS_MORE = re.compile(
     r"(?:masih\s+|msh\s+)?(?:ada|iya\s+ada|ya\s+ada)(?:\s+(?:lagi|lg))?(?:\s+(?:bu|pak|nak|kak))?"

@@ -146,6 +146,12 @@ _NO_NEEDS = re.compile(
     r"(?:butuh|perlu)\s+(?:apa|bantuan)",
     re.I,
 )
+_BRACKETED = re.compile(r"[(\[]([^)\]]*)[)\]]")
+_BRACKETS = re.compile(r"[(\[][^)\]]*[)\]]")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)")
+_MAKES = re.compile(r"(?:kami|saya|sy|aku)?\s*(?:bikin|bkin|buat|membuat|produksi|memproduksi)\b", re.I)
+_NOT_NEEDED = re.compile(r"\b(?:tidak|tdk|gak|ga|gk|nggak)\s+(?:perlu|butuh|wajib)\b", re.I)
+_PACKAGING_WORDS = re.compile(r"\b(?:kemasan|dikemas|dibungkus|bungkus|pakai|pake|biasa|ada|nya|sudah|sdh|udah)\b")
 _NUMBER_LABEL = re.compile(r"\b(?:no|nomor|nmr|nomer)\b\.?\s*:?\s*(?=[\w.-]*\d)", re.I)
 _FILLER_WORDS = re.compile(r"\b(?:bu|pak|kak|nak|min|ya|sih|dong|deh|nih|juga|jg)\b", re.I)
 
@@ -229,8 +235,8 @@ def _find_area(regions: RegionDirectory, name: str, level: str | None, kecamatan
 
 def _product_details(text: str) -> tuple[str, str | None, str | None]:
     """A product item's name, category and packaging: "Kue lapis (makanan, plastik biasa)"."""
-    inside = " ".join(re.findall(r"[(\[]([^)\]]*)[)\]]", text))
-    name = re.sub(r"[(\[][^)\]]*[)\]]", " ", text)
+    inside = " ".join(_BRACKETED.findall(text))
+    name = _BRACKETS.sub(" ", text)
     category = next((key for key, pattern in _CATEGORY if pattern.search(inside or "")), None)
     packaging = next((key for key, pattern in _PACKAGING if pattern.search(inside or "")), None)
     return _clean(" ".join(name.split())), category, packaging
@@ -243,9 +249,7 @@ def _detail_only(clause: str) -> tuple[str | None, str | None]:
     leftover = clause
     for _key, pattern in (*_CATEGORY, *_PACKAGING):
         leftover = pattern.sub(" ", leftover)
-    leftover = re.sub(
-        r"\b(?:kemasan|dikemas|dibungkus|bungkus|pakai|pake|biasa|ada|nya|sudah|sdh|udah)\b", " ", leftover
-    )
+    leftover = _PACKAGING_WORDS.sub(" ", leftover)
     if sum(ch.isalpha() for ch in _FILLER_WORDS.sub(" ", leftover)) > 2:
         return None, None
     return category, packaging
@@ -347,7 +351,7 @@ class _Reader:
             if place and _read_places(self.facts, value[place.start() :], self.regions, self.kecamatan):
                 value = value[: place.start()]
             value = _clean(_FILLER_WORDS.sub(" ", value))
-            made = re.match(r"(?:kami|saya|sy|aku)?\s*(?:bikin|bkin|buat|membuat|produksi|memproduksi)\b", clause, re.I)
+            made = _MAKES.match(clause)
             other_trade = made is not None and 0 < len(value.split()) <= 4 and value.replace(" ", "").isalpha()
             if guess_commodity(value) or other_trade:
                 self.facts.add("biz.commodity", " ".join(value.split()))  # "sabun herbal": another trade
@@ -401,21 +405,20 @@ class _Reader:
         targets = self._product_targets(text)
         plain = text
         for name in (*self.named, *self.products.values()):  # "pirt Kue lapis sudah ada": the product is no answer
-            if name:
-                plain = re.sub(re.escape(name), " ", plain, flags=re.I)
+            plain = _without(plain, name)
         plain = _NUMBER_LABEL.sub(" ", plain)  # "No. 2061..." is a number's label, not a "no"
         statuses = read_permit_statuses(_EXPECTED.sub(" ", _EXPIRES.sub(" ", plain)))
         if not statuses:
             return False
         for kind, (said, words) in statuses.items():
             status = _STATUS.get(said)
-            if re.search(r"\b(?:tidak|tdk|gak|ga|gk|nggak)\s+(?:perlu|butuh|wajib)\b", words, re.I):
+            if _NOT_NEEDED.search(words):
                 status = "tidak_perlu"
             if status is None:
                 continue
             for product in targets if kind in PER_PRODUCT_PERMITS else [""]:
                 suffix = f"{kind}|{product}"
-                said_words = " ".join(re.sub(r"\(\s*\)", " ", without_permit_name(words, kind) or words).split())
+                said_words = " ".join(_EMPTY_BRACKETS.sub(" ", without_permit_name(words, kind) or words).split())
                 self.facts.add(f"permit.status|{suffix}", said_words, status)
                 single = len(statuses) == 1 and len(targets) == 1  # a number belongs to one permit of one product
                 number = parse_permit_number(PermitType(kind), text) if single else None
@@ -454,6 +457,18 @@ _STATUS = {
     Answer.NOT_YET: "belum",
     Answer.NO: "belum",
 }
+
+
+def _without(text: str, name: str) -> str:
+    """`text` with every occurrence of `name` (any case) replaced by a space."""
+    if not name:
+        return text
+    lowered, wanted, start, parts = text.lower(), name.lower(), 0, []
+    while (found := lowered.find(wanted, start)) >= 0:
+        parts.append(text[start:found])
+        start = found + len(wanted)
+    parts.append(text[start:])
+    return " ".join(parts)
 
 
 def _split_items(text: str) -> list[str]:
