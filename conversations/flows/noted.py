@@ -100,6 +100,8 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
         products={p.key: p.name or "" for p in turn.report.products},
         product_key=args[1] if name.startswith("permit.") and len(args) > 1 and args[1] else None,
     )
+    if not found.facts:
+        return None  # most answers: nothing else told, nothing more to work out
     keys = _product_keys(turn, name, args)
     products = [f.text for f in found.facts if f.question.startswith("product.name|")]  # named in this message
     pending: list[list[str]] = []
