@@ -274,3 +274,16 @@ def test_a_typed_number_of_workers_is_never_taken_for_a_choice(chat: EngineChat)
     assert chat.session.current == "biz.workers"
     chat.send("1")  # one worker now, not the first choice
     assert chat.report.business.workers == 1
+
+
+def test_correcting_the_village_before_any_kecamatan_finds_its_kecamatan(chat: EngineChat) -> None:
+    consented(chat)
+    for line in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "lewati"]:  # the kecamatan skipped
+        chat.send(line)
+    assert chat.session.current == "biz.commodity"
+    chat.send("ganti desa jadi Yosomulyo")
+    business = chat.report.business
+    assert (business.kecamatan_code, business.kelurahan_code) == ("18.72.01", "18.72.01.1005")
+    assert chat.session.current == "biz.commodity"
+    chat.send("ganti desa jadi Antah Berantah")  # no such village: asked properly, nothing claimed
+    assert chat.session.current == "biz.area|kelurahan"

@@ -8,6 +8,7 @@ from conversations.flows.noted import CONFIRM, store_now
 from conversations.i18n import N_
 from conversations.turn import Invalid, Turn, parse_question_id
 from conversations.understanding.corrections import FIELDS, read_correction
+from conversations.understanding.facts import read_facts
 
 # Answers an owner may correct by naming them, or by "eh salah, ..." right after giving them.
 CORRECTABLE = frozenset({question for question, _pattern in FIELDS} | {"biz.commodity"})
@@ -54,9 +55,15 @@ def correct(turn: Turn) -> bool:
         return True
     business = turn.report.business
     had_kelurahan = bool(business and business.kelurahan_code)
+    if target == "biz.area|kelurahan" and not (business and business.kecamatan_code):
+        if not _kecamatan_of_village(turn, correction.text):  # no kecamatan to look in: both are asked
+            turn.session.queue[0:0] = ["biz.area|kecamatan", "biz.area|kelurahan"]
+            return True
     problem = store_now(turn, target, correction.text)
     if problem is not None:
         turn.note(problem)
+        if target.startswith("biz.area|"):  # "choose from the list below": the list comes next
+            turn.session.queue.insert(0, target)
         return True
     turn.session.data[LAST_ANSWER] = target
     business = turn.report.business
@@ -64,3 +71,10 @@ def correct(turn: Turn) -> bool:
         turn.session.queue.insert(0, "biz.area|kelurahan")
     turn.note(_(N_("Corrected: {what} is now {value}."), what=_(_LABELS[target]), value=correction.text))
     return True
+
+
+def _kecamatan_of_village(turn: Turn, village: str) -> bool:
+    """Store the kecamatan of the village `village` names, when the deployment has exactly one such village."""
+    today = turn.ctx.now.astimezone(turn._.tz).date()
+    kecamatan = read_facts(f"kel. {village}", turn.ctx.regions, today).get("biz.area|kecamatan")
+    return kecamatan is not None and store_now(turn, "biz.area|kecamatan", kecamatan.text) is None
