@@ -97,7 +97,7 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
         turn.ctx.regions,
         turn.ctx.now.astimezone(turn._.tz).date(),
         kecamatan=turn.ctx.regions.get(business.kecamatan_code if business else None),
-        products={p.key: p.name or "" for p in turn.report.products},
+        products={p.key: p.name or "" for p in turn.report.products if p.category in (None, "makanan", "minuman")},
         product_key=args[1] if name.startswith("permit.") and len(args) > 1 and args[1] else None,
     )
     if not found.facts:

@@ -435,7 +435,7 @@ class _Reader:
         return True
 
     def _product_targets(self, text: str) -> list[str]:
-        """Which products a permit clause is about: one named in it, else every product of the message."""
+        """Which products a permit clause is about: one named in it, the one asked about, else every one."""
         lowered = text.lower()
         for number, name in enumerate(self.named, start=1):
             if name.lower() in lowered:
@@ -443,11 +443,10 @@ class _Reader:
         for key, name in self.products.items():
             if name and name.lower() in lowered:
                 return [key]
-        if self.named:
-            return [f"#{number}" for number in range(1, len(self.named) + 1)]
         if self.product_key:  # "bpom ga butuh" to a product's question: that product
             return [self.product_key]
-        return list(self.products) or ["#0"]  # "pirt sudah ada": every product the owner has
+        # "pirt sudah ada" from an owner with two food products: noted for both, and shown so the owner can say no.
+        return [f"#{number}" for number in range(1, len(self.named) + 1)] or list(self.products) or ["#0"]
 
 
 _STATUS = {
