@@ -16,7 +16,7 @@ from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id
 from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer
 from conversations.understanding.dates import parse_date
-from conversations.understanding.permit_mentions import read_permit_statuses, without_permit_name
+from conversations.understanding.permit_mentions import STATUS_OF_ANSWER, read_permit_statuses, without_permit_name
 from conversations.understanding.permit_numbers import (
     NumberError,
     NumberProblem,
@@ -206,13 +206,6 @@ def _status_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 
 _NOT_NEEDED = re.compile(r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|ndak)\s+(?:perlu|butuh|wajib)\b", re.IGNORECASE)
-_SAID_TO_STATUS = {
-    Said.DONE: "terbit",
-    Said.YES: "terbit",
-    Said.IN_PROGRESS: "diurus",
-    Said.NOT_YET: "belum",
-    Said.NO: "belum",
-}
 
 
 def followup_due(turn: Turn, permit: str) -> datetime:
@@ -249,7 +242,7 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             turn.advance()
             return
         else:
-            status = _SAID_TO_STATUS.get(said)  # type: ignore[arg-type]
+            status = STATUS_OF_ANSWER.get(said)  # type: ignore[arg-type]
     if status is None:
         raise Invalid(_(N_("Please choose: 1 if you have it, 2 if it is being processed, 3 if not yet.")))
     stored = turn.report.permit(permit, key)

@@ -19,11 +19,16 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from conversations.understanding.answers import Answer, classify_answer
+from conversations.understanding.answers import classify_answer
 from conversations.understanding.dates import parse_date
 from conversations.understanding.names import NameKind, read_name
 from conversations.understanding.numbers import parse_headcount, parse_money
-from conversations.understanding.permit_mentions import named_permits, read_permit_statuses, without_permit_name
+from conversations.understanding.permit_mentions import (
+    STATUS_OF_ANSWER,
+    named_permits,
+    read_permit_statuses,
+    without_permit_name,
+)
 from conversations.understanding.permit_numbers import PermitNumber, PermitType, parse_permit_number
 from conversations.understanding.phones import normalise_phone
 from conversations.understanding.places import Area, MatchKind, RegionDirectory
@@ -411,7 +416,7 @@ class _Reader:
         if not statuses:
             return False
         for kind, (said, words) in statuses.items():
-            status = _STATUS.get(said)
+            status = STATUS_OF_ANSWER.get(said)
             if _NOT_NEEDED.search(words):
                 status = "tidak_perlu"
             if status is None:
@@ -447,15 +452,6 @@ class _Reader:
             return [self.product_key]
         # "pirt sudah ada" from an owner with two food products: noted for both, and shown so the owner can say no.
         return [f"#{number}" for number in range(1, len(self.named) + 1)] or list(self.products) or ["#0"]
-
-
-_STATUS = {
-    Answer.DONE: "terbit",
-    Answer.YES: "terbit",
-    Answer.IN_PROGRESS: "diurus",
-    Answer.NOT_YET: "belum",
-    Answer.NO: "belum",
-}
 
 
 def _without(text: str, name: str) -> str:

@@ -26,6 +26,16 @@ _FILLER = re.compile(
 )
 
 
+# The permit status a short answer gives ("sdh" -> issued, "lg diurus" -> in progress, "blm"/"gak" -> not yet).
+STATUS_OF_ANSWER: dict[Answer, str] = {
+    Answer.DONE: "terbit",
+    Answer.YES: "terbit",
+    Answer.IN_PROGRESS: "diurus",
+    Answer.NOT_YET: "belum",
+    Answer.NO: "belum",
+}
+
+
 def named_permits(text: str) -> list[str]:
     """The permits a text names, in the order of the table."""
     return [permit for permit, pattern in _NAME_RE.items() if pattern.search(text)]

@@ -37,6 +37,7 @@ from conversations.report import ProductInfo, Report
 from conversations.turn import parse_question_id
 from conversations.understanding.answers import classify_answer
 from conversations.understanding.corrections import read_correction
+from conversations.understanding.permit_mentions import STATUS_OF_ANSWER
 from conversations.understanding.permit_numbers import PermitNumber, PermitType, parse_permit_number
 from conversations.understanding.places import Area, RegionDirectory
 from tests.dialog import EngineChat
@@ -875,9 +876,7 @@ def read_status(said: str) -> str | None:
     if re.search(r"\b(?:gak|ga|gk|tidak|tdk)\s+perlu\b", said):
         return "tidak_perlu"
     said_answer = classify_answer(said)
-    return {"done": "terbit", "yes": "terbit", "in_progress": "diurus", "not_yet": "belum", "no": "belum"}.get(
-        str(said_answer)
-    )
+    return STATUS_OF_ANSWER.get(said_answer) if said_answer is not None else None
 
 
 def pick(choices: Sequence[str], choice_id: str) -> str:
