@@ -82,7 +82,8 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         raise Invalid(_(N_("Please type the numbers of your choices, for example 1,3.")))
     typed, note = read_needs(answer.text) if answer.choice is None else ([], None)
     if note:  # "mesin sm tungku hemat kayu bakar": machines, and the rest as Other
-        _save_with_note(turn, typed, note)
+        turn.session.data.pop("needs_selected", None)
+        _store(turn, typed, note)
         return
     _save(turn, kinds)
 
@@ -96,19 +97,13 @@ def _save(turn: Turn, kinds: list[str]) -> None:
         turn.set_data(needs_pending=kinds)
         turn.advance("needs.other")
         return
-    turn.save(fx.SetNeeds(tuple(kinds)))
-    turn.advance()
-    _after_needs(turn)
+    _store(turn, kinds)
 
 
-def _save_with_note(turn: Turn, kinds: list[str], note: str) -> None:
-    turn.session.data.pop("needs_selected", None)
+def _store(turn: Turn, kinds: list[str], note: str | None = None) -> None:
+    """Store the needs, close the question, and thank the owner unless a report goes on to its summary."""
     turn.save(fx.SetNeeds(tuple(kinds), note=note))
     turn.advance()
-    _after_needs(turn)
-
-
-def _after_needs(turn: Turn) -> None:
     if turn.session.current != "report.finish":  # a report goes on to its summary; alone, just confirm
         turn.note(turn._(N_("Thank you, your needs are saved.")))
 
@@ -124,10 +119,7 @@ def _other_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     note = " ".join(answer.text.split())
     if sum(ch.isalpha() for ch in note) < 3:
         raise Invalid(turn._(N_("Please write what you need in a few words.")))
-    pending = turn.session.data.pop("needs_pending", None) or ["lainnya"]
-    turn.save(fx.SetNeeds(tuple(pending), note=note))
-    turn.advance()
-    _after_needs(turn)
+    _store(turn, turn.session.data.pop("needs_pending", None) or ["lainnya"], note)
 
 
 define("needs.other", Question(ask=_other_ask, handle=_other_handle, max_length=500, section=N_("Business needs")))

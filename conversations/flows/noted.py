@@ -16,7 +16,7 @@ from conversations.flows.common import answer_current, yes_no
 from conversations.flows.labels import need_label
 from conversations.flows.permits import PERMIT_KINDS, applicable_permits, status_label
 from conversations.flows.products import category_label, packaging_label
-from conversations.flows.registration import REGISTRATION, commodity_label
+from conversations.flows.registration import REGISTRATION, commodity_label, stored_facts
 from conversations.flows.registry import QUESTIONS, define
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id, parse_question_id
@@ -177,20 +177,10 @@ def _applies(turn: Turn, target: str) -> bool:
 
 def _already_stored(turn: Turn, target: str, fact: Fact) -> bool:
     """True when the fact is what is stored already (the owner repeats it)."""
-    report, business = turn.report, turn.report.business
-    stored: dict[str, object] = {
-        "owner.name": report.name,
-        "owner.phone": report.phone,
-        "biz.name": business.name if business else None,
-        "biz.area|kecamatan": business.kecamatan_code if business else None,
-        "biz.area|kelurahan": business.kelurahan_code if business else None,
-        "biz.workers": business.workers if business else None,
-        "biz.revenue": business.monthly_revenue if business else None,
-        "biz.sentra": business.in_sentra if business else None,
-        "biz.sentra_name": business.sentra if business else None,
-    }
+    business = turn.report.business
     if target == "biz.commodity":  # "jualan keripik" from a food business: nothing new
         return business is not None and business.commodity == (guess_commodity(fact.text) or "lainnya")
+    stored = stored_facts(turn.report)
     if target not in stored or stored[target] is None:
         return False
     value = fact.value.code if isinstance(fact.value, Area) else fact.value

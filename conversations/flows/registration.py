@@ -80,10 +80,10 @@ def start_registration(turn: Turn) -> None:
         turn.note(turn._(N_("Let's continue your registration where it stopped.")))
 
 
-def missing_registration(report: Report) -> list[str]:
-    """The registration questions whose facts are not stored yet (all of them for a new owner)."""
+def stored_facts(report: Report) -> dict[str, object]:
+    """What is stored for each question of the owner and the business (None: not answered yet)."""
     business = report.business or BusinessInfo()
-    stored = {
+    return {
         "owner.name": report.name,
         "owner.phone": report.phone,
         "biz.name": business.name,
@@ -93,7 +93,14 @@ def missing_registration(report: Report) -> list[str]:
         "biz.workers": business.workers,
         "biz.revenue": business.monthly_revenue,
         "biz.sentra": business.in_sentra,
+        "biz.sentra_name": business.sentra,
     }
+
+
+def missing_registration(report: Report) -> list[str]:
+    """The registration questions whose facts are not stored yet (all of them for a new owner)."""
+    business = report.business or BusinessInfo()
+    stored = stored_facts(report)
     questions = [q for q in REGISTRATION if q not in stored or stored[q] is None]
     if business.in_sentra and not business.sentra:
         questions.insert(questions.index("product.name|new"), "biz.sentra_name")
