@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -35,13 +34,13 @@ class StepResult:
 
 def step(session: Session, inbound: Inbound, ctx: Context) -> StepResult:
     """Handle one inbound event for one owner."""
-    working = copy.deepcopy(session)
+    working = session.copy()
     turn = Turn(session=working, inbound=inbound, ctx=ctx, report=ctx.report)
     try:
         _run(turn)
     except Exception:  # a bug must never reach the owner as a traceback, nor lose saved data
         log.exception("conversation step failed at %s", session.current)
-        failed = copy.deepcopy(session)
+        failed = session.copy()
         failed.last_seen = ctx.now
         _ = Turn(session=failed, inbound=inbound, ctx=ctx, report=ctx.report)._
         text = _(N_("Sorry, something went wrong on our side. Your earlier answers are safe. Please try again."))

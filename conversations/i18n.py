@@ -32,6 +32,12 @@ def catalog(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string}
 
 
+@cache
+def translator(locale: str, timezone: str = "Asia/Jakarta") -> Translator:
+    """The shared translator of a locale and zone (a step asks for it dozens of times)."""
+    return Translator(locale, timezone)
+
+
 class Translator:
     """Translate and format for one locale."""
 

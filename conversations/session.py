@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,16 @@ class Session:
             "resume_offered": self.resume_offered,
         }
 
+    def copy(self) -> Session:
+        """An independent copy (the state is JSON data: copied without deepcopy's bookkeeping)."""
+        return Session(
+            queue=list(self.queue),
+            data=_copied(self.data),
+            locale=self.locale,
+            last_seen=self.last_seen,
+            resume_offered=self.resume_offered,
+        )
+
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> Session:
         """Rebuild from storage, tolerating missing keys from older versions."""
@@ -48,3 +59,14 @@ class Session:
             last_seen=datetime.fromisoformat(last_seen) if last_seen else None,
             resume_offered=bool(raw.get("resume_offered")),
         )
+
+
+def _copied(value: Any) -> Any:
+    """A copy of JSON-like data: dicts and lists are new, plain values shared, anything else deep-copied."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if value is None or isinstance(value, str | int | float | datetime):
+        return value
+    return copy.deepcopy(value)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from conversations.effects import Effect
 from conversations.events import Choice, Inbound, Reply
-from conversations.i18n import Translator
+from conversations.i18n import Translator, translator
 from conversations.report import Report
 from conversations.session import Session
 from conversations.understanding.places import RegionDirectory
@@ -125,7 +125,7 @@ class Turn:
     @property
     def _(self) -> Translator:
         """The translator of the owner's current language."""
-        return Translator(self.session.locale, self.ctx.timezone)
+        return translator(self.session.locale, self.ctx.timezone)
 
     def note(self, text: str) -> None:
         """Say something short that is sent together with the next question."""
