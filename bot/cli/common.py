@@ -1,20 +1,48 @@
-"""What the command groups share: an engine on an up-to-date schema, segments and times from options."""
+"""What the command groups share: an engine on an up-to-date schema, refusals, and options read and checked.
+
+Every value an officer types where the database expects a key is checked here, before anything is written:
+kecamatan and kelurahan (a code, or a name matched the way owners' typed place names are), commodities, permits and
+need kinds (the keys the conversation stores), officers' usernames and times. A value that cannot be used is refused
+with one line on stderr and exit status 1.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+from rapidfuzz import fuzz, process
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.config import Settings, get_settings
 from bot.storage.db import is_sqlite, make_engine, upgrade
+from bot.storage.models import Officer
 from bot.storage.regions import ensure_regions
 from bot.storage.segments import Segment
+from bot.store import load_regions
+from conversations.flows.labels import NEEDS
+from conversations.flows.permits import PERMIT_KINDS, STATUS_LABELS
+from conversations.flows.registration import COMMODITIES
+from conversations.understanding.places import Area, MatchKind, RegionDirectory, clean_name
+
+COMMODITY_KEYS = tuple(key for key, _label, _example in COMMODITIES)
+NEED_KINDS = tuple(key for key, _label in NEEDS if key != "tidak_ada")  # "nothing for now" is never stored as a need
+PERMIT_TYPES = tuple(PERMIT_KINDS)
+# "habis" is a segment's own status: lapsed or ending this year (bot.storage.segments).
+PERMIT_STATUSES = (*STATUS_LABELS, "habis")
+SUGGESTIONS = 5
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse the command: `message` on one line of stderr, exit status 1, nothing written."""
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
 
 
 def prepare_database(settings: Settings) -> Engine:
@@ -37,16 +65,135 @@ def settings_engine() -> Engine:
     return prepare_database(get_settings())
 
 
+def time_zone(name: str) -> str:
+    """A time zone option, checked ("Asia/Makassar")."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"Unknown time zone {name!r}; use a name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura.")
+    return name
+
+
 def local_time(text: str, zone: str) -> datetime:
     """A 'YYYY-MM-DD HH:MM' option read in the deployment's time zone."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise typer.BadParameter(f"use YYYY-MM-DD HH:MM, got {text!r}") from error
-    return value.replace(tzinfo=ZoneInfo(zone)) if value.tzinfo is None else value
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"Cannot read the time {text!r}; use YYYY-MM-DD HH:MM, e.g. 2026-12-10 09:30.")
+    return value.replace(tzinfo=ZoneInfo(time_zone(zone))) if value.tzinfo is None else value
+
+
+def officer_named(db: Session, username: str) -> Officer:
+    """The officer with this username, or a refusal naming the known ones."""
+    officer = db.exec(select(Officer).where(Officer.username == username)).first()
+    if officer is None:
+        known = db.exec(select(Officer.username).order_by(Officer.username)).all()
+        fail(f"No officer {username!r}; known usernames: {', '.join(known) or 'none yet (lapor-ikm officer add)'}.")
+    return officer
+
+
+def _listed(areas: Iterable[Area], regions: RegionDirectory) -> str:
+    """Areas as an officer can tell them apart: name and code, and a kelurahan's kecamatan."""
+    shown = []
+    for area in areas:
+        parent = regions.get(area.parent_code)
+        where = f", kec. {parent.name}" if parent is not None else ""
+        shown.append(f"{area.name} ({area.code}{where})")
+    return ", ".join(shown)
+
+
+def _closest(typed: str, candidates: list[Area]) -> list[Area]:
+    """The candidates nearest to what was typed, by name (or by code when digits were typed)."""
+    by_code = any(ch.isdigit() for ch in typed)
+    keys = {a.code: (a.code if by_code else clean_name(a.name)) for a in candidates}
+    query = typed.strip() if by_code else clean_name(typed)
+    found = process.extract(query, keys, scorer=fuzz.WRatio, limit=SUGGESTIONS)
+    ranked = {a.code: a for a in candidates}
+    return [ranked[code] for _key, _score, code in found]
+
+
+def _resolve_area(typed: str, level: str, candidates: list[Area], regions: RegionDirectory, within: str) -> Area:
+    """The one area of `candidates` that `typed` means: its code exactly, or its name as owners' names are read."""
+    text = typed.strip()
+    label = level.capitalize()
+    for area in candidates:
+        if area.code == text:
+            return area
+    elsewhere = regions.get(text)
+    if elsewhere is not None and elsewhere.level == level:  # a real code, but outside the kecamatan given
+        parent = regions.get(elsewhere.parent_code)
+        fail(f"{label} {text} ({elsewhere.name}) lies in kec. {parent.name if parent else '?'}, not{within}.")
+    match = regions.match(text, candidates)
+    if match.kind in (MatchKind.EXACT, MatchKind.CLOSE):
+        name = clean_name(match.areas[0].name)
+        same = [a for a in candidates if clean_name(a.name) == name]  # one name in several kecamatan or regencies
+        if len(same) == 1:
+            typer.echo(f"{label} {text!r}: {_listed(same, regions)}.", err=True)
+            return same[0]
+        fail(f"{label} {text!r} names several: {_listed(same, regions)}; give the code.")
+    if match.kind is MatchKind.SEVERAL:
+        fail(f"{label} {text!r} matches several: {_listed(match.areas, regions)}; give the code or more of the name.")
+    others = [a for a in regions.areas.values() if a.level == level and a not in candidates]
+    if regions.match(text, others).kind is MatchKind.EXACT:  # named right, but outside the kecamatan given
+        squashed = clean_name(text).replace(" ", "")
+        there = [a for a in others if clean_name(a.name).replace(" ", "") == squashed]
+        fail(f"{label} {text!r} is not{within}: there is {_listed(there, regions)}.")
+    fail(f"Unknown {level} {text!r}{within}; closest: {_listed(_closest(text, candidates), regions)}.")
+
+
+def kecamatan_codes(regions: RegionDirectory, typed: Iterable[str] | None) -> tuple[str, ...]:
+    """Kecamatan options (codes or names) as codes, each checked against the region list."""
+    candidates = regions.kecamatan()
+    areas = [_resolve_area(text, "kecamatan", candidates, regions, "") for text in typed or ()]
+    return tuple(dict.fromkeys(a.code for a in areas))
+
+
+def kelurahan_codes(
+    regions: RegionDirectory, typed: Iterable[str] | None, kecamatan: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """Kelurahan/desa options (codes or names) as codes, looked for within the `kecamatan` codes when given."""
+    if kecamatan:
+        candidates = [a for code in kecamatan for a in regions.kelurahan(code)]
+        within = " in kec. " + ", ".join(regions.areas[code].name for code in kecamatan)
+    else:
+        candidates = sorted((a for a in regions.areas.values() if a.level == "kelurahan"), key=lambda a: a.name)
+        within = " in the region list"
+    areas = [_resolve_area(text, "kelurahan", candidates, regions, within) for text in typed or ()]
+    return tuple(dict.fromkeys(a.code for a in areas))
+
+
+def _key(text: str) -> str:
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def known_keys(typed: Iterable[str] | None, what: str, valid: tuple[str, ...]) -> tuple[str, ...]:
+    """Options that must be one of `valid` (case and spaces forgiven), or a refusal listing them."""
+    keys = []
+    for text in typed or ():
+        key = _key(text)
+        if key not in valid:
+            fail(f"Unknown {what} {text!r}; use one of: {', '.join(valid)}.")
+        keys.append(key)
+    return tuple(dict.fromkeys(keys))
+
+
+def permit_filters(typed: Iterable[str] | None) -> tuple[str, ...]:
+    """Permit options as "type:status" pairs ("nib" alone means "nib:belum"), each checked."""
+    pairs = []
+    for text in typed or ():
+        permit, _, status = text.partition(":")
+        permit, status = _key(permit).replace("_", ""), _key(status) or "belum"  # "P-IRT" is pirt
+        if permit not in PERMIT_TYPES or status not in PERMIT_STATUSES:
+            fail(
+                f"Unknown permit filter {text!r}; use TYPE:STATUS, TYPE one of {', '.join(PERMIT_TYPES)}, "
+                f"STATUS one of {', '.join(PERMIT_STATUSES)} (e.g. nib:belum)."
+            )
+        pairs.append(f"{permit}:{status}")
+    return tuple(dict.fromkeys(pairs))
 
 
 def segment_from_options(
+    db: Session,
     kecamatan: list[str] | None,
     kelurahan: list[str] | None,
     commodity: list[str] | None,
@@ -54,12 +201,14 @@ def segment_from_options(
     need: list[str] | None,
     sentra: str | None,
 ) -> Segment:
-    """A segment from repeated command-line options."""
+    """A segment from repeated command-line options, every value checked and places turned into codes."""
+    regions = load_regions(db) if kecamatan or kelurahan else RegionDirectory()
+    kecamatan_found = kecamatan_codes(regions, kecamatan)
     return Segment(
-        kecamatan=tuple(kecamatan or ()),
-        kelurahan=tuple(kelurahan or ()),
-        commodity=tuple(commodity or ()),
-        permits=tuple(permit or ()),
-        needs=tuple(need or ()),
-        sentra=sentra,
+        kecamatan=kecamatan_found,
+        kelurahan=kelurahan_codes(regions, kelurahan, kecamatan_found),
+        commodity=known_keys(commodity, "commodity", COMMODITY_KEYS),
+        permits=permit_filters(permit),
+        needs=known_keys(need, "need", NEED_KINDS),
+        sentra=(sentra or "").strip() or None,
     )

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from bot.cli.common import prepare_database, segment_from_options, settings_engine
+from bot.cli.common import fail, officer_named, prepare_database, segment_from_options, settings_engine
 from bot.config import get_settings
 from bot.officers.chat import rekap_text
 from bot.officers.export import write_export
-from bot.storage.models import AuditLog, Officer
+from bot.storage.models import AuditLog
+
+REKAP_BY = ("kecamatan", "commodity")
 
 
 class ExportFormat(StrEnum):
@@ -26,25 +28,34 @@ class ExportFormat(StrEnum):
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv or xlsx")] = ExportFormat.csv,
-    kecamatan: Annotated[list[str] | None, typer.Option(help="Only these kecamatan codes (repeatable)")] = None,
-    commodity: Annotated[list[str] | None, typer.Option(help="Only these commodities (repeatable)")] = None,
+    kecamatan: Annotated[
+        list[str] | None, typer.Option(help="Only these kecamatan, codes or names (repeatable)")
+    ] = None,
+    commodity: Annotated[
+        list[str] | None, typer.Option(help="Only these commodities, e.g. makanan (repeatable)")
+    ] = None,
     permit: Annotated[list[str] | None, typer.Option(help="Permit status, e.g. nib:belum (repeatable)")] = None,
-    need: Annotated[list[str] | None, typer.Option(help="Need kind (repeatable)")] = None,
+    need: Annotated[list[str] | None, typer.Option(help="Need kind, e.g. kemasan (repeatable)")] = None,
     officer: Annotated[str | None, typer.Option(help="Limit to this officer's kecamatan scope")] = None,
 ) -> None:
     """Export the registered businesses, one row each (optionally filtered)."""
     settings = get_settings()
     engine = prepare_database(settings)
-    segment = segment_from_options(kecamatan, None, commodity, permit, need, None)
     with Session(engine) as db:
+        segment = segment_from_options(db, kecamatan, None, commodity, permit, need, None)
         actor = "cli"
         if officer:
-            row = db.exec(select(Officer).where(Officer.username == officer)).first()
-            if row is None:
-                raise typer.BadParameter(f"no officer {officer!r}")
-            segment = segment.restricted_to(tuple(row.kecamatan_scope) if row.kecamatan_scope else None)
+            row = officer_named(db, officer)
+            scope = tuple(row.kecamatan_scope) if row.kecamatan_scope else None
+            outside = [code for code in segment.kecamatan if scope is not None and code not in scope]
+            if outside:
+                fail(f"Kecamatan {', '.join(outside)} is outside the scope of {officer!r} ({', '.join(scope or ())}).")
+            segment = segment.restricted_to(scope)
             actor = f"officer:{row.id}"
-        count = write_export(db, output, fmt.value, settings.default_timezone, segment)
+        try:
+            count = write_export(db, output, fmt.value, settings.default_timezone, segment)
+        except OSError as error:
+            fail(f"Cannot write {output}: {error.strerror or error}.")
         db.add(
             AuditLog(actor=actor, action="export", target_type="business", detail={"rows": count, **segment.to_json()})
         )
@@ -56,6 +67,8 @@ def rekap_command(
     by: Annotated[str, typer.Option(help="kecamatan or commodity")] = "kecamatan",
 ) -> None:
     """Who has, is processing, or lacks each permit."""
+    if by not in REKAP_BY:
+        fail(f"Unknown --by {by!r}; use one of: {', '.join(REKAP_BY)}.")
     engine = settings_engine()
     with Session(engine) as db:
         typer.echo(rekap_text(db, by, None))

@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.cli.common import local_time, segment_from_options, settings_engine
+from bot.cli.common import fail, local_time, segment_from_options, settings_engine, time_zone
 from bot.clock import utcnow
 from bot.config import get_settings
 from bot.scheduling.trainings import TrainingPlan, cancel_training, create_training, move_training
@@ -30,8 +30,8 @@ def create(
     description: Annotated[str | None, typer.Option(help="A few lines about it")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of the place (default DEFAULT_TIMEZONE)")] = None,
     reminder_days: Annotated[int, typer.Option(help="Days before for the first reminder")] = 3,
-    kecamatan: Annotated[list[str] | None, typer.Option(help="Kecamatan code (repeatable)")] = None,
-    kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan code (repeatable)")] = None,
+    kecamatan: Annotated[list[str] | None, typer.Option(help="Kecamatan code or name (repeatable)")] = None,
+    kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan code or name (repeatable)")] = None,
     commodity: Annotated[list[str] | None, typer.Option(help="makanan, minuman, batik_tenun, ... (repeatable)")] = None,
     permit: Annotated[list[str] | None, typer.Option(help="Permit status, e.g. nib:belum (repeatable)")] = None,
     need: Annotated[list[str] | None, typer.Option(help="Need kind, e.g. kemasan (repeatable)")] = None,
@@ -40,11 +40,17 @@ def create(
 ) -> None:
     """Create a training and invite the owners of a segment (invitations go out in their sending window)."""
     settings = get_settings()
-    zone = timezone or settings.default_timezone
+    zone = time_zone(timezone or settings.default_timezone)
     starts_at = local_time(start, zone)
-    segment = segment_from_options(kecamatan, kelurahan, commodity, permit, need, sentra)
+    if not title.strip() or not place.strip():
+        fail("A training needs a --title and a --place.")
+    if hours <= 0:
+        fail(f"--hours must be more than 0, got {hours}.")
+    if capacity is not None and capacity < 1:
+        fail(f"--capacity must be at least 1, got {capacity}.")
     engine = settings_engine()
     with Session(engine) as db:
+        segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra)
         if dry_run:
             typer.echo(f"{segment_count(db, segment)} owners would be invited.")
             return
@@ -60,8 +66,19 @@ def create(
             reminder_days=reminder_days,
         )
         training, invited = create_training(db, plan, "cli", utcnow())
+        training_id = training.id  # read before the commit expires it
         db.commit()
-    typer.echo(f"Training {training.id} created; {invited} owners invited.")
+    typer.echo(f"Training {training_id} created; {invited} owners invited.")
+
+
+def _training(db: Session, training_id: int, changing: bool = False) -> Training:
+    """The training with this id, or a refusal (also for changing one that is cancelled)."""
+    training = db.get(Training, training_id)
+    if training is None:
+        fail(f"No training {training_id}.")
+    if changing and training.status == "cancelled":
+        fail(f"Training {training_id} is cancelled.")
+    return training
 
 
 @app.command("list")
@@ -91,6 +108,7 @@ def show(training_id: int) -> None:
     """Invitees of a training, their answers and attendance."""
     engine = settings_engine()
     with Session(engine) as db:
+        _training(db, training_id)
         rows = db.exec(
             select(Invitation, Owner)
             .join(Owner, Owner.id == Invitation.owner_id)
@@ -110,11 +128,11 @@ def move(
     hours: Annotated[float, typer.Option(help="Duration in hours")] = 3.0,
 ) -> None:
     """Move a training: reminders follow and those coming are told."""
+    if hours <= 0:
+        fail(f"--hours must be more than 0, got {hours}.")
     engine = settings_engine()
     with Session(engine) as db:
-        training = db.get(Training, training_id)
-        if training is None:
-            raise typer.BadParameter(f"no training {training_id}")
+        training = _training(db, training_id, changing=True)
         starts_at = local_time(start, training.timezone)
         told = move_training(db, training, starts_at, starts_at + timedelta(hours=hours), "cli", utcnow())
         db.commit()
@@ -126,9 +144,7 @@ def cancel(training_id: int) -> None:
     """Cancel a training: reminders stop and those coming are told."""
     engine = settings_engine()
     with Session(engine) as db:
-        training = db.get(Training, training_id)
-        if training is None:
-            raise typer.BadParameter(f"no training {training_id}")
+        training = _training(db, training_id, changing=True)
         told = cancel_training(db, training, "cli", utcnow())
         db.commit()
     typer.echo(f"Training {training_id} cancelled; {told} owners will be told.")
