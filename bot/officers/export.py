@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -38,8 +39,8 @@ COLUMNS = (
     "registered_at",
     "last_report_at",
 )
-# For product permits, a business is only as far as its least advanced food product.
-_PROGRESS = {"belum": 0, "kedaluwarsa": 1, "diurus": 2, "terbit": 3, "tidak_perlu": 4}
+# How far one permit row has come, worst first; "tidak_perlu" is never ranked: it is set apart (see below).
+_PROGRESS = {"belum": 0, "kedaluwarsa": 1, "diurus": 2, "terbit": 3}
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
@@ -47,21 +48,31 @@ def _local(value: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _permit_columns(permits: list[_PermitRow], food_keys: set[str], permit: str) -> tuple[str, str, str]:
-    """Status, numbers and earliest expiry of one permit type for a business."""
+    """Status, numbers and earliest expiry of one permit type for a business.
+
+    NIB and merek belong to the business: its own row says it. P-IRT, halal and BPOM belong to products, and a
+    business is as far as its most advanced product that needs the permit (terbit > diurus > kedaluwarsa > belum),
+    the rule `rekap` counts by too. Products that need it are the food and drink ones not reported "tidak_perlu":
+    a non-food product, a product whose permit is not needed, or a product that never reported this permit (a slip
+    such as a product named "tidak") never pulls the business down. When no product needs it because every food
+    product reported "tidak_perlu", the status is "tidak_perlu"; when nothing was reported, it is left empty.
+    """
     if permit in ("nib", "merek"):
         rows = [p for p in permits if p.type == permit and p.product_key == ""]
+        needed = [p for p in rows if p.status != "tidak_perlu"]
+        unneeded = bool(rows) and not needed
     else:
         rows = [p for p in permits if p.type == permit and p.product_key in food_keys]
-        if not food_keys:
-            return "", "", ""
-        if len(rows) < len(food_keys):  # a food product that never reported this permit
-            return "", "; ".join(p.number for p in rows if p.number), ""
-    if not rows:
-        return "", "", ""
-    status = min((p.status for p in rows), key=lambda s: _PROGRESS.get(s, 0))
+        needed = [p for p in rows if p.status != "tidak_perlu"]
+        unneeded = bool(food_keys) and not needed and len(rows) == len(food_keys)
     numbers = "; ".join(p.number for p in rows if p.number)
+    if not needed:
+        return ("tidak_perlu" if unneeded else ""), numbers, ""
+    status = max((p.status for p in needed), key=lambda s: _PROGRESS.get(s, 0))
     expiries = [
-        p.expires_on.isoformat() if p.expires_on else str(p.expiry_year) for p in rows if p.expires_on or p.expiry_year
+        p.expires_on.isoformat() if p.expires_on else str(p.expiry_year)
+        for p in needed
+        if p.expires_on or p.expiry_year
     ]
     return status, numbers, min(expiries) if expiries else ""
 
@@ -206,9 +217,23 @@ def export_rows(
             }
 
 
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in owner text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit() else value
+# OWASP's rule against CSV injection: a spreadsheet reads a cell as a formula (or a DDE command) when it starts
+# with = + - @, a tab or a carriage return, spaces before them included ("  =1+2", "-2+3+cmd|' /C calc'!A0").
+_FORMULA_START = re.compile(r"[^\S\t\r]*[=+\-@\t\r]")
+
+
+def safe_cell(value: str) -> str:
+    """A cell as typed, with a leading apostrophe when a spreadsheet would read it as a formula.
+
+    Every column of the export is text (numbers such as NIB and phone are written as strings, never as spreadsheet
+    numbers), so the rule holds for every cell: "+62812..." becomes "'+62812...", which keeps its + and every digit
+    instead of turning into a formula or a rounded number. A cell that is only "-" (owners type it for
+    "nothing") is left as it is: a lone minus is text to Excel, LibreOffice and Google Sheets, and nothing can follow
+    it. Text with a dash inside ("Keripik - pedas") does not start like a formula and is never touched.
+    """
+    if value.strip(" ") == "-":
+        return value
+    return "'" + value if _FORMULA_START.match(value) else value
 
 
 def write_export(
@@ -228,7 +253,7 @@ def write_export(
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _safe_cell(v) for k, v in row.items()})
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
             count += 1
         handle.flush()
         handle.detach()
@@ -239,13 +264,16 @@ def write_export(
         import xlsxwriter
 
         # constant_memory streams rows to a temporary file: memory stays flat however many rows there are.
-        # Owner text stays text: no formulas, numbers or links are guessed from it.
+        # Owner text stays text: every cell is written as a string (write_string), so no formula, number or link is
+        # ever made of it; it is neutralised as in the CSV all the same, for whoever saves the sheet as CSV or edits
+        # a cell and presses Enter.
         options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
         workbook = xlsxwriter.Workbook(path, options)
         sheet = workbook.add_worksheet("usaha")
         sheet.write_row(0, 0, COLUMNS)
         for count, row in enumerate(rows, start=1):
-            sheet.write_row(count, 0, [_safe_cell(row[c]) for c in COLUMNS])
+            for column, name in enumerate(COLUMNS):
+                sheet.write_string(count, column, safe_cell(row[name]))
         workbook.close()
         return count
     raise ValueError(f"unknown export format: {fmt}")
