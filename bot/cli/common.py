@@ -9,7 +9,7 @@ with one line on stderr and exit status 1.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,12 +75,17 @@ def time_zone(name: str) -> str:
 
 
 def local_time(text: str, zone: str) -> datetime:
-    """A 'YYYY-MM-DD HH:MM' option read in the deployment's time zone."""
+    """A 'YYYY-MM-DD HH:MM' option read in `zone`, as aware UTC.
+
+    UTC because not every write goes through the columns' UTC conversion: a broadcast's outbox rows are inserted
+    from a SELECT whose time is a plain literal, which SQLite would store as the local wall-clock time.
+    """
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         fail(f"Cannot read the time {text!r}; use YYYY-MM-DD HH:MM, e.g. 2026-12-10 09:30.")
-    return value.replace(tzinfo=ZoneInfo(time_zone(zone))) if value.tzinfo is None else value
+    local = value.replace(tzinfo=ZoneInfo(time_zone(zone))) if value.tzinfo is None else value
+    return local.astimezone(UTC)
 
 
 def officer_named(db: Session, username: str) -> Officer:
@@ -112,8 +117,14 @@ def _closest(typed: str, candidates: list[Area]) -> list[Area]:
     return [ranked[code] for _key, _score, code in found]
 
 
-def _resolve_area(typed: str, level: str, candidates: list[Area], regions: RegionDirectory, within: str) -> Area:
-    """The one area of `candidates` that `typed` means: its code exactly, or its name as owners' names are read."""
+def _resolve_area(
+    typed: str, level: str, candidates: list[Area], regions: RegionDirectory, within: str, notes: list[str]
+) -> Area:
+    """The one area of `candidates` that `typed` means: its code exactly, or its name as owners' names are read.
+
+    A name read is added to `notes` ("Kecamatan 'metro timr': Metro Timur (18.72.04)."), for `tell` once every
+    option is known to be usable, so that a refusal stays the only line on stderr.
+    """
     text = typed.strip()
     label = level.capitalize()
     for area in candidates:
@@ -128,7 +139,7 @@ def _resolve_area(typed: str, level: str, candidates: list[Area], regions: Regio
         name = clean_name(match.areas[0].name)
         same = [a for a in candidates if clean_name(a.name) == name]  # one name in several kecamatan or regencies
         if len(same) == 1:
-            typer.echo(f"{label} {text!r}: {_listed(same, regions)}.", err=True)
+            notes.append(f"{label} {text!r}: {_listed(same, regions)}.")
             return same[0]
         fail(f"{label} {text!r} names several: {_listed(same, regions)}; give the code.")
     if match.kind is MatchKind.SEVERAL:
@@ -141,15 +152,15 @@ def _resolve_area(typed: str, level: str, candidates: list[Area], regions: Regio
     fail(f"Unknown {level} {text!r}{within}; closest: {_listed(_closest(text, candidates), regions)}.")
 
 
-def kecamatan_codes(regions: RegionDirectory, typed: Iterable[str] | None) -> tuple[str, ...]:
-    """Kecamatan options (codes or names) as codes, each checked against the region list."""
+def kecamatan_codes(regions: RegionDirectory, typed: Iterable[str] | None, notes: list[str]) -> tuple[str, ...]:
+    """Kecamatan options (codes or names) as codes, each checked against the region list; names read go to `notes`."""
     candidates = regions.kecamatan()
-    areas = [_resolve_area(text, "kecamatan", candidates, regions, "") for text in typed or ()]
+    areas = [_resolve_area(text, "kecamatan", candidates, regions, "", notes) for text in typed or ()]
     return tuple(dict.fromkeys(a.code for a in areas))
 
 
 def kelurahan_codes(
-    regions: RegionDirectory, typed: Iterable[str] | None, kecamatan: tuple[str, ...] = ()
+    regions: RegionDirectory, typed: Iterable[str] | None, kecamatan: tuple[str, ...], notes: list[str]
 ) -> tuple[str, ...]:
     """Kelurahan/desa options (codes or names) as codes, looked for within the `kecamatan` codes when given."""
     if kecamatan:
@@ -158,8 +169,14 @@ def kelurahan_codes(
     else:
         candidates = sorted((a for a in regions.areas.values() if a.level == "kelurahan"), key=lambda a: a.name)
         within = " in the region list"
-    areas = [_resolve_area(text, "kelurahan", candidates, regions, within) for text in typed or ()]
+    areas = [_resolve_area(text, "kelurahan", candidates, regions, within, notes) for text in typed or ()]
     return tuple(dict.fromkeys(a.code for a in areas))
+
+
+def tell(notes: list[str]) -> None:
+    """How names given in options were read, on stderr (stdout stays the command's own output)."""
+    for note in notes:
+        typer.echo(note, err=True)
 
 
 def _key(text: str) -> str:
@@ -200,15 +217,25 @@ def segment_from_options(
     permit: list[str] | None,
     need: list[str] | None,
     sentra: str | None,
+    scope: tuple[str, ...] | None = None,
 ) -> Segment:
-    """A segment from repeated command-line options, every value checked and places turned into codes."""
+    """A segment from repeated command-line options, every value checked and places turned into codes.
+
+    With an officer's kecamatan `scope`, a kecamatan outside it is refused (it would select nobody).
+    """
     regions = load_regions(db) if kecamatan or kelurahan else RegionDirectory()
-    kecamatan_found = kecamatan_codes(regions, kecamatan)
-    return Segment(
+    notes: list[str] = []
+    kecamatan_found = kecamatan_codes(regions, kecamatan, notes)
+    outside = [code for code in kecamatan_found if scope is not None and code not in scope]
+    if outside:
+        fail(f"Kecamatan {', '.join(outside)} is outside the officer's scope ({', '.join(scope or ())}).")
+    segment = Segment(
         kecamatan=kecamatan_found,
-        kelurahan=kelurahan_codes(regions, kelurahan, kecamatan_found),
+        kelurahan=kelurahan_codes(regions, kelurahan, kecamatan_found, notes),
         commodity=known_keys(commodity, "commodity", COMMODITY_KEYS),
         permits=permit_filters(permit),
         needs=known_keys(need, "need", NEED_KINDS),
         sentra=(sentra or "").strip() or None,
     )
+    tell(notes)
+    return segment

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
-from bot.cli.common import fail, kecamatan_codes, officer_named, settings_engine
+from bot.cli.common import fail, kecamatan_codes, officer_named, settings_engine, tell
 from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code
 from bot.storage.models import Officer
@@ -34,9 +34,11 @@ def officer_add(
         fail("An admin sees every kecamatan: leave out --kecamatan, or give another --role.")
     engine = settings_engine()
     with Session(engine) as db:
-        scope = list(kecamatan_codes(load_regions(db), kecamatan)) or None
+        notes: list[str] = []
+        scope = list(kecamatan_codes(load_regions(db), kecamatan, notes)) or None
         if db.exec(select(Officer.id).where(Officer.username == username)).first() is not None:
             fail(f"Cannot create the officer: username {username!r} is taken.")  # before asking for a password
+        tell(notes)
         secret = getpass.getpass("Password (at least 10 characters): ") if password else None
         try:
             officer = create_officer(db, username, name, role, scope, secret, "cli", utcnow())

@@ -42,16 +42,11 @@ def export(
     settings = get_settings()
     engine = prepare_database(settings)
     with Session(engine) as db:
-        segment = segment_from_options(db, kecamatan, None, commodity, permit, need, None)
-        actor = "cli"
+        actor, scope = "cli", None
         if officer:
             row = officer_named(db, officer)
-            scope = tuple(row.kecamatan_scope) if row.kecamatan_scope else None
-            outside = [code for code in segment.kecamatan if scope is not None and code not in scope]
-            if outside:
-                fail(f"Kecamatan {', '.join(outside)} is outside the scope of {officer!r} ({', '.join(scope or ())}).")
-            segment = segment.restricted_to(scope)
-            actor = f"officer:{row.id}"
+            actor, scope = f"officer:{row.id}", tuple(row.kecamatan_scope) if row.kecamatan_scope else None
+        segment = segment_from_options(db, kecamatan, None, commodity, permit, need, None, scope).restricted_to(scope)
         try:
             count = write_export(db, output, fmt.value, settings.default_timezone, segment)
         except OSError as error:
