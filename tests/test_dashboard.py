@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.officers.accounts import create_officer
 from bot.storage.models import AuditLog, Broadcast, OutboxMessage
@@ -175,20 +176,30 @@ def test_simulator_runs_the_owner_conversation(site: str) -> None:
     assert "UU No. 27 Tahun 2022" in reply
 
 
-def test_session_cookie_is_secure_outside_development_and_tamper_proof() -> None:
-    from fastapi import Response
+def test_session_cookie_is_secure_outside_development_and_carries_only_a_random_token(lite_engine) -> None:
+    from fastapi import FastAPI, Request, Response
 
-    from webhook.admin.auth import make_cookie, read_cookie, set_session
+    from bot.officers.sessions import find_session
+    from webhook.admin.auth import COOKIE, start_session
 
-    response = Response()
-    set_session(response, "k" * 40, 7, secure=True)
-    header = response.headers["set-cookie"]
-    assert "Secure" in header and "HttpOnly" in header
-    value = make_cookie("k" * 40, 7)
-    assert read_cookie("k" * 40, value)["o"] == 7
-    assert read_cookie("another-secret" * 3, value) is None
-    payload, signature = value.rsplit(".", 1)
-    assert read_cookie("k" * 40, payload.replace("A", "B") + "." + signature) is None
+    app = FastAPI()
+    app.state.engine = lite_engine
+    app.state.settings = Settings(_env_file=None, environment="production")  # type: ignore[call-arg]
+    with Session(lite_engine) as db:
+        officer_id = create_officer(db, "admin", "Admin Dinas", "admin", None, PASSWORD, "test", NOW).id
+        db.commit()
+    tokens = []
+    for _login in range(2):
+        response = Response()
+        start_session(Request({"type": "http", "app": app, "headers": []}), response, officer_id)
+        header = response.headers["set-cookie"]
+        assert "Secure" in header and "HttpOnly" in header and "SameSite=strict" in header
+        tokens.append(re.search(COOKIE + r"=([^;]+);", header).group(1))
+    token = tokens[1]
+    assert len(token) >= 40 and tokens[0] != token
+    with Session(lite_engine) as db:
+        assert find_session(db, token, utcnow()) is not None
+        assert find_session(db, token[:-1] + ("A" if token[-1] != "A" else "B"), utcnow()) is None
 
 
 def test_business_detail_shows_the_owners_photo_only_to_those_in_scope(lite_engine, sqlite_url: str, tmp_path) -> None:

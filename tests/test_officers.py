@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -130,18 +131,32 @@ def test_scoped_officer_broadcast_reaches_only_their_kecamatan(seeded) -> None:
 
 
 def test_password_login_and_lockout(engine) -> None:
+    office, elsewhere = "10.0.0.5", "203.0.113.9"
     with Session(engine) as db:
         create_officer(db, "rina", "Rina Petugas", "officer", [METRO_PUSAT], "sandi-yang-panjang", "test", NOW)
         db.commit()
-        assert authenticate(db, "rina", "sandi-yang-panjang", NOW) is not None
+        assert authenticate(db, "rina", "sandi-yang-panjang", office, NOW) is not None
         for _ in range(5):
-            assert authenticate(db, "rina", "salah", NOW) is None
+            assert authenticate(db, "rina", "salah", elsewhere, NOW) is None
         db.commit()
-        assert authenticate(db, "rina", "sandi-yang-panjang", NOW) is None  # locked for 15 minutes
-        from datetime import timedelta
+        # Locked for 15 minutes from the address that guessed; the officer's own office still gets in.
+        assert authenticate(db, "rina", "sandi-yang-panjang", elsewhere, NOW) is None
+        assert authenticate(db, "rina", "sandi-yang-panjang", office, NOW) is not None
+        # Guesses while locked do not prolong the lock.
+        assert authenticate(db, "rina", "salah", elsewhere, NOW + timedelta(minutes=10)) is None
+        assert authenticate(db, "rina", "sandi-yang-panjang", elsewhere, NOW + timedelta(minutes=16)) is not None
+        assert authenticate(db, "nobody", "x", office, NOW) is None
 
-        assert authenticate(db, "rina", "sandi-yang-panjang", NOW + timedelta(minutes=16)) is not None
-        assert authenticate(db, "nobody", "x", NOW) is None
+
+def test_one_address_guessing_many_usernames_is_locked_after_twenty(engine) -> None:
+    with Session(engine) as db:
+        create_officer(db, "rina", "Rina Petugas", "officer", [METRO_PUSAT], "sandi-yang-panjang", "test", NOW)
+        db.commit()
+        for n in range(20):
+            assert authenticate(db, f"user{n}", "salah", "198.51.100.7", NOW) is None
+        db.commit()
+        assert authenticate(db, "rina", "sandi-yang-panjang", "198.51.100.7", NOW) is None
+        assert authenticate(db, "rina", "sandi-yang-panjang", "198.51.100.8", NOW) is not None
 
 
 class OfficerChat:

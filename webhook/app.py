@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.admin.routes import router as admin_router
+from webhook.hardening import Hardening
 from webhook.telegram import router as telegram_router
 from webhook.whatsapp import router as whatsapp_router
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
         docs_url="/docs" if described else None,
         redoc_url="/redoc" if described else None,
     )
+    app.add_middleware(Hardening, production=settings.environment != "development")
     app.state.settings = settings
     app.state.engine = engine
 

@@ -6,18 +6,23 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import EllipsisType
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from bot.storage.models import AuditLog, Officer, OfficerAccount
+from bot.officers.sessions import end_officer_sessions
+from bot.storage.models import AuditLog, LoginFailure, Officer, OfficerAccount
 
 ROLES = ("admin", "officer", "viewer")
-MAX_FAILED_LOGINS = 5
+MAX_FAILED_LOGINS = 5  # per username from one address
+MAX_FAILURES_PER_ADDRESS = 20  # any usernames
 LOCKOUT = timedelta(minutes=15)
 LINK_CODE_VALID = timedelta(hours=24)
 _hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # verified when there is no real hash to check
 
 
 class OfficerError(ValueError):
@@ -136,24 +141,79 @@ def officer_for_account(db: Session, platform: str, external_id: str) -> tuple[O
     return (row[0], row[1]) if row else None
 
 
-def authenticate(db: Session, username: str, password: str, now: datetime) -> Officer | None:
-    """Check a password; after five failures the account is locked for fifteen minutes."""
+def authenticate(db: Session, username: str, password: str, address: str, now: datetime) -> Officer | None:
+    """Check a password from a client address, with the lockout rule of `lockout_reason`.
+
+    Every attempt costs one argon2 verification, whether the username exists, is locked or is right, so the answer's
+    timing says nothing about the account.
+    """
+    username, address = username[:60], address[:64]
     officer = db.exec(select(Officer).where(Officer.username == username, Officer.active)).first()
-    if officer is None or officer.password_hash is None:
-        _hasher.hash(password)  # same work either way, so timing does not reveal which usernames exist
-        return None
-    if officer.locked_until is not None and officer.locked_until > now:
-        return None
+    stored = officer.password_hash if officer is not None and officer.password_hash else None
+    locked = is_locked_out(db, username, address, now)
     try:
-        _hasher.verify(officer.password_hash, password)
+        _hasher.verify(stored if stored and not locked else _DUMMY_HASH, password)
+        right = stored is not None and not locked
     except (VerificationError, InvalidHashError):
-        officer.failed_logins += 1
-        if officer.failed_logins >= MAX_FAILED_LOGINS:
-            officer.locked_until = now + LOCKOUT
-            officer.failed_logins = 0
-        db.add(officer)
-        return None
-    officer.failed_logins = 0
-    officer.locked_until = None
+        right = False
+    if right:
+        db.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address))  # type: ignore[arg-type]
+        return officer
+    if not locked:  # attempts while locked are not counted: the lock ends WINDOW after it began
+        db.add(LoginFailure(username=username, address=address, at=now))
+        db.execute(delete(LoginFailure).where(LoginFailure.address == address, LoginFailure.at < now - LOCKOUT))  # type: ignore[arg-type]
+    return None
+
+
+def is_locked_out(db: Session, username: str, address: str, now: datetime) -> bool:
+    """Five failures for a username from one address, or twenty from one address, within fifteen minutes.
+
+    The lock is per address: someone guessing from elsewhere cannot lock the officer out of their own office.
+    """
+    since = now - LOCKOUT
+    from_address = db.exec(
+        select(LoginFailure.username).where(LoginFailure.address == address, LoginFailure.at >= since)
+    ).all()
+    return len(from_address) >= MAX_FAILURES_PER_ADDRESS or from_address.count(username) >= MAX_FAILED_LOGINS
+
+
+def update_officer(
+    db: Session,
+    officer: Officer,
+    actor: str,
+    now: datetime,
+    *,
+    role: str | None = None,
+    kecamatan_scope: list[str] | None | EllipsisType = ...,  # ...: unchanged
+    password: str | None = None,
+    active: bool | None = None,
+) -> int:
+    """Change an officer's access; every open session of theirs ends. Returns how many sessions were ended."""
+    changes: dict[str, object] = {}
+    if role is not None:
+        if role not in ROLES:
+            raise OfficerError(f"role must be one of {', '.join(ROLES)}")
+        officer.role = role
+        changes["role"] = role
+    if kecamatan_scope is not ...:
+        officer.kecamatan_scope = list(kecamatan_scope) if kecamatan_scope else None
+        changes["scope"] = officer.kecamatan_scope
+    if officer.role == "admin":
+        officer.kecamatan_scope = None
+    if password is not None:
+        if len(password) < 10:
+            raise OfficerError("a password needs at least 10 characters")
+        officer.password_hash = _hasher.hash(password)
+        changes["password"] = "changed"
+    if active is not None:
+        officer.active = active
+        changes["active"] = active
     db.add(officer)
-    return officer
+    assert officer.id is not None
+    ended = end_officer_sessions(db, officer.id)
+    db.add(
+        AuditLog(
+            at=now, actor=actor, action="officer_changed", target_type="officer", target_id=officer.id, detail=changes
+        )
+    )
+    return ended

@@ -312,12 +312,31 @@ class Officer(SQLModel, table=True):
     # Kecamatan codes an officer may see and reach; None means the whole deployment (admins, or unscoped).
     kecamatan_scope: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     password_hash: str | None = Field(default=None, max_length=200)
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     link_code_hash: str | None = Field(default=None, max_length=64)  # to link a chat account
     link_code_expires: datetime | None = None
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class OfficerSession(SQLModel, table=True):
+    """A dashboard login. The cookie holds a random token; only its hash is stored, and deleting the row logs out."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    csrf: str = Field(max_length=64)  # the token every form of this session carries
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A wrong password (or unknown username) from an address: the lockout counts these."""
+
+    __table_args__ = (Index("ix_loginfailure_address", "address", "at"), Index("ix_loginfailure_user", "username", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60)
+    address: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
 
 
 class OfficerAccount(SQLModel, table=True):

@@ -45,6 +45,10 @@ class Segment:
         tuples = {k: tuple(data.pop(k, ()) or ()) for k in ("kecamatan", "kelurahan", "commodity", "permits", "needs")}
         return cls(**tuples, sentra=data.get("sentra"), training_id=data.get("training_id"))
 
+    def within(self, kecamatan: tuple[str, ...] | None) -> bool:
+        """Does this segment reach only owners inside a kecamatan scope (None: the whole deployment)?"""
+        return kecamatan is None or (bool(self.kecamatan) and set(self.kecamatan) <= set(kecamatan))
+
     def restricted_to(self, kecamatan: tuple[str, ...] | None) -> Segment:
         """This segment limited to an officer's kecamatan scope (None: no limit)."""
         if kecamatan is None:

@@ -1,24 +1,18 @@
-"""Officer sessions for the web pages: signed cookies, who is logged in, and which roles may do what."""
+"""Officer sessions for the web pages: the session cookie, who is logged in, and logging in and out."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import secrets
-import time
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request, Response
-from sqlmodel import Session
+from fastapi import Request, Response
 
+from bot.clock import utcnow
 from bot.officers.accounts import OfficerView, view
-from bot.storage.models import Officer
+from bot.officers.sessions import ABSOLUTE_TIMEOUT, end_session, find_session, open_session
+from webhook.admin.rendering import open_db
 
 COOKIE = "lapor_sesi"
 LOGIN_COOKIE = "lapor_masuk"
-SESSION_SECONDS = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -29,64 +23,47 @@ class WebSession:
     csrf: str
 
 
-def _sign(secret: str, payload: bytes) -> str:
-    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+def secure_cookies(request: Request) -> bool:
+    """Cookies are sent over HTTPS only, except in development."""
+    return request.app.state.settings.environment != "development"
 
 
-def make_cookie(secret: str, officer_id: int) -> str:
-    """A signed session value: officer, expiry and a fresh CSRF token."""
-    data = {"o": officer_id, "e": int(time.time()) + SESSION_SECONDS, "c": secrets.token_urlsafe(24)}
-    payload = base64.urlsafe_b64encode(json.dumps(data).encode())
-    return f"{payload.decode()}.{_sign(secret, payload)}"
-
-
-def read_cookie(secret: str, value: str | None) -> dict[str, object] | None:
-    """The session data when the signature is right and it has not expired."""
-    if not value or "." not in value:
-        return None
-    payload, signature = value.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(secret, payload.encode())):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or int(data.get("e", 0)) < time.time():
-        return None
-    return data
-
-
-def set_session(response: Response, secret: str, officer_id: int, secure: bool) -> None:
-    """Log the officer in."""
+def start_session(request: Request, response: Response, officer_id: int) -> None:
+    """Log the officer in with a new session (the previous one of this browser, if any, ends)."""
+    with open_db(request) as db:
+        end_session(db, request.cookies.get(COOKIE))
+        token = open_session(db, officer_id, utcnow())
+        db.commit()
     response.set_cookie(
         COOKIE,
-        make_cookie(secret, officer_id),
-        max_age=SESSION_SECONDS,
+        token,
+        max_age=int(ABSOLUTE_TIMEOUT.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=secure,
+        secure=secure_cookies(request),
         path="/admin",
     )
 
 
+def stop_session(request: Request, response: Response) -> None:
+    """Log out: the session's row is deleted, so a copied cookie stops working too."""
+    with open_db(request) as db:
+        end_session(db, request.cookies.get(COOKIE))
+        db.commit()
+    response.delete_cookie(COOKIE, path="/admin")
+
+
 def current(request: Request) -> WebSession | None:
-    """The logged-in officer, if any (inactive officers are logged out)."""
-    secret = request.app.state.secret_key
-    data = read_cookie(secret, request.cookies.get(COOKIE))
-    if data is None:
+    """The logged-in officer, if any (ended, idle, expired sessions and inactive officers are logged out)."""
+    cached = getattr(request.state, "web_session", None)
+    if cached is not None:
+        return cached
+    with open_db(request) as db:
+        found = find_session(db, request.cookies.get(COOKIE), utcnow())
+        db.commit()
+    if found is None:
         return None
-    with Session(request.app.state.engine) as db:
-        officer = db.get(Officer, int(str(data["o"])))
-        if officer is None or not officer.active:
-            return None
-        return WebSession(view(officer), str(data["c"]))
-
-
-def require(request: Request, roles: tuple[str, ...] = ("admin", "officer", "viewer")) -> WebSession:
-    """The session, or a redirect to the login page; 403 for a role that may not do this."""
-    session = current(request)
-    if session is None:
-        raise HTTPException(status_code=303, headers={"Location": "/admin/login"})
-    if session.officer.role not in roles:
-        raise HTTPException(status_code=403, detail="Tidak diizinkan")
+    row, officer = found
+    session = WebSession(view(officer), row.csrf)
+    request.state.web_session = session
     return session

@@ -18,9 +18,10 @@ from bot.clock import utcnow
 from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
 from bot.storage.models import Broadcast, Owner, Training
 from bot.storage.segments import Segment
-from webhook.admin.auth import WebSession, require
+from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
-from webhook.admin.rendering import SENDERS, Id, open_db, page
+from webhook.admin.policy import signed_in
+from webhook.admin.rendering import Id, open_db, page
 from webhook.admin.scope import kecamatan_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
@@ -29,13 +30,15 @@ router = APIRouter(prefix="/admin")
 @router.get("/siaran", response_class=HTMLResponse)
 def broadcasts(request: Request) -> HTMLResponse:
     """Recent broadcasts and the form for a new one."""
-    return _broadcasts_page(request, require(request), preview=None)
+    return _broadcasts_page(request, signed_in(request), preview=None)
 
 
 def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, Any] | None) -> HTMLResponse:
     """The broadcasts page: recent ones, and the new-broadcast form or its preview."""
     with open_db(request) as db:
-        rows = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(50)).all()  # type: ignore[union-attr]
+        scope = session.officer.kecamatan_scope
+        recent = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(200)).all()  # type: ignore[union-attr]
+        rows = [b for b in recent if Segment.from_json(b.segment).within(scope)][:50]
         options = kecamatan_options(db, session)
         trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
     return page(request, "broadcasts", session, rows=rows, options=options, preview=preview, trainings=trainings)
@@ -115,7 +118,7 @@ def broadcast_preview(
     photo: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     """The exact recipient count and a sample, before sending."""
-    session = require(request, SENDERS)
+    session = signed_in(request)
     check_csrf(session, csrf)
     photo_name = _save_photo(request, photo)
     segment = fields.segment(session)
@@ -135,7 +138,7 @@ def broadcast_send(
     photo: Annotated[str, Form()] = "",
 ) -> Response:
     """Queue the broadcast (now, or at a chosen local time), with its photo if one was uploaded."""
-    session = require(request, SENDERS)
+    session = signed_in(request)
     check_csrf(session, csrf)
     photo_reference = _photo_reference(request, photo)
     segment = fields.segment(session)
@@ -167,7 +170,7 @@ def broadcast_send(
 @router.get("/siaran/{broadcast_id}", response_class=HTMLResponse)
 def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
     """Progress per status."""
-    session = require(request)
+    session = signed_in(request)
     with open_db(request) as db:
         broadcast = db.get(Broadcast, broadcast_id)
         if broadcast is None:
@@ -179,7 +182,7 @@ def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
 @router.post("/siaran/{broadcast_id}/{action}")
 def broadcast_action(request: Request, broadcast_id: Id, action: str, csrf: Annotated[str, Form()]) -> Response:
     """Cancel a broadcast, or resend its failed messages."""
-    session = require(request, SENDERS)
+    session = signed_in(request)
     check_csrf(session, csrf)
     with open_db(request) as db:
         if action == "batal":

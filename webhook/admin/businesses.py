@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.channels.whatsapp import media_path
 from bot.officers.export import business_query, write_export
 from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product, Region
-from webhook.admin.auth import require
+from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, PAGE, Id, open_db, page, record_action
 from webhook.admin.scope import in_scope, kecamatan_options, segment_in_scope
 
@@ -33,7 +33,7 @@ def businesses(
     p: Annotated[int, Query(ge=1, le=MAX_INT // PAGE)] = 1,
 ) -> HTMLResponse:
     """Businesses with filters and search."""
-    session = require(request)
+    session = signed_in(request)
     segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
     with open_db(request) as db:
         query = business_query(segment, q or None)
@@ -59,7 +59,7 @@ def businesses(
 @router.get("/usaha/{business_id}", response_class=HTMLResponse)
 def business_detail(request: Request, business_id: Id) -> HTMLResponse:
     """One business: owner, products, permits, needs, and the history of its reports."""
-    session = require(request)
+    session = signed_in(request)
     with open_db(request) as db:
         business = db.get(Business, business_id)
         if business is None or not in_scope(session, business.kecamatan_code):
@@ -96,7 +96,7 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
 @router.get("/usaha/{business_id}/foto")
 async def business_photo(request: Request, business_id: Id, ref: str) -> Response:
     """A photo an owner sent (product or permit evidence), for officers who may see the business."""
-    session = require(request)
+    session = signed_in(request)
     with open_db(request) as db:
         business = db.get(Business, business_id)
         if business is None or not in_scope(session, business.kecamatan_code):
@@ -130,7 +130,7 @@ def export(
     q: str | None = None,
 ) -> Response:
     """Download the businesses on screen as CSV or XLSX."""
-    session = require(request)
+    session = signed_in(request)
     if format not in ("csv", "xlsx"):
         raise HTTPException(status_code=400, detail="Format tidak dikenal")
     segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)

@@ -16,9 +16,11 @@ def check_csrf(session: WebSession, token: str | None) -> None:
         raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
 
 
-def set_login_token(response: Response, token: str) -> None:
+def set_login_token(response: Response, token: str, secure: bool) -> None:
     """Bind the login form's token to a short-lived cookie."""
-    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/admin", max_age=3600)
+    response.set_cookie(
+        LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/admin", max_age=3600
+    )
 
 
 def new_login_token() -> str:

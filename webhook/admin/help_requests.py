@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from bot.clock import utcnow
 from bot.storage.models import Business, HelpRequest, Owner
-from webhook.admin.auth import require
 from webhook.admin.csrf import check_csrf
-from webhook.admin.rendering import SENDERS, Id, open_db, page, record_action
+from webhook.admin.policy import signed_in
+from webhook.admin.rendering import Id, open_db, page, record_action
 from webhook.admin.scope import in_scope
 
 router = APIRouter(prefix="/admin")
@@ -21,12 +21,13 @@ router = APIRouter(prefix="/admin")
 @router.get("/bantuan", response_class=HTMLResponse)
 def help_requests(request: Request) -> HTMLResponse:
     """Owners who asked for help."""
-    session = require(request)
+    session = signed_in(request)
     with open_db(request) as db:
         rows = db.exec(
             select(HelpRequest, Owner, Business)
             .join(Owner, Owner.id == HelpRequest.owner_id)
             .join(Business, Business.owner_id == Owner.id)
+            .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
             .order_by(HelpRequest.status.desc(), HelpRequest.created_at.desc())  # type: ignore[attr-defined]
         ).all()
     rows = [r for r in rows if in_scope(session, r[2].kecamatan_code)]
@@ -35,12 +36,13 @@ def help_requests(request: Request) -> HTMLResponse:
 
 @router.post("/bantuan/{request_id}/selesai")
 def help_close(request: Request, request_id: Id, csrf: Annotated[str, Form()]) -> Response:
-    """Mark a help request as handled."""
-    session = require(request, SENDERS)
+    """Mark a help request as handled (the policy has checked it exists and is in the officer's scope)."""
+    session = signed_in(request)
     check_csrf(session, csrf)
     with open_db(request) as db:
         item = db.get(HelpRequest, request_id)
-        if item is not None:
+        assert item is not None
+        if item.status != "closed":
             item.status, item.closed_at = "closed", utcnow()
             db.add(item)
             record_action(db, session, "help_closed", "help", request_id)

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.clock import utcnow
 from bot.officers.accounts import authenticate
 from bot.storage.models import AuditLog
-from webhook.admin.auth import COOKIE, LOGIN_COOKIE, require, set_session
+from webhook.admin.auth import LOGIN_COOKIE, secure_cookies, start_session, stop_session
 from webhook.admin.csrf import check_csrf, new_login_token, set_login_token
+from webhook.admin.policy import signed_in
 from webhook.admin.rendering import _, open_db, page
 
 router = APIRouter(prefix="/admin")
@@ -23,7 +24,7 @@ def login_form(request: Request) -> HTMLResponse:
     """The login page (with a CSRF token bound to a cookie)."""
     token = new_login_token()
     response = page(request, "login", None, token=token, error=None)
-    set_login_token(response, token)
+    set_login_token(response, token, secure_cookies(request))
     return response
 
 
@@ -34,12 +35,12 @@ def login(
     password: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
 ) -> Response:
-    """Check the password (five failures lock the account for fifteen minutes)."""
+    """Check the password (the lockout rule is in `bot.officers.accounts.is_locked_out`)."""
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf):
         raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
     with open_db(request) as db:
-        officer = authenticate(db, username.strip(), password, utcnow())
+        officer = authenticate(db, username.strip(), password, client_address(request), utcnow())
         if officer is not None:
             db.add(AuditLog(actor=f"officer:{officer.id}", action="login", target_type="officer", target_id=officer.id))
         db.commit()
@@ -48,20 +49,23 @@ def login(
         error = _("Wrong username or password, or the account is locked for a while.")
         response = page(request, "login", None, token=token, error=error)
         response.status_code = 401
-        set_login_token(response, token)
+        set_login_token(response, token, secure_cookies(request))
         return response
     response = RedirectResponse("/admin", status_code=303)
-    set_session(
-        response, request.app.state.secret_key, officer.id, request.app.state.settings.environment != "development"
-    )
-    response.delete_cookie(LOGIN_COOKIE, path="/admin")
+    start_session(request, response, officer.id)
+    response.delete_cookie(LOGIN_COOKIE, path="/admin", secure=secure_cookies(request), httponly=True)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
     """End the session."""
-    check_csrf(require(request), csrf)
+    check_csrf(signed_in(request), csrf)
     response = RedirectResponse("/admin/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/admin")
+    stop_session(request, response)
     return response
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server saw it (behind a proxy, uvicorn's --forwarded-allow-ips sets it)."""
+    return request.client.host if request.client else "unknown"

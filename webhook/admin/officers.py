@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from bot.clock import utcnow
-from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code
+from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
 from bot.storage.models import AuditLog, Officer
-from webhook.admin.auth import WebSession, require
+from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
-from webhook.admin.rendering import open_db, page
+from webhook.admin.policy import signed_in
+from webhook.admin.rendering import Id, _, open_db, page
 from webhook.admin.scope import kecamatan_options
 
 router = APIRouter(prefix="/admin")
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/admin")
 @router.get("/audit", response_class=HTMLResponse)
 def audit(request: Request) -> HTMLResponse:
     """The audit log (admins)."""
-    session = require(request, ("admin",))
+    session = signed_in(request)
     with open_db(request) as db:
         rows = db.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(300)).all()  # type: ignore[union-attr]
     return page(request, "audit", session, rows=rows)
@@ -31,7 +32,7 @@ def audit(request: Request) -> HTMLResponse:
 @router.get("/petugas", response_class=HTMLResponse)
 def officers(request: Request) -> HTMLResponse:
     """Officer accounts (admins)."""
-    return _officers_page(request, require(request, ("admin",)), code=None, error=None)
+    return _officers_page(request, signed_in(request), code=None, error=None)
 
 
 def _officers_page(request: Request, session: WebSession, code: str | None, error: str | None) -> HTMLResponse:
@@ -52,7 +53,7 @@ def officer_add(
     kecamatan: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """Create an officer and show the code to link their chat account."""
-    session = require(request, ("admin",))
+    session = signed_in(request)
     check_csrf(session, csrf)
     code, error = None, None
     with open_db(request) as db:
@@ -73,3 +74,44 @@ def officer_add(
             db.rollback()
             error = str(problem)
     return _officers_page(request, session, code=code, error=error)
+
+
+@router.post("/petugas/{officer_id}", response_class=HTMLResponse)
+def officer_change(
+    request: Request,
+    officer_id: Id,
+    csrf: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form(max_length=200)] = "",
+    kecamatan: Annotated[list[str] | None, Form()] = None,
+    active: Annotated[str, Form()] = "",
+) -> Response:
+    """Change an officer's role, kecamatan, password or activity: their open sessions end at once."""
+    session = signed_in(request)
+    check_csrf(session, csrf)
+    error = None
+    with open_db(request) as db:
+        officer = db.get(Officer, officer_id)
+        if officer is None:
+            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        if officer.id == session.officer.id and (role != officer.role or not active):
+            error = _("You cannot change your own role or switch off your own account. Ask another admin.")
+        else:
+            try:
+                update_officer(
+                    db,
+                    officer,
+                    f"officer:{session.officer.id}",
+                    utcnow(),
+                    role=role,
+                    kecamatan_scope=kecamatan or None,
+                    password=password or None,
+                    active=bool(active),
+                )
+                db.commit()
+            except OfficerError as problem:
+                db.rollback()
+                error = str(problem)
+    if error is None and officer_id == session.officer.id:  # their own password: this session ended too
+        return RedirectResponse("/admin/login", status_code=303)
+    return _officers_page(request, session, code=None, error=error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Path as UrlPath
 from fastapi import Request
@@ -14,7 +14,9 @@ from sqlmodel import Session
 from bot.storage.models import AuditLog
 from conversations.i18n import Translator
 from conversations.officer import PERMIT_NAMES
-from webhook.admin.auth import WebSession
+
+if TYPE_CHECKING:
+    from webhook.admin.auth import WebSession
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 _ = Translator("id")
@@ -25,7 +27,6 @@ PAGE = 50
 # Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
 MAX_INT = 2**31 - 1
 Id = Annotated[int, UrlPath(ge=1, le=MAX_INT)]
-SENDERS = ("admin", "officer")  # roles that may send broadcasts, create trainings, close help requests
 
 
 def page(request: Request, name: str, session: WebSession | None, **context: Any) -> HTMLResponse:

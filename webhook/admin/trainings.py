@@ -13,10 +13,11 @@ from sqlmodel import select
 
 from bot.clock import utcnow
 from bot.scheduling.trainings import TrainingPlan, create_training
-from bot.storage.models import Invitation, Training
-from webhook.admin.auth import require
+from bot.storage.models import Business, Invitation, Owner, Training
+from bot.storage.segments import Segment
 from webhook.admin.csrf import check_csrf
-from webhook.admin.rendering import MAX_INT, SENDERS, open_db, page
+from webhook.admin.policy import signed_in
+from webhook.admin.rendering import MAX_INT, open_db, page
 from webhook.admin.scope import kecamatan_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
@@ -25,17 +26,25 @@ router = APIRouter(prefix="/admin")
 @router.get("/pelatihan", response_class=HTMLResponse)
 def trainings(request: Request) -> HTMLResponse:
     """Trainings with their answers."""
-    session = require(request)
+    session = signed_in(request)
+    scope = session.officer.kecamatan_scope
     with open_db(request) as db:
-        rows = db.exec(select(Training).order_by(Training.starts_at.desc())).all()  # type: ignore[attr-defined]
-        answers = {
-            (t, s): n
-            for t, s, n in db.exec(
-                select(Invitation.training_id, Invitation.status, func.count()).group_by(
-                    Invitation.training_id, Invitation.status
-                )
-            ).all()
-        }
+        answered = (
+            select(Invitation.training_id, Invitation.status, func.count())
+            .join(Owner, Owner.id == Invitation.owner_id)
+            .join(Business, Business.owner_id == Owner.id)
+            .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
+            .group_by(Invitation.training_id, Invitation.status)
+        )
+        if scope is not None:  # an officer counts the answers of their own kecamatan's owners
+            answered = answered.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
+        answers = {(t, s): n for t, s, n in db.exec(answered).all()}
+        reached = {t for t, _s in answers}
+        rows = [
+            t
+            for t in db.exec(select(Training).order_by(Training.starts_at.desc())).all()  # type: ignore[attr-defined]
+            if t.id in reached or Segment.from_json(t.segment).within(scope)
+        ]
         options = kecamatan_options(db, session)
     return page(request, "trainings", session, rows=rows, answers=answers, options=options)
 
@@ -52,7 +61,7 @@ def training_create(
     commodity: Annotated[str, Form()] = "",
 ) -> Response:
     """Create a training and invite its segment."""
-    session = require(request, SENDERS)
+    session = signed_in(request)
     check_csrf(session, csrf)
     zone = request.app.state.settings.default_timezone
     try:
