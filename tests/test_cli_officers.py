@@ -94,22 +94,15 @@ def seed(url: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def owners_db(sqlite_url: str) -> str:
-    """A migrated SQLite file with the demo regions and the seeded owners."""
-    seed(sqlite_url)
-    return sqlite_url
+def owner_ids(sqlite_url: str) -> dict[str, int]:
+    """The seeded owners' ids by name, in a migrated SQLite file with the demo regions."""
+    return seed(sqlite_url)
 
 
 @pytest.fixture
-def owner_ids(owners_db: str) -> dict[str, int]:
-    """The seeded owners' ids by name."""
-    engine = make_engine(owners_db)
-    try:
-        with Session(engine) as db:
-            rows = db.exec(select(Business.name, Business.owner_id)).all()
-        return {name.removeprefix("Usaha ").lower(): owner_id for name, owner_id in rows}
-    finally:
-        engine.dispose()
+def owners_db(sqlite_url: str, owner_ids: dict[str, int]) -> str:
+    """The URL of the SQLite file holding the seeded owners."""
+    return sqlite_url
 
 
 @pytest.fixture
