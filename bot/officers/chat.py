@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.officers.accounts import link_with_code, view
 from bot.officers.broadcasts import create_broadcast
-from bot.officers.rekap import PERMITS, lacking, rekap
+from bot.officers.rekap import PERMITS, STATES, lacking, rekap
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.storage.models import Officer, OfficerAccount, Owner
 from bot.storage.segments import Segment, owners_query, segment_count
@@ -49,14 +49,15 @@ def rekap_text(db: Session, by: str, scope: tuple[str, ...] | None) -> str:
     _ = Translator("id")
     table = rekap(db, by, scope)
     title = _(N_("REKAP by kecamatan")) if by == "kecamatan" else _(N_("REKAP by commodity"))
-    lines = [title, _(N_("(have / in progress / not yet)")), ""]
+    # The four numbers add up to the businesses of the line: "tidak perlu" is never counted as "punya".
+    lines = [title, _(N_("(have / in progress / not yet / not needed)")), ""]
     for row in [*table.rows, table.total]:
         label = _(N_("TOTAL")) if row is table.total else row.label
         lines.append(_(N_("{label}: {count} businesses"), label=label, count=row.businesses))
         parts = []
         for permit in PERMITS:
-            counts = row.permits[permit]
-            parts.append(f"{PERMIT_NAMES[permit]} {counts['have']}/{counts['processing']}/{counts['lack']}")
+            counts = "/".join(str(row.permits[permit][state]) for state in STATES)
+            parts.append(f"{PERMIT_NAMES[permit]} {counts}")
         lines.append("  " + " · ".join(parts))
     if table.needs:
         lines += ["", _(N_("Needs: {needs}"), needs=", ".join(f"{k} {v}" for k, v in sorted(table.needs.items())))]
@@ -69,7 +70,12 @@ def rekap_chart_file(db: Session, by: str, scope: tuple[str, ...] | None, media_
     try:
         from bot.officers.charts import rekap_chart
 
-        labels = {"have": _(N_("have")), "processing": _(N_("in progress")), "lack": _(N_("not yet"))}
+        labels = {
+            "have": _(N_("have")),
+            "processing": _(N_("in progress")),
+            "lack": _(N_("not yet")),
+            "not_needed": _(N_("not needed")),
+        }
         title = _(N_("NIB by kecamatan")) if by == "kecamatan" else _(N_("NIB by commodity"))
         image = rekap_chart(rekap(db, by, scope), "nib", title, labels)
     except Exception:  # noqa: BLE001  (the text rekap is already on its way; a chart is a bonus)

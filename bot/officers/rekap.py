@@ -1,4 +1,5 @@
-"""Rekap: per kecamatan or commodity, how many businesses have each permit, are processing it, or lack it."""
+"""Rekap: per kecamatan or commodity, how many businesses have each permit, are processing it, lack it, or do not
+need it (the four add up to the number of businesses)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from bot.storage.segments import FOOD
 
 PERMITS = ("nib", "pirt", "halal", "bpom", "merek")
 BUSINESS_PERMITS = ("nib", "merek")
-HAVE, PROCESSING, LACK, NOT_APPLICABLE = 3, 2, 0, -1
+# A business's state for one permit, best first. "tidak_perlu" is NOT_NEEDED, never HAVE: it is counted apart.
+HAVE, PROCESSING, LACK, NOT_NEEDED = 3, 2, 1, 0
+STATES = {"have": HAVE, "processing": PROCESSING, "lack": LACK, "not_needed": NOT_NEEDED}
 
 
 @dataclass
@@ -24,7 +27,7 @@ class RekapRow:
     key: str
     label: str
     businesses: int = 0
-    permits: dict[str, dict[str, int]] = field(default_factory=dict)  # permit -> have/processing/lack
+    permits: dict[str, dict[str, int]] = field(default_factory=dict)  # permit -> have/processing/lack/not_needed
 
 
 @dataclass
@@ -38,40 +41,65 @@ class Rekap:
 
 
 def _progress(status: Any) -> Any:
+    """The state one permit row stands for: issued, in progress, not needed; anything else (belum, kedaluwarsa)
+    is lacking."""
     return case(
-        (status.in_(("terbit", "tidak_perlu")), HAVE),
+        (status == "terbit", HAVE),
         (status == "diurus", PROCESSING),
+        (status == "tidak_perlu", NOT_NEEDED),
         else_=LACK,
     )
 
 
 def _per_business_states(scope: tuple[str, ...] | None) -> Any:
-    """One row per consenting business: its group keys and the state of each permit, computed set-based."""
+    """One row per consenting business: its group keys and the state of each permit, computed set-based.
+
+    NIB and merek: the business's own row (none reported: LACK). P-IRT, halal and BPOM belong to products, and the
+    business takes the state of its most advanced product that needs the permit (HAVE > PROCESSING > LACK), as the
+    export does (`export._permit_columns`). Products that need it are the food and drink ones not reported
+    "tidak_perlu"; one that never reported it counts as LACK, so it never pulls down a product further on (a slip
+    such as a product named "tidak"). NOT_NEEDED when no product needs it: every food product reported
+    "tidak_perlu", or the business has no food or drink product and its trade is not food or drink (a makanan or
+    minuman business whose products are not reported yet lacks the permit).
+    """
     food = (
         select(Product.business_id, func.count().label("food"))
         .where(Product.category.in_(FOOD))  # type: ignore[union-attr]
         .group_by(Product.business_id)
         .subquery()
     )
-    # Each permit row's state is computed once; product permits exist only for food products (the store drops
-    # them when a product stops being food), so no join with products is needed here.
-    rows = select(
-        Permit.business_id.label("business_id"),
-        Permit.type.label("type"),
-        (Permit.product_key != "").label("on_product"),
-        _progress(Permit.status).label("progress"),
-    ).subquery()
+    # Each permit row's state is computed once, with whether it is the business's own or a food product's (a row
+    # left on a product that is gone or is not food counts for nothing).
+    rows = (
+        select(
+            Permit.business_id.label("business_id"),
+            Permit.type.label("type"),
+            case((Permit.product_key == "", 1), else_=0).label("on_business"),
+            case((Product.id.is_(None), 0), else_=1).label("on_food"),  # type: ignore[union-attr]
+            _progress(Permit.status).label("progress"),
+        )
+        .select_from(Permit)
+        .outerjoin(
+            Product,
+            and_(
+                Product.business_id == Permit.business_id,
+                Product.key == Permit.product_key,
+                Product.category.in_(FOOD),  # type: ignore[union-attr]
+            ),
+        )
+        .subquery()
+    )
     aggregates = [rows.c.business_id]
     for permit in PERMITS:
         if permit in BUSINESS_PERMITS:
-            mine = and_(rows.c.type == permit, rows.c.on_product.is_(False))
+            mine = and_(rows.c.type == permit, rows.c.on_business == 1)
             aggregates.append(func.max(case((mine, rows.c.progress), else_=None)).label(permit))
         else:
-            mine = and_(rows.c.type == permit, rows.c.on_product.is_(True))
-            aggregates.append(func.sum(case((and_(mine, rows.c.progress == HAVE), 1), else_=0)).label(f"{permit}_have"))
-            aggregates.append(
-                func.sum(case((and_(mine, rows.c.progress == PROCESSING), 1), else_=0)).label(f"{permit}_proc")
-            )
+            mine = and_(rows.c.type == permit, rows.c.on_food == 1)
+            needed = and_(mine, rows.c.progress != NOT_NEEDED)
+            unneeded = and_(mine, rows.c.progress == NOT_NEEDED)
+            aggregates.append(func.max(case((needed, rows.c.progress), else_=None)).label(f"{permit}_best"))
+            aggregates.append(func.sum(case((unneeded, 1), else_=0)).label(f"{permit}_unneeded"))
     permits = select(*aggregates).group_by(rows.c.business_id).subquery()
     columns = [
         Business.kecamatan_code.label("kecamatan"),
@@ -83,17 +111,18 @@ def _per_business_states(scope: tuple[str, ...] | None) -> Any:
         Owner.last_report_at.label("last_report_at"),
     ]
     food_count = func.coalesce(food.c.food, 0)
+    food_trade = func.coalesce(Business.commodity, "").in_(FOOD)
     for permit in PERMITS:
         if permit in BUSINESS_PERMITS:
             columns.append(func.coalesce(permits.c[permit], LACK).label(permit))
         else:
-            have = func.coalesce(permits.c[f"{permit}_have"], 0)
-            proc = func.coalesce(permits.c[f"{permit}_proc"], 0)
+            best = permits.c[f"{permit}_best"]
+            unneeded = func.coalesce(permits.c[f"{permit}_unneeded"], 0)
             state = case(
-                (food_count == 0, NOT_APPLICABLE),
-                (have >= food_count, HAVE),
-                (have + proc >= food_count, PROCESSING),
-                else_=LACK,
+                (best.is_not(None), best),
+                (food_count > unneeded, LACK),  # a food product that needs it has not reported it
+                (and_(food_count == 0, food_trade), LACK),
+                else_=NOT_NEEDED,
             )
             columns.append(state.label(permit))
     query = (
@@ -110,28 +139,26 @@ def _per_business_states(scope: tuple[str, ...] | None) -> Any:
 
 
 def rekap(db: Session, by: str = "kecamatan", scope: tuple[str, ...] | None = None) -> Rekap:
-    """Counts per group; `scope` limits to some kecamatan (an officer's)."""
+    """Counts per group; `scope` limits to some kecamatan (an officer's). For each permit the four counts (have,
+    processing, lack, not_needed) add up to the group's businesses."""
     sub = _per_business_states(scope)
     key = func.coalesce(sub.c.kecamatan if by == "kecamatan" else sub.c.commodity, literal("-"))
     sums: list[Any] = [key, func.count()]
     for permit in PERMITS:
         column = sub.c[permit]
-        sums += [
-            func.sum(case((column == HAVE, 1), else_=0)),
-            func.sum(case((column == PROCESSING, 1), else_=0)),
-            func.sum(case((column == LACK, 1), else_=0)),
-        ]
+        sums += [func.sum(case((column == state, 1), else_=0)) for state in STATES.values()]
     results = db.execute(select(*sums).group_by(key).order_by(key)).all()
     labels = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()} if by == "kecamatan" else {}
     rows = []
-    total = RekapRow("*", "Total", 0, {p: {"have": 0, "processing": 0, "lack": 0} for p in PERMITS})
+    total = RekapRow("*", "Total", 0, {p: dict.fromkeys(STATES, 0) for p in PERMITS})
+    width = len(STATES)
     for result in results:
         row = RekapRow(str(result[0]), labels.get(str(result[0]), str(result[0])), int(result[1]))
         total.businesses += row.businesses
         for index, permit in enumerate(PERMITS):
-            have, processing, lack = (int(v or 0) for v in result[2 + index * 3 : 5 + index * 3])
-            row.permits[permit] = {"have": have, "processing": processing, "lack": lack}
-            for name, value in (("have", have), ("processing", processing), ("lack", lack)):
+            values = result[2 + index * width : 2 + (index + 1) * width]
+            row.permits[permit] = {name: int(value or 0) for name, value in zip(STATES, values, strict=True)}
+            for name, value in row.permits[permit].items():
                 total.permits[permit][name] += value
         rows.append(row)
     return Rekap(by, rows, total, needs_by_kind(db, scope))
