@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from bot.clock import utcnow
@@ -19,11 +20,13 @@ from bot.config import Settings
 from bot.officers import accounts
 from bot.officers.accounts import authenticate, create_officer
 from bot.officers.broadcasts import create_broadcast
+from bot.officers.export import business_query
 from bot.storage.models import Broadcast, Business, HelpRequest, Officer, OfficerSession, Owner
 from bot.storage.segments import Segment
 from tests.seed import NOW, seed_owner
 from tests.telegram_harness import running_app
 from webhook.admin.auth import COOKIE
+from webhook.admin.businesses import search_text
 from webhook.admin.policy import POLICY, PUBLIC, Rule
 
 METRO_PUSAT, METRO_BARAT = "18.72.01", "18.72.03"
@@ -379,3 +382,38 @@ def test_every_login_attempt_costs_one_password_verification(lite_engine, monkey
             authenticate(db, username, password, "192.0.2.1", utcnow())
             assert calls == ["verify"], (username, password)
         assert accounts.is_locked_out(db, "rina", "192.0.2.1", utcnow())
+
+
+def test_errors_are_indonesian_pages_with_a_way_back(office) -> None:
+    base, objects = office
+    officer = login(base, "barat")
+    token = csrf_of(officer)
+    cases = [
+        (officer.get(f"/admin/usaha/{objects.business}"), 404, "berada di luar wilayah tugas Anda"),
+        (officer.get("/admin/audit"), 403, "Peran Anda tidak mengizinkan ini"),
+        (officer.post("/admin/siaran", data={"csrf": token, "text": "x"}), 422, "Formulir belum lengkap"),
+        (officer.post("/admin/siaran", data={"csrf": "lama", "text": "Halo semua"}), 403, "sudah kedaluwarsa"),
+    ]
+    for response, status, text in cases:
+        assert response.status_code == status and response.headers["content-type"].startswith("text/html")
+        assert text in response.text and 'href="/admin">Kembali ke ringkasan' in response.text
+        assert "detail" not in response.text and "Field required" not in response.text
+    anonymous = httpx.get(f"{base}/admin/tidak-ada")
+    assert anonymous.status_code == 404 and 'href="/admin/login"' in anonymous.text
+
+
+def test_a_huge_search_and_a_broadcast_for_the_year_9999_are_answered_politely(office, lite_engine) -> None:
+    base, _objects = office
+    admin = login(base, "admin")
+    assert admin.get("/admin/usaha", params={"q": "a" * 10_000}).status_code == 200
+    assert admin.get("/admin/ekspor", params={"format": "csv", "q": "%" * 5_000}).status_code == 200
+    # Past SQLite's 50,000-byte LIKE pattern limit (the HTTP server refuses such a URL before: checked here).
+    with Session(lite_engine) as db:
+        with pytest.raises(OperationalError):
+            db.exec(business_query(None, "%" * 60_000)).all()
+        assert db.exec(business_query(None, search_text("%" * 60_000))).all()
+    form = {"csrf": csrf_of(admin), "text": "Pengumuman jauh sekali", "when": "9999-12-31T10:00"}
+    response = admin.post("/admin/siaran", data=form)
+    assert response.status_code == 400 and "Pilih waktu dalam satu tahun ke depan" in response.text
+    with Session(lite_engine) as db:
+        assert db.exec(select(func.count()).select_from(Broadcast)).one() == 2  # the two of the fixture

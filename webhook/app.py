@@ -16,6 +16,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.db import DATABASE_UNAVAILABLE
+from webhook.admin.errors import install as install_error_pages
 from webhook.admin.routes import router as admin_router
 from webhook.hardening import Hardening
 from webhook.telegram import router as telegram_router
@@ -63,5 +64,6 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
     app.include_router(telegram_router)
     app.include_router(whatsapp_router)
     app.include_router(admin_router)
+    install_error_pages(app)
     app.state.secret_key = settings.secret_key or secrets.token_urlsafe(48)  # development: valid until restart
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -18,10 +18,11 @@ from bot.clock import utcnow
 from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
 from bot.storage.models import Broadcast, Owner, Training
 from bot.storage.segments import Segment
+from conversations.i18n import N_
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
-from webhook.admin.rendering import Id, open_db, page
+from webhook.admin.rendering import Id, not_found, open_db, page
 from webhook.admin.scope import kecamatan_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
@@ -44,6 +45,7 @@ def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, A
     return page(request, "broadcasts", session, rows=rows, options=options, preview=preview, trainings=trainings)
 
 
+LATEST_SCHEDULE = timedelta(days=366)  # a broadcast set for 9999 is a typing slip, not a plan
 _PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png)$")
 MAX_PHOTO_BYTES = 5_000_000
 
@@ -54,13 +56,13 @@ def _save_photo(request: Request, upload: UploadFile | None) -> str:
         return ""
     data = upload.file.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
-        raise HTTPException(status_code=413, detail="Foto terlalu besar (paling besar 5 MB)")
+        raise HTTPException(status_code=413, detail=N_("The photo is too large (5 MB at most)."))
     if data[:3] == b"\xff\xd8\xff":
         suffix = ".jpg"
     elif data[:8] == b"\x89PNG\r\n\x1a\n":
         suffix = ".png"
     else:
-        raise HTTPException(status_code=400, detail="Foto harus JPG atau PNG")
+        raise HTTPException(status_code=400, detail=N_("The photo must be a JPG or PNG."))
     folder = Path(request.app.state.settings.media_dir) / "broadcast"
     folder.mkdir(parents=True, exist_ok=True)
     name = uuid.uuid4().hex + suffix
@@ -73,10 +75,10 @@ def _photo_reference(request: Request, name: str) -> str | None:
     if not name:
         return None
     if not _PHOTO_NAME.match(name):
-        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+        raise HTTPException(status_code=400, detail=N_("Unknown photo. Upload it again."))
     path = Path(request.app.state.settings.media_dir) / "broadcast" / name
     if not path.exists():
-        raise HTTPException(status_code=400, detail="Foto tidak dikenal")
+        raise HTTPException(status_code=400, detail=N_("Unknown photo. Upload it again."))
     return f"file:{path}"
 
 
@@ -149,7 +151,9 @@ def broadcast_send(
         try:
             send_at = max(now, datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(settings.default_timezone)))
         except ValueError as error:
-            raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
+            raise HTTPException(status_code=400, detail=N_("That date and time could not be read.")) from error
+        if send_at > now + LATEST_SCHEDULE:
+            raise HTTPException(status_code=400, detail=N_("Choose a time within the coming year."))
     with open_db(request) as db:
         broadcast = create_broadcast(
             db,
@@ -174,7 +178,7 @@ def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
     with open_db(request) as db:
         broadcast = db.get(Broadcast, broadcast_id)
         if broadcast is None:
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         counts = progress(db, broadcast_id)
     return page(request, "broadcast", session, broadcast=broadcast, counts=counts)
 
@@ -190,7 +194,7 @@ def broadcast_action(request: Request, broadcast_id: Id, action: str, csrf: Anno
         elif action == "ulang":
             resend_failed(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
         else:
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         db.commit()
     request.app.state.runtime.sender.wake.set()
     return RedirectResponse(f"/admin/siaran/{broadcast_id}", status_code=303)

@@ -16,11 +16,20 @@ from sqlmodel import select
 from bot.channels.whatsapp import media_path
 from bot.officers.export import business_query, write_export
 from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product, Region
+from conversations.i18n import N_
 from webhook.admin.policy import signed_in
-from webhook.admin.rendering import MAX_INT, PAGE, Id, open_db, page, record_action
+from webhook.admin.rendering import MAX_INT, PAGE, Id, not_found, open_db, page, record_action
 from webhook.admin.scope import in_scope, kecamatan_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
+
+
+MAX_SEARCH = 100  # a name or a phone number; a longer pattern only makes the database work (SQLite refuses 50k)
+
+
+def search_text(q: str | None) -> str | None:
+    """The search box's text as searched: trimmed, and cut at MAX_SEARCH characters."""
+    return (q or "").strip()[:MAX_SEARCH] or None
 
 
 @router.get("/usaha", response_class=HTMLResponse)
@@ -36,7 +45,7 @@ def businesses(
     session = signed_in(request)
     segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
     with open_db(request) as db:
-        query = business_query(segment, q or None)
+        query = business_query(segment, search_text(q))
         total = db.exec(select(func.count()).select_from(query.subquery())).one()
         rows = db.exec(query.offset((p - 1) * PAGE).limit(PAGE)).all()
         regions = {r.code: r.name for r in db.exec(select(Region)).all()}
@@ -63,10 +72,10 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
     with open_db(request) as db:
         business = db.get(Business, business_id)
         if business is None or not in_scope(session, business.kecamatan_code):
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         owner = db.get(Owner, business.owner_id)
         if owner is None or owner.consent_status != "given":
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         products = db.exec(select(Product).where(Product.business_id == business.id)).all()
         permits = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.type)).all()
         needs = db.exec(select(Need).where(Need.business_id == business.id).order_by(Need.created_at.desc())).all()  # type: ignore[attr-defined]
@@ -100,11 +109,11 @@ async def business_photo(request: Request, business_id: Id, ref: str) -> Respons
     with open_db(request) as db:
         business = db.get(Business, business_id)
         if business is None or not in_scope(session, business.kecamatan_code):
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         refs = {p.photo for p in db.exec(select(Product).where(Product.business_id == business_id)).all()}
         refs |= {p.evidence_photo for p in db.exec(select(Permit).where(Permit.business_id == business_id)).all()}
     if ref not in refs:
-        raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        raise not_found()
     platform, _sep, media_id = ref.partition(":")
     runtime = request.app.state.runtime
     if platform == "whatsapp":
@@ -117,7 +126,7 @@ async def business_photo(request: Request, business_id: Id, ref: str) -> Respons
             )
     if platform == "telegram" and runtime.telegram is not None:
         return Response(await runtime.telegram.download(ref), media_type="image/jpeg")
-    raise HTTPException(status_code=404, detail="Foto tidak tersedia")
+    raise HTTPException(status_code=404, detail=N_("The photo is not available any more."))
 
 
 @router.get("/ekspor")
@@ -132,11 +141,11 @@ def export(
     """Download the businesses on screen as CSV or XLSX."""
     session = signed_in(request)
     if format not in ("csv", "xlsx"):
-        raise HTTPException(status_code=400, detail="Format tidak dikenal")
+        raise HTTPException(status_code=400, detail=N_("Unknown format: choose CSV or XLSX."))
     segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
     buffer = io.BytesIO()
     with open_db(request) as db:
-        count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, q or None)
+        count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, search_text(q))
         record_action(db, session, "export", "business", None, rows=count, format=format, **segment.to_json())
         db.commit()
     media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

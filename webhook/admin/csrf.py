@@ -7,13 +7,14 @@ import secrets
 
 from fastapi import HTTPException, Response
 
+from conversations.i18n import N_
 from webhook.admin.auth import LOGIN_COOKIE, WebSession
 
 
 def check_csrf(session: WebSession, token: str | None) -> None:
     """Refuse a form that does not carry this session's token."""
     if not token or not hmac.compare_digest(token, session.csrf):
-        raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
+        raise HTTPException(status_code=403, detail=N_("This form has expired. Reload the page and try again."))
 
 
 def set_login_token(response: Response, token: str, secure: bool) -> None:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bot.clock import utcnow
 from bot.officers.accounts import authenticate
 from bot.storage.models import AuditLog
+from conversations.i18n import N_
 from webhook.admin.auth import LOGIN_COOKIE, secure_cookies, start_session, stop_session
 from webhook.admin.csrf import check_csrf, new_login_token, set_login_token
 from webhook.admin.policy import signed_in
@@ -38,7 +39,7 @@ def login(
     """Check the password (the lockout rule is in `bot.officers.accounts.is_locked_out`)."""
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf):
-        raise HTTPException(status_code=403, detail="Formulir kedaluwarsa. Muat ulang halaman.")
+        raise HTTPException(status_code=403, detail=N_("This form has expired. Reload the page and try again."))
     with open_db(request) as db:
         officer = authenticate(db, username.strip(), password, client_address(request), utcnow())
         if officer is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
@@ -14,7 +14,7 @@ from bot.storage.models import AuditLog, Officer
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
-from webhook.admin.rendering import Id, _, open_db, page
+from webhook.admin.rendering import Id, _, not_found, open_db, page
 from webhook.admin.scope import kecamatan_options
 
 router = APIRouter(prefix="/admin")
@@ -93,7 +93,7 @@ def officer_change(
     with open_db(request) as db:
         officer = db.get(Officer, officer_id)
         if officer is None:
-            raise HTTPException(status_code=404, detail="Tidak ditemukan")
+            raise not_found()
         if officer.id == session.officer.id and (role != officer.role or not active):
             error = _("You cannot change your own role or switch off your own account. Ask another admin.")
         else:

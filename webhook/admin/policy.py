@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 
 from bot.storage.models import Broadcast, Business, HelpRequest, Owner
 from bot.storage.segments import Segment
+from conversations.i18n import N_
 from webhook.admin.auth import WebSession, current
-from webhook.admin.rendering import MAX_INT, open_db
+from webhook.admin.rendering import MAX_INT, not_found, open_db
 from webhook.admin.scope import in_scope
 
 ALL = ("admin", "officer", "viewer")
@@ -91,8 +92,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/simulator"): Rule(SENDERS),
 }
 
-_NOT_FOUND = HTTPException(status_code=404, detail="Tidak ditemukan")
-
 
 def rule_for(request: Request) -> Rule | None:
     """The policy entry of the route that matched this request."""
@@ -106,21 +105,21 @@ def authorize(request: Request) -> None:
     """Enforce the policy of the matched route (a route missing from the table is refused, never open)."""
     rule = rule_for(request)
     if rule is None:
-        raise HTTPException(status_code=403, detail="Tidak diizinkan")
+        raise HTTPException(status_code=403, detail=N_("Your role does not allow this."))
     if rule.roles is None:
         return
     session = current(request)
     if session is None:
         raise HTTPException(status_code=303, headers={"Location": "/admin/login"})
     if session.officer.role not in rule.roles:
-        raise HTTPException(status_code=403, detail="Tidak diizinkan")
+        raise HTTPException(status_code=403, detail=N_("Your role does not allow this."))
     if rule.param is not None and rule.check is not None:
         raw = str(request.path_params.get(rule.param, ""))
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_INT:
-            raise _NOT_FOUND
+            raise not_found()
         with open_db(request) as db:
             if not rule.check(db, int(raw), session):
-                raise _NOT_FOUND
+                raise not_found()
 
 
 def signed_in(request: Request) -> WebSession:

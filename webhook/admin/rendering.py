@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+from fastapi import HTTPException, Request
 from fastapi import Path as UrlPath
-from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from bot.storage.models import AuditLog
-from conversations.i18n import Translator
+from conversations.i18n import N_, Translator
 from conversations.officer import PERMIT_NAMES
 
 if TYPE_CHECKING:
@@ -27,6 +27,16 @@ PAGE = 50
 # Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
 MAX_INT = 2**31 - 1
 Id = Annotated[int, UrlPath(ge=1, le=MAX_INT)]
+
+
+NOT_FOUND = N_("Not found. It may have been removed, or it lies outside your area.")
+
+
+def not_found() -> HTTPException:
+    """404 for an object that does not exist, is hidden (consent withdrawn) or lies outside the officer's area."""
+    return HTTPException(
+        status_code=404, detail=N_("Not found. It may have been removed, or it lies outside your area.")
+    )
 
 
 def page(request: Request, name: str, session: WebSession | None, **context: Any) -> HTMLResponse:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from fastapi import HTTPException
 from sqlmodel import Session, select
 
 from bot.storage.models import Region
 from bot.storage.segments import Segment
 from webhook.admin.auth import WebSession
+from webhook.admin.rendering import not_found
 
 
 def in_scope(session: WebSession, kecamatan_code: str | None) -> bool:
@@ -34,7 +34,7 @@ def segment_in_scope(
 ) -> Segment:
     """The segment that form filters choose, within the officer's scope."""
     if training and not re.fullmatch(r"[0-9]{1,9}", training):  # not a training id the form offers
-        raise HTTPException(status_code=404, detail="Tidak ditemukan")
+        raise not_found()
     segment = Segment(
         kecamatan=(kecamatan,) if kecamatan else (),
         commodity=(commodity,) if commodity else (),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import MAXYEAR, MINYEAR, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -15,12 +15,14 @@ from bot.clock import utcnow
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.storage.models import Business, Invitation, Owner, Training
 from bot.storage.segments import Segment
+from conversations.i18n import N_
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, open_db, page
 from webhook.admin.scope import kecamatan_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
+LATEST_TRAINING = timedelta(days=2 * 366)
 
 
 @router.get("/pelatihan", response_class=HTMLResponse)
@@ -67,9 +69,10 @@ def training_create(
     try:
         starts = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(zone))
     except ValueError as error:
-        raise HTTPException(status_code=400, detail="Waktu tidak dikenal") from error
-    if not MINYEAR < starts.year < MAXYEAR:  # the reminders before and the end after must still be dates
-        raise HTTPException(status_code=400, detail="Waktu tidak dikenal")
+        raise HTTPException(status_code=400, detail=N_("That date and time could not be read.")) from error
+    now = utcnow()
+    if not now - timedelta(days=1) <= starts <= now + LATEST_TRAINING:
+        raise HTTPException(status_code=400, detail=N_("Choose a start from today up to two years ahead."))
     segment = segment_in_scope(kecamatan or None, commodity or None, None, session)
     plan = TrainingPlan(title, starts, starts + timedelta(hours=3), place, capacity or None, None, segment, zone)
     with open_db(request) as db:
