@@ -63,7 +63,8 @@ class OfficerContext:
     rekap_text: Callable[[str], str]  # "kecamatan" or "commodity" -> a ready table
     rekap_chart: Callable[[str], str | None]  # the same as a chart image (a media reference), if one can be drawn
     lacking_text: Callable[[str, str | None], str]  # permit, kecamatan -> a list
-    count: Callable[[dict[str, Any]], tuple[int, list[str]]]  # segment -> recipients and sample names
+    # segment -> owners a message reaches, owners in it out of reach (no chat account), a few names
+    count: Callable[[dict[str, Any]], tuple[int, int, list[str]]]
 
 
 @dataclass
@@ -140,12 +141,15 @@ def _ask(step: str, state: dict[str, Any], ctx: OfficerContext) -> Reply:
     if step == "siaran.text":
         return Reply(_(N_("Type the announcement (one message, at most 1000 characters).")))
     if step in ("siaran.confirm", "latihan.confirm"):
-        count, sample = ctx.count(state.get("segment", {}))
+        count, unreachable, sample = ctx.count(state.get("segment", {}))
         names = ", ".join(sample) if sample else "-"
         what = state.get("text") if step == "siaran.confirm" else state.get("title")
-        text = _(
-            N_("{count} owners will receive it, for example: {names}.\n\n{what}"), count=count, names=names, what=what
-        )
+        text = _(N_("{count} owners will receive it, for example: {names}."), count=count, names=names)
+        if unreachable:
+            text += "\n" + _(
+                N_("{count} more cannot be reached: no Telegram or WhatsApp account yet."), count=unreachable
+            )
+        text += f"\n\n{what}"
         choices = [Choice("kirim", _(N_("Send now") if step == "siaran.confirm" else N_("Create and invite")))]
         if step == "siaran.confirm":
             choices.append(Choice("jadwal", _(N_("Schedule"))))

@@ -417,3 +417,17 @@ def test_a_huge_search_and_a_broadcast_for_the_year_9999_are_answered_politely(o
     assert response.status_code == 400 and "Pilih waktu dalam satu tahun ke depan" in response.text
     with Session(lite_engine) as db:
         assert db.exec(select(func.count()).select_from(Broadcast)).one() == 2  # the two of the fixture
+
+
+def test_the_broadcast_preview_counts_apart_owners_no_message_can_reach(office, lite_engine) -> None:
+    base, _objects = office
+    with Session(lite_engine) as db:
+        seed_owner(db, "Rudi", METRO_BARAT, platform="console", external_id="konsol-7")
+        db.commit()
+    officer = login(base, "barat")
+    form = {"csrf": csrf_of(officer), "text": "Pelatihan kemasan minggu depan"}
+    page = officer.post("/admin/siaran/pratinjau", data=form).text
+    assert re.search(r'id="recipients">Penerima: <strong>1</strong>', page)
+    assert "1 lainnya tidak bisa dihubungi: belum punya akun Telegram/WhatsApp" in page
+    sent = officer.post("/admin/siaran", data={**form, "photo": ""}, follow_redirects=True)
+    assert "Penerima: 1" in sent.text

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.officers.accounts import authenticate, create_officer, issue_link_code
-from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.officers.broadcasts import (
+    cancel_broadcast,
+    create_broadcast,
+    current_status,
+    preview,
+    progress,
+    resend_failed,
+)
 from bot.officers.rekap import lacking, rekap
 from bot.service import ConversationService
-from bot.storage.models import AuditLog, Broadcast, OfficerAccount, OutboxMessage, Permit, Training
+from bot.storage.models import AuditLog, Broadcast, ChannelAccount, OfficerAccount, OutboxMessage, Permit, Training
 from bot.storage.segments import Segment, segment_count
 from conversations import Inbound
 from tests.dialog import rendered
@@ -94,7 +102,8 @@ def test_follow_up_list_of_who_lacks_nib_respects_scope(seeded) -> None:
 
 def test_broadcast_rows_cancel_and_resend(seeded) -> None:
     with Session(seeded) as db:
-        count, sample = preview(db, Segment(permits=("nib:belum",)), None)
+        audience = preview(db, Segment(permits=("nib:belum",)), None)
+        count, sample = audience.reachable, audience.sample
         assert count == 3 and len(sample) == 3
         broadcast = create_broadcast(
             db,
@@ -272,3 +281,33 @@ def test_a_broadcast_goes_to_each_owners_most_recent_open_account(engine) -> Non
         )
     assert chats == [("whatsapp", "628127000001"), ("whatsapp", "628127000002")]
     assert broadcast.recipients == 2
+
+
+def test_preview_counts_what_is_delivered_and_an_unreachable_audience_ends_done(seeded) -> None:
+    with Session(seeded) as db:
+        seed_owner(db, "Rudi", SELEBAR, nib="belum", platform="console", external_id="konsol-1")
+        blocked = seed_owner(db, "Tini", SELEBAR, nib="belum", external_id="7700")
+        account = db.exec(select(ChannelAccount).where(ChannelAccount.owner_id == blocked.id)).one()
+        account.blocked = True
+        db.add(account)
+        db.commit()
+        audience = preview(db, Segment(kecamatan=(SELEBAR,)), None)
+        assert (audience.owners, audience.reachable, audience.unreachable) == (3, 1, 2)
+        broadcast = create_broadcast(db, None, "Dinas", "Info Selebar", Segment((SELEBAR,)), None, NOW, NOW)
+        assert broadcast.recipients == audience.reachable == 1
+        assert current_status(db, [broadcast], NOW)[broadcast.id] == "sending"
+        db.execute(update(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast.id).values(status="sent"))
+        assert current_status(db, [broadcast], NOW)[broadcast.id] == "done"
+        nobody = Segment(kecamatan=(SELEBAR,), sentra="tidak ada sentra seperti ini")
+        empty = create_broadcast(db, None, "Dinas", "Info kosong", nobody, None, NOW, NOW)
+        unreachable_only = create_broadcast(
+            db, None, "Dinas", "Info konsol", Segment((SELEBAR,), commodity=("makanan",)), None, NOW, NOW
+        )
+        later = create_broadcast(
+            db, None, "Dinas", "Info nanti", Segment((METRO_BARAT,)), None, NOW + timedelta(days=1), NOW
+        )
+        db.commit()
+        states = current_status(db, [empty, unreachable_only, later], NOW)
+        assert [states[b.id] for b in (empty, unreachable_only, later)] == ["done", "done", "scheduled"]
+        row = db.exec(select(OutboxMessage).where(OutboxMessage.broadcast_id == later.id)).one()
+        assert row.not_before.replace(tzinfo=UTC) == NOW + timedelta(days=1)  # stored as UTC on both databases

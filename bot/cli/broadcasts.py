@@ -11,7 +11,14 @@ from sqlmodel import Session
 from bot.cli.common import fail, local_time, segment_from_options, settings_engine
 from bot.clock import utcnow
 from bot.config import get_settings
-from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.officers.broadcasts import (
+    cancel_broadcast,
+    create_broadcast,
+    current_status,
+    preview,
+    progress,
+    resend_failed,
+)
 from bot.storage.models import Broadcast
 
 app = typer.Typer(help="Announcements to segments of owners.", no_args_is_help=True)
@@ -46,8 +53,13 @@ def broadcast_send(
     engine = settings_engine()
     with Session(engine) as db:
         segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra)
-        count, _sample = preview(db, segment, None)
-        typer.echo(f"{count} owners will receive it.")
+        audience = preview(db, segment, None)
+        typer.echo(f"{audience.reachable} owners will receive it.")
+        if audience.unreachable:
+            typer.echo(
+                f"{audience.unreachable} more in the segment cannot be reached: no Telegram or WhatsApp account "
+                "(registered on the console) or they blocked the bot."
+            )
         if not yes and not typer.confirm("Send?"):
             typer.echo("Nothing sent.")
             raise typer.Exit(0)
@@ -64,7 +76,7 @@ def broadcast_status(broadcast_id: int) -> None:
     engine = settings_engine()
     with Session(engine) as db:
         broadcast = _broadcast(db, broadcast_id)
-        status, recipients = broadcast.status, broadcast.recipients
+        status, recipients = current_status(db, [broadcast], utcnow())[broadcast_id], broadcast.recipients
         counts = progress(db, broadcast_id)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing queued"
     typer.echo(f"Broadcast {broadcast_id} ({status}), {recipients} recipients: {summary}")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, and_, func, insert, literal, select, update
+from sqlalchemy import JSON, Select, and_, exists, func, insert, literal, select, update
 from sqlmodel import Session
 
 from bot.messaging.outbox import PRIORITY_BROADCAST
 from bot.storage.db import is_sqlite
-from bot.storage.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage
+from bot.storage.models import AuditLog, Broadcast, ChannelAccount, OutboxMessage, Owner
 from bot.storage.segments import Segment, owners_query, segment_count
 from conversations.i18n import N_, Translator
 
@@ -28,11 +30,37 @@ def broadcast_text(office: str, text: str) -> str:
     )
 
 
-def preview(db: Session, segment: Segment, scope: tuple[str, ...] | None, sample: int = 5) -> tuple[int, list[int]]:
-    """The exact number of recipients and a few of their owner ids."""
+@dataclass(frozen=True)
+class Audience:
+    """Who a segment reaches: owners in it, those a message can reach, and a few of their ids to show."""
+
+    owners: int
+    reachable: int  # with a Telegram or WhatsApp account that has not blocked the bot
+    sample: list[int]
+
+    @property
+    def unreachable(self) -> int:
+        """Owners in the segment no message can reach (registered on the console, or blocked the bot)."""
+        return self.owners - self.reachable
+
+
+def reachable_owners(segment: Segment) -> Select[Any]:
+    """SELECT of the segment's owner ids that a message can reach."""
+    account = select(ChannelAccount.id).where(
+        ChannelAccount.owner_id == Owner.id,
+        ChannelAccount.blocked.is_(False),  # type: ignore[attr-defined]
+        ChannelAccount.platform.in_(SENDING_PLATFORMS),  # type: ignore[attr-defined]
+    )
+    return owners_query(segment).where(exists(account))
+
+
+def preview(db: Session, segment: Segment, scope: tuple[str, ...] | None, sample: int = 5) -> Audience:
+    """The exact number of recipients (as the broadcast will count them), those out of reach, and a sample."""
     limited = segment.restricted_to(scope)
-    owners = [row[0] for row in db.execute(owners_query(limited).limit(sample)).all()]
-    return segment_count(db, limited), owners
+    reachable = reachable_owners(limited)
+    ids = [row[0] for row in db.execute(reachable.limit(sample)).all()]
+    count = int(db.execute(select(func.count()).select_from(reachable.subquery())).scalar_one())
+    return Audience(segment_count(db, limited), count, ids)
 
 
 def create_broadcast(
@@ -93,7 +121,7 @@ def create_broadcast(
         literal(payload, JSON),
         literal("queued"),
         literal(0),
-        literal(send_at),
+        literal(send_at.astimezone(UTC)),  # a literal skips the column's conversion: stored as UTC here
         literal(broadcast.id),
         literal(now),
     ).where(
@@ -117,6 +145,8 @@ def create_broadcast(
     broadcast.recipients = int(
         db.execute(select(func.count()).where(OutboxMessage.broadcast_id == broadcast.id)).scalar_one()
     )
+    if broadcast.recipients == 0:
+        broadcast.status = "done"  # nobody to send to: nothing stays "sending"
     if broadcast.recipients >= ANALYZE_AFTER and not is_sqlite(db.get_bind()):
         # The queue just grew by thousands of rows: without fresh statistics PostgreSQL plans the sender's claim for
         # an empty queue (sorting it whole each time, ~60 ms per claim at 100,000 rows) until autovacuum catches up.
@@ -147,6 +177,31 @@ def progress(db: Session, broadcast_id: int) -> dict[str, int]:
         key = delivery if status == "sent" and delivery in ("delivered", "read", "failed") else status
         counts[key] = counts.get(key, 0) + int(count)
     return counts
+
+
+UNFINISHED = ("queued", "sending", "waiting")  # outbox states of a message that may still go
+
+
+def current_status(db: Session, broadcasts: Sequence[Broadcast], now: datetime) -> dict[int, str]:
+    """Each broadcast's state now: scheduled, sending, done (no message left to go) or cancelled."""
+    ids = [b.id for b in broadcasts if b.id is not None]
+    unfinished = dict(
+        db.execute(
+            select(OutboxMessage.broadcast_id, func.count())
+            .where(OutboxMessage.broadcast_id.in_(ids), OutboxMessage.status.in_(UNFINISHED))  # type: ignore[union-attr,attr-defined]
+            .group_by(OutboxMessage.broadcast_id)
+        ).all()
+    )
+    states = {}
+    for broadcast in broadcasts:
+        assert broadcast.id is not None
+        if broadcast.status == "cancelled":
+            states[broadcast.id] = "cancelled"
+        elif broadcast.scheduled_at > now and unfinished.get(broadcast.id):
+            states[broadcast.id] = "scheduled"
+        else:
+            states[broadcast.id] = "sending" if unfinished.get(broadcast.id) else "done"
+    return states
 
 
 def cancel_broadcast(db: Session, broadcast_id: int, actor: str, now: datetime) -> int:

@@ -13,11 +13,11 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.officers.accounts import link_with_code, view
-from bot.officers.broadcasts import create_broadcast
+from bot.officers.broadcasts import create_broadcast, preview
 from bot.officers.rekap import PERMITS, STATES, lacking, rekap
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.storage.models import Officer, OfficerAccount, Owner
-from bot.storage.segments import Segment, owners_query, segment_count
+from bot.storage.segments import Segment
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
 from conversations.officer import PERMIT_NAMES, CreateBroadcast, CreateTraining, OfficerContext, officer_step
@@ -113,11 +113,10 @@ def handle_officer(
     """One step of the officer conversation; what it decides is stored in the same transaction."""
     me = view(officer)
 
-    def count(segment_json: dict[str, Any]) -> tuple[int, list[str]]:
-        segment = Segment.from_json(segment_json).restricted_to(me.kecamatan_scope)
-        ids = [row[0] for row in db.execute(owners_query(segment).limit(3)).all()]
-        names = [db.get(Owner, i).name or "-" for i in ids]  # type: ignore[union-attr]
-        return segment_count(db, segment), names
+    def count(segment_json: dict[str, Any]) -> tuple[int, int, list[str]]:
+        audience = preview(db, Segment.from_json(segment_json), me.kecamatan_scope, sample=3)
+        names = [db.get(Owner, i).name or "-" for i in audience.sample]  # type: ignore[union-attr]
+        return audience.reachable, audience.unreachable, names
 
     ctx = OfficerContext(
         now=now,

@@ -331,7 +331,10 @@ class OfficerSession(SQLModel, table=True):
 class LoginFailure(SQLModel, table=True):
     """A wrong password (or unknown username) from an address: the lockout counts these."""
 
-    __table_args__ = (Index("ix_loginfailure_address", "address", "at"), Index("ix_loginfailure_user", "username", "at"))
+    __table_args__ = (
+        Index("ix_loginfailure_address", "address", "at"),
+        Index("ix_loginfailure_user", "username", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=60)

@@ -15,7 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from bot.clock import utcnow
-from bot.officers.broadcasts import cancel_broadcast, create_broadcast, preview, progress, resend_failed
+from bot.officers.broadcasts import (
+    cancel_broadcast,
+    create_broadcast,
+    current_status,
+    preview,
+    progress,
+    resend_failed,
+)
 from bot.storage.models import Broadcast, Owner, Training
 from bot.storage.segments import Segment
 from conversations.i18n import N_
@@ -40,9 +47,19 @@ def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, A
         scope = session.officer.kecamatan_scope
         recent = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(200)).all()  # type: ignore[union-attr]
         rows = [b for b in recent if Segment.from_json(b.segment).within(scope)][:50]
+        states = current_status(db, rows, utcnow())
         options = kecamatan_options(db, session)
         trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
-    return page(request, "broadcasts", session, rows=rows, options=options, preview=preview, trainings=trainings)
+    return page(
+        request,
+        "broadcasts",
+        session,
+        rows=rows,
+        states=states,
+        options=options,
+        preview=preview,
+        trainings=trainings,
+    )
 
 
 LATEST_SCHEDULE = timedelta(days=366)  # a broadcast set for 9999 is a typing slip, not a plan
@@ -125,10 +142,11 @@ def broadcast_preview(
     photo_name = _save_photo(request, photo)
     segment = fields.segment(session)
     with open_db(request) as db:
-        count, sample_ids = preview(db, segment, None)
-        sample = [db.get(Owner, i) for i in sample_ids]
+        audience = preview(db, segment, None)
+        sample = [db.get(Owner, i) for i in audience.sample]
     form = {**asdict(fields), "photo": photo_name}  # the preview page sends these back with "Kirim"
-    return _broadcasts_page(request, session, {"count": count, "sample": sample, "form": form})
+    shown = {"count": audience.reachable, "unreachable": audience.unreachable, "sample": sample, "form": form}
+    return _broadcasts_page(request, session, shown)
 
 
 @router.post("/siaran")
@@ -180,7 +198,8 @@ def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
         if broadcast is None:
             raise not_found()
         counts = progress(db, broadcast_id)
-    return page(request, "broadcast", session, broadcast=broadcast, counts=counts)
+        state = current_status(db, [broadcast], utcnow())[broadcast_id]
+    return page(request, "broadcast", session, broadcast=broadcast, counts=counts, state=state)
 
 
 @router.post("/siaran/{broadcast_id}/{action}")
@@ -189,12 +208,16 @@ def broadcast_action(request: Request, broadcast_id: Id, action: str, csrf: Anno
     session = signed_in(request)
     check_csrf(session, csrf)
     with open_db(request) as db:
+        broadcast = db.get(Broadcast, broadcast_id)
+        assert broadcast is not None  # the policy checked it
+        if action not in ("batal", "ulang"):
+            raise not_found()
+        if broadcast.status == "cancelled":  # stopped already: nothing to stop, and nothing is sent again
+            return RedirectResponse(f"/admin/siaran/{broadcast_id}", status_code=303)
         if action == "batal":
             cancel_broadcast(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
-        elif action == "ulang":
-            resend_failed(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
         else:
-            raise not_found()
+            resend_failed(db, broadcast_id, f"officer:{session.officer.id}", utcnow())
         db.commit()
     request.app.state.runtime.sender.wake.set()
     return RedirectResponse(f"/admin/siaran/{broadcast_id}", status_code=303)

@@ -22,6 +22,13 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 _ = Translator("id")
 templates.env.globals["_"] = _
 templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
+BROADCAST_STATES = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("done"),
+    "cancelled": N_("stopped"),
+}
+templates.env.globals["BROADCAST_STATES"] = BROADCAST_STATES
 templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
 PAGE = 50
 # Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
