@@ -23,9 +23,21 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
+from bot.clock import utcnow
 from bot.config import get_settings
+from bot.officers.sessions import open_session
 from bot.storage.db import make_engine
-from bot.storage.models import AuditLog, Broadcast, Business, Invitation, Officer, OutboxMessage, Reminder, Training
+from bot.storage.models import (
+    AuditLog,
+    Broadcast,
+    Business,
+    Invitation,
+    Officer,
+    OfficerSession,
+    OutboxMessage,
+    Reminder,
+    Training,
+)
 from bot.storage.regions import DEMO_REGION_FILES, load_region_files
 from tests.seed import seed_owner
 
@@ -430,6 +442,30 @@ def test_officer_username_taken_or_unknown_is_refused(owners_db: str, read: Engi
     refused(lapor(["officer", "link-code", "sary"], owners_db), "No officer 'sary'", "known usernames: sari")
     (after,) = rows(read, Officer)
     assert (after.name, after.role, after.link_code_hash) == ("Sari", "officer", before.link_code_hash)
+
+
+def test_officer_change_ends_their_sessions_and_refuses_what_it_cannot_use(owners_db: str, read: Engine) -> None:
+    assert lapor(["officer", "add", "--username", "sari", "--name", "Sari"], owners_db).exit_code == 0
+    (officer,) = rows(read, Officer)
+    with Session(read) as db:
+        open_session(db, officer.id, utcnow())
+        open_session(db, officer.id, utcnow())
+        db.commit()
+    changed = lapor(["officer", "change", "sari", "--role", "viewer", "--kecamatan", "metro pusat"], owners_db)
+    assert changed.exit_code == 0, changed.output
+    expected = f"Officer sari changed: viewer, covering {METRO_PUSAT}, active; 2 open dashboard sessions ended.\n"
+    assert changed.stdout == expected
+    with Session(read) as db:
+        assert db.exec(select(OfficerSession)).all() == []
+    (officer,) = rows(read, Officer)
+    assert (officer.role, officer.kecamatan_scope, officer.active) == ("viewer", [METRO_PUSAT], True)
+    off = lapor(["officer", "change", "sari", "--inactive", "--all-kecamatan"], owners_db)
+    assert off.exit_code == 0 and "covering every kecamatan, switched off" in off.stdout
+    refused(lapor(["officer", "change", "sari"], owners_db), "Nothing to change")
+    refused(lapor(["officer", "change", "sary", "--active"], owners_db), "No officer 'sary'")
+    refused(lapor(["officer", "change", "sari", "--kecamatan", "Metro Tengah"], owners_db), "Unknown kecamatan")
+    (after,) = rows(read, Officer)
+    assert (after.role, after.kecamatan_scope, after.active) == ("viewer", None, False)
 
 
 # --- export and rekap -----------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from types import EllipsisType
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.cli.common import fail, kecamatan_codes, officer_named, settings_engine, tell
 from bot.clock import utcnow
-from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code
+from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
 from bot.storage.models import Officer
 from bot.store import load_regions
 
@@ -70,3 +71,46 @@ def officer_list() -> None:
         for officer in db.exec(select(Officer).order_by(Officer.id)).all():
             scope = ",".join(officer.kecamatan_scope) if officer.kecamatan_scope else "all"
             typer.echo(f"{officer.id}\t{officer.username}\t{officer.name}\t{officer.role}\t{scope}")
+
+
+@app.command("change")
+def officer_change(
+    username: str,
+    role: Annotated[str | None, typer.Option(help="New role: admin, officer or viewer")] = None,
+    kecamatan: Annotated[
+        list[str] | None, typer.Option(help="New kecamatan code or name the officer covers (repeatable)")
+    ] = None,
+    all_kecamatan: Annotated[bool, typer.Option("--all-kecamatan", help="Cover every kecamatan")] = False,
+    password: Annotated[bool, typer.Option(help="Ask for a new password for the web pages")] = False,
+    active: Annotated[bool | None, typer.Option("--active/--inactive", help="Switch the account on or off")] = None,
+) -> None:
+    """Change an officer's role, kecamatan, password or activity; their dashboard sessions end at once."""
+    if role is not None and role not in ROLES:
+        fail(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
+    if kecamatan and all_kecamatan:
+        fail("Give --kecamatan or --all-kecamatan, not both.")
+    if role is None and not kecamatan and not all_kecamatan and not password and active is None:
+        fail("Nothing to change: give --role, --kecamatan, --all-kecamatan, --password or --active/--inactive.")
+    engine = settings_engine()
+    with Session(engine) as db:
+        officer = officer_named(db, username)
+        notes: list[str] = []
+        scope: list[str] | None | EllipsisType = ...
+        if kecamatan:
+            scope = list(kecamatan_codes(load_regions(db), kecamatan, notes))
+        elif all_kecamatan:
+            scope = None
+        if (role or officer.role) == "admin" and kecamatan:
+            fail("An admin sees every kecamatan: leave out --kecamatan, or give another --role.")
+        tell(notes)
+        secret = getpass.getpass("New password (at least 10 characters): ") if password else None
+        try:
+            ended = update_officer(
+                db, officer, "cli", utcnow(), role=role, kecamatan_scope=scope, password=secret, active=active
+            )
+        except OfficerError as error:
+            fail(f"Cannot change the officer: {error}")
+        summary = f"{officer.role}, covering {', '.join(officer.kecamatan_scope or ()) or 'every kecamatan'}"
+        state = "active" if officer.active else "switched off"
+        db.commit()
+    typer.echo(f"Officer {username} changed: {summary}, {state}; {ended} open dashboard sessions ended.")
