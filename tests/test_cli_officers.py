@@ -35,6 +35,7 @@ from bot.storage.models import (
     Officer,
     OfficerSession,
     OutboxMessage,
+    Owner,
     Reminder,
     Training,
 )
@@ -371,6 +372,14 @@ def test_training_list_show_move_and_cancel(owners_db: str, owner_ids: dict[str,
     assert lines == sorted(
         [[str(owner_ids["sri"]), "Sri", "-", "yes"], [str(owner_ids["budi"]), "Budi", "-", "invited"]]
     )
+    with Session(read) as db:  # Budi withdraws consent: no longer named, only counted
+        budi = db.get(Owner, owner_ids["budi"])
+        budi.consent_status = "withdrawn"
+        db.add(budi)
+        db.commit()
+    shown = lapor(["training", "show", str(training.id)], owners_db).stdout
+    assert "Budi" not in shown and "1 more invitees withdrew their consent or erased their data" in shown
+    assert shown.splitlines()[0].split("\t")[:2] == [str(owner_ids["sri"]), "Sri"]
 
     moved = lapor(["training", "move", str(training.id), "--start", "2030-12-11 13:00", "--hours", "2"], owners_db)
     assert (moved.exit_code, moved.stdout) == (0, f"Training {training.id} moved; 1 owners will be told.\n")

@@ -115,10 +115,16 @@ def show(training_id: int) -> None:
             .where(Invitation.training_id == training_id)
             .order_by(Invitation.status, Invitation.responded_at)
         ).all()
+        hidden = 0
         for invitation, owner in rows:
+            if owner.consent_status != "given" or owner.deleted_at is not None:
+                hidden += 1  # withdrew consent or erased their data: counted, never named
+                continue
             attended = {True: "attended", False: "absent", None: ""}[invitation.attended]
             columns = [owner.id, owner.name or "-", owner.phone or "-", invitation.status, attended]
             typer.echo("\t".join(str(c) for c in [*columns, invitation.feedback or ""]))
+        if hidden:
+            typer.echo(f"({hidden} more invitees withdrew their consent or erased their data: not shown.)")
 
 
 @app.command("move")
