@@ -179,7 +179,7 @@ def _menu(result: OfficerResult, ctx: OfficerContext, text: str, choice: str | N
         result.replies.append(Reply(ctx.rekap_text(by)))
         chart = ctx.rekap_chart(by)
         if chart:
-            result.replies.append(Reply(_(N_("NIB per group: have, in progress, not yet.")), image=chart))
+            result.replies.append(Reply(_(N_("NIB per group: have, in progress, not yet, not needed.")), image=chart))
         state.update(step="menu")
         return None
     if choice == "belum":

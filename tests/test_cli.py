@@ -66,7 +66,7 @@ def test_export_csv_and_xlsx(fresh_sqlite: str, tmp_path: Path) -> None:
     assert tuple(rows[0].keys()) == COLUMNS
     row = rows[0]
     assert row["business_name"] == "Keripik Pisang Bu Sri" and row["owner_name"] == "Sri Wahyuni"
-    assert row["phone"] == "+6281234567890"
+    assert row["phone"] == "'+6281234567890"  # a leading + is a formula to a spreadsheet: OWASP's apostrophe
     assert (row["kecamatan"], row["kelurahan"], row["commodity"]) == ("Metro Pusat", "Yosomulyo", "makanan")
     assert (row["nib_status"], row["nib_number"]) == ("terbit", "0220009861929")
     assert (row["pirt_status"], row["pirt_number"], row["pirt_expires"]) == ("terbit", "2113212010651-29", "2029")

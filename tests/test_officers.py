@@ -82,9 +82,10 @@ def test_rekap_per_kecamatan_and_scope(seeded) -> None:
         table = rekap(db, "kecamatan")
         rows = {r.label: r for r in table.rows}
         assert rows["Metro Pusat"].businesses == 3
-        assert rows["Metro Pusat"].permits["nib"] == {"have": 1, "processing": 0, "lack": 2}
-        assert rows["Metro Pusat"].permits["pirt"] == {"have": 1, "processing": 1, "lack": 0}
-        assert rows["Metro Barat"].permits["pirt"] == {"have": 0, "processing": 0, "lack": 1}
+        assert rows["Metro Pusat"].permits["nib"] == {"have": 1, "processing": 0, "lack": 2, "not_needed": 0}
+        # Ani makes kerajinan: she does not need a P-IRT, and is not counted as having one either.
+        assert rows["Metro Pusat"].permits["pirt"] == {"have": 1, "processing": 1, "lack": 0, "not_needed": 1}
+        assert rows["Metro Barat"].permits["pirt"] == {"have": 0, "processing": 0, "lack": 1, "not_needed": 0}
         assert table.total.businesses == 5 and table.needs == {"kemasan": 2, "modal": 1, "pemasaran": 1}
         scoped = rekap(db, "kecamatan", scope=(METRO_BARAT,))
         assert [r.label for r in scoped.rows] == ["Metro Barat"] and scoped.total.businesses == 1

@@ -61,7 +61,7 @@ def export(
 def rekap_command(
     by: Annotated[str, typer.Option(help="kecamatan or commodity")] = "kecamatan",
 ) -> None:
-    """Who has, is processing, or lacks each permit."""
+    """Who has, is processing, lacks, or does not need each permit."""
     if by not in REKAP_BY:
         fail(f"Unknown --by {by!r}; use one of: {', '.join(REKAP_BY)}.")
     engine = settings_engine()
