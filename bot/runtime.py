@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.console_adapter import ConsoleAdapter
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
+from bot.channels.telegram_update import read_update
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
@@ -375,7 +376,10 @@ class Runtime:
                 continue
             for update in updates:
                 update_id = update.get("update_id")
-                if not isinstance(update_id, int):
+                if type(update_id) is not int:
+                    continue
+                if read_update(update) is None:  # logged; passed over so the next fetch moves on
+                    offset = update_id + 1
                     continue
                 try:
                     # Stored only: answered by the inbox, several chats at once, while the next ones are fetched.

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.officers.accounts import authenticate, create_officer, issue_link_code
+from bot.officers.accounts import authenticate, create_officer, issue_link_code, update_officer
 from bot.officers.broadcasts import (
     cancel_broadcast,
     create_broadcast,
@@ -20,8 +20,18 @@ from bot.officers.broadcasts import (
     resend_failed,
 )
 from bot.officers.rekap import lacking, rekap
+from bot.officers.sessions import end_session, find_session, open_session
 from bot.service import ConversationService
-from bot.storage.models import AuditLog, Broadcast, ChannelAccount, OfficerAccount, OutboxMessage, Permit, Training
+from bot.storage.models import (
+    AuditLog,
+    Broadcast,
+    ChannelAccount,
+    OfficerAccount,
+    OfficerSession,
+    OutboxMessage,
+    Permit,
+    Training,
+)
 from bot.storage.segments import Segment, segment_count
 from conversations import Inbound
 from tests.dialog import rendered
@@ -312,3 +322,27 @@ def test_preview_counts_what_is_delivered_and_an_unreachable_audience_ends_done(
         assert [states[b.id] for b in (empty, unreachable_only, later)] == ["done", "done", "scheduled"]
         row = db.exec(select(OutboxMessage).where(OutboxMessage.broadcast_id == later.id)).one()
         assert row.not_before.replace(tzinfo=UTC) == NOW + timedelta(days=1)  # stored as UTC on both databases
+
+
+def test_sessions_are_rows_that_end_on_logout_idle_age_and_access_changes(engine) -> None:
+    with Session(engine) as db:
+        officer = create_officer(
+            db, "rina", "Rina Petugas", "officer", [METRO_PUSAT], "sandi-yang-panjang", "test", NOW
+        )
+        first, second = open_session(db, officer.id, NOW), open_session(db, officer.id, NOW)
+        db.commit()
+        assert find_session(db, first, NOW + timedelta(minutes=90)) is not None  # and it is touched
+        db.commit()
+        assert find_session(db, first, NOW + timedelta(minutes=90 + 119)) is not None  # idle 119 minutes
+        assert find_session(db, second, NOW + timedelta(minutes=121)) is None  # idle 121 minutes: ended
+        db.commit()
+        assert find_session(db, first, NOW + timedelta(hours=12, minutes=1)) is None  # too old, however busy
+        third = open_session(db, officer.id, NOW)
+        end_session(db, third)
+        assert find_session(db, third, NOW) is None
+        fourth = open_session(db, officer.id, NOW)
+        db.commit()
+        assert update_officer(db, officer, "test", NOW, active=False) == 1
+        db.commit()
+        assert find_session(db, fourth, NOW) is None
+        assert db.exec(select(OfficerSession)).all() == []

@@ -8,6 +8,7 @@ import secrets
 from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram import chat_key
+from bot.channels.telegram_update import read_update
 from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.intake import database_down, read_body
 
@@ -30,8 +31,10 @@ async def telegram_webhook(request: Request) -> Response:
         update = json.loads(body)
     except ValueError:
         return Response(status_code=400)
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+    if not isinstance(update, dict) or type(update.get("update_id")) is not int:  # `true` is no update id
         return Response(status_code=400)
+    if read_update(update) is None:  # logged: a part the bot reads has the wrong type or size
+        return Response(status_code=200)  # answered, so that Telegram does not deliver it again and again
     try:
         await runtime.accept("telegram", str(update["update_id"]), chat_key(update), update)
     except DATABASE_UNAVAILABLE as error:

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.telegram_update import read_update
 from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
@@ -53,6 +54,8 @@ def _dict(value: object) -> dict[str, Any]:
 
 def interpret(update: dict[str, Any], bot_username: str = "") -> Interpretation:
     """Read one Bot API update (as JSON) into neutral terms; unknown or malformed kinds become an empty one."""
+    if read_update(update) is None:  # stored by an earlier version, or posted around the webhook's check
+        return Interpretation(chat_id=None)
     if isinstance(update.get("callback_query"), dict):
         return _callback(update["callback_query"])
     if isinstance(update.get("my_chat_member"), dict):
@@ -165,7 +168,10 @@ def _group_message(message: dict[str, Any], bot_username: str) -> Interpretation
     mentioned = bool(bot_username) and f"@{bot_username}".lower() in text.lower()
     if not (text.startswith("/") or mentioned):
         return Interpretation(chat_id=None)
-    return Interpretation(chat_id=str(chat.get("id")), notices=[_private_only_notice(bot_username)])
+    # In a forum the answer goes to the topic the command was written in (without it, to the General topic).
+    topic = message.get("message_thread_id") if message.get("is_topic_message") else None
+    extra = {"message_thread_id": topic} if isinstance(topic, int) else {}
+    return Interpretation(chat_id=str(chat.get("id")), notices=[_private_only_notice(bot_username)], extra=extra)
 
 
 def _private_only_notice(bot_username: str) -> Reply:
@@ -189,6 +195,8 @@ def render(replies: list[Reply], interpretation: Interpretation) -> list[dict[st
     extra = interpretation.extra
     pressed = extra.get("message_id")
     messages = reply_payloads(replies, TEXT_LIMIT)
+    if extra.get("message_thread_id"):
+        messages = [{**m, "message_thread_id": extra["message_thread_id"]} for m in messages]
     if extra.get("callback_query_id"):
         payloads.append({"type": "answer_callback", "callback_query_id": extra["callback_query_id"]})
         if pressed and len(replies) == 1 and replies[0].replaces_pressed and len(messages) == 1:
@@ -311,7 +319,8 @@ class TelegramTransport:
     async def _send_text(self, chat_id: str, payload: dict[str, Any]) -> SendResult:
         """Send a text message with its buttons or keyboard."""
         text = payload.get("text") or ""
-        sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=keyboard(payload))
+        topic = {"message_thread_id": payload["message_thread_id"]} if payload.get("message_thread_id") else {}
+        sent = await self._call("sendMessage", chat_id=chat_id, text=text, reply_markup=keyboard(payload), **topic)
         return SendResult("sent", message_id=str(_dict(sent).get("message_id", "")) or None)
 
     async def _send_photo(self, chat_id: str, payload: dict[str, Any]) -> SendResult:

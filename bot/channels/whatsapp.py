@@ -17,6 +17,7 @@ import phonenumbers
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.channels.whatsapp_body import BSUID, MessagePart, read_message, read_status
 from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from bot.messaging.outbox import Claimed
 from bot.storage.models import ChannelAccount
@@ -35,7 +36,6 @@ LIST_ROWS = 10
 PAGE_ROWS = 9  # a page of a long list: nine choices and a "more" row
 WINDOW = timedelta(hours=24)
 PAGE_PREFIX = "__page:"
-_BSUID = re.compile(r"^[A-Z]{2}\.[A-Za-z0-9.]+$")
 
 # Cloud API error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
 THROUGHPUT = {130429}  # too many messages per second for this number: slow everything down
@@ -56,31 +56,36 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
 
 # --- webhook bodies into events ----------------------------------------------------------------------
 def split_webhook(body: dict[str, Any], phone_number_id: str | None) -> list[tuple[str, str, dict[str, Any]]]:
-    """(event_key, chat_key, payload) for every message and status in a webhook body for our number."""
+    """(event_key, chat_key, payload) for every usable message and status in a webhook body for our number.
+
+    Each message and status is validated on its own (`whatsapp_body`): one that does not fit is logged and left out,
+    the others are kept. Group messages are left out too: the bot talks to owners one to one, and answering a group
+    message privately would write to someone who never wrote to the bot.
+    """
     events: list[tuple[str, str, dict[str, Any]]] = []
     for entry in _objects(body.get("entry")):
         for change in _objects(entry.get("changes")):
-            value = change.get("value") if isinstance(change.get("value"), dict) else {}
-            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-            number = str(metadata.get("phone_number_id") or "")
+            value = _as_dict(change.get("value"))
+            number = str(_as_dict(value.get("metadata")).get("phone_number_id") or "")
             if phone_number_id and number != phone_number_id:
                 log.info("ignoring WhatsApp event for another phone number id")
                 continue
-            contacts = _objects(value.get("contacts"))
-            for message in _objects(value.get("messages")):
-                sender = sender_id(message)
-                if not message.get("id") or not sender:
+            for raw in _objects(value.get("messages")):
+                message = read_message(raw)
+                if message is None:
                     continue
-                contact = next(
-                    (c for c in contacts if sender in (c.get("wa_id"), c.get("user_id"))),
-                    contacts[0] if contacts else {},
-                )
-                events.append((str(message["id"]), sender, {"message": message, "contact": contact}))
-            for status in _objects(value.get("statuses")):
-                if not status.get("id") or not status.get("status"):
+                if message.group_id is not None:
+                    log.info("ignoring a WhatsApp group message: the bot answers one-to-one chats only")
                     continue
-                recipient = str(status.get("recipient_id") or status.get("recipient_user_id") or "unknown")
-                events.append((f"status:{status['id']}:{status['status']}", recipient, {"status": status}))
+                stored = message.model_dump(by_alias=True, exclude_none=True)
+                events.append((message.id, message.sender_id, {"message": stored}))
+            for raw in _objects(value.get("statuses")):
+                status = read_status(raw)
+                if status is None:
+                    continue
+                recipient = status.recipient_id or status.recipient_user_id or "unknown"
+                stored = status.model_dump(exclude_none=True)
+                events.append((f"status:{status.id}:{status.status}", recipient, {"status": stored}))
     return events
 
 
@@ -94,14 +99,9 @@ def _objects(value: object) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def sender_id(message: dict[str, Any]) -> str:
-    """The sender's phone (wa_id) or, for users who hide it behind a username, their business-scoped id."""
-    return str(message.get("from") or message.get("from_user_id") or "")
-
-
-def e164(wa_id: str) -> str | None:
+def e164(wa_id: str | None) -> str | None:
     """A wa_id ("6281234567890") as E.164 ("+6281234567890"), when it is a valid phone number."""
-    if not wa_id.isdigit():
+    if not wa_id or not wa_id.isdigit():
         return None
     try:
         number = phonenumbers.parse("+" + wa_id, None)
@@ -115,79 +115,68 @@ def e164(wa_id: str) -> str | None:
 
 
 def interpret(payload: dict[str, Any]) -> Interpretation:
-    """Read one stored WhatsApp event."""
+    """Read one stored WhatsApp event (validated again: rows stored by an earlier version are not trusted)."""
     if "status" in payload:
-        status = payload["status"]
-        return Interpretation(chat_id=None, receipt=status)
-    message = payload.get("message") or {}
-    sender = sender_id(message)
-    if not sender:
+        status = read_status(payload["status"])
+        return Interpretation(chat_id=None, receipt=status.model_dump() if status else None)
+    message = read_message(payload.get("message"))
+    if message is None or message.group_id is not None:
         return Interpretation(chat_id=None)
-    inbound, extra = _message_inbound(message, sender)
+    inbound, extra = _message_inbound(message)
+    sender = message.sender_id
     return Interpretation(
-        chat_id=sender,
-        user_id=sender,
-        inbound=inbound,
-        extra=extra,
-        verified_phone=e164(str(message.get("from") or "")),
+        chat_id=sender, user_id=sender, inbound=inbound, extra=extra, verified_phone=e164(message.sender)
     )
 
 
-def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | None, dict[str, Any]]:
+def _message_inbound(message: MessagePart) -> tuple[Inbound | None, dict[str, Any]]:
     common = {
         "channel": PLATFORM,
         "supports_photos": True,
         "supports_location": True,
-        "sender_phone": e164(str(message.get("from") or "")),
+        "sender_phone": e164(message.sender),
     }
-    kind = message.get("type")
-    if kind == "text":
-        return Inbound(kind=InboundKind.TEXT, text=_as_dict(message.get("text")).get("body", ""), **common), {}
-    if kind == "interactive":
-        interactive = _as_dict(message.get("interactive"))
-        reply = _as_dict(interactive.get("button_reply")) or _as_dict(interactive.get("list_reply"))
-        choice = str(reply.get("id") or "")
+    kind = message.type
+    if kind == "text" and message.text is not None:
+        return Inbound(kind=InboundKind.TEXT, text=message.text.body, **common), {}
+    if kind == "interactive" and message.interactive is not None:
+        reply = message.interactive.button_reply or message.interactive.list_reply
+        choice = reply.id if reply is not None else ""
         if choice.startswith(PAGE_PREFIX):
-            return None, {"page": int(choice.removeprefix(PAGE_PREFIX) or 1)}
+            page = choice.removeprefix(PAGE_PREFIX)
+            if page.isdigit() and len(page) <= 3:
+                return None, {"page": int(page)}
+            return Inbound(kind=InboundKind.OTHER, **common), {}  # not a page button we sent
         if choice:
             return Inbound(kind=InboundKind.CHOICE, choice_id=choice, **common), {}
         return Inbound(kind=InboundKind.OTHER, **common), {}
-    if kind == "button":  # a quick-reply button of a template
-        button = _as_dict(message.get("button"))
-        return Inbound(kind=InboundKind.TEXT, text=str(button.get("text") or button.get("payload") or ""), **common), {}
-    if kind in ("image", "document"):
-        media = _as_dict(message.get(kind))
-        is_image = kind == "image" or str(media.get("mime_type", "")).startswith("image/")
+    if kind == "button" and message.button is not None:  # a quick-reply button of a template
+        return Inbound(kind=InboundKind.TEXT, text=message.button.text or message.button.payload or "", **common), {}
+    media = message.image if kind == "image" else message.document if kind == "document" else None
+    if media is not None:
+        is_image = kind == "image" or (media.mime_type or "").startswith("image/")
         return (
             Inbound(
                 kind=InboundKind.PHOTO if is_image else InboundKind.DOCUMENT,
-                text=str(media.get("caption") or ""),
-                media_ref=f"{PLATFORM}:{media.get('id')}",
+                text=media.caption or "",
+                media_ref=f"{PLATFORM}:{media.id}",
                 **common,
             ),
-            {"media_id": media.get("id"), "mime_type": media.get("mime_type")},
+            {"media_id": media.id, "mime_type": media.mime_type},
         )
-    if kind == "location":
-        location = _as_dict(message.get("location"))
-        return (
-            Inbound(
-                kind=InboundKind.LOCATION,
-                latitude=location.get("latitude"),
-                longitude=location.get("longitude"),
-                **common,
-            ),
-            {},
-        )
+    if kind == "location" and message.location is not None:
+        location = message.location
+        inbound = Inbound(kind=InboundKind.LOCATION, latitude=location.latitude, longitude=location.longitude, **common)
+        return inbound, {}
     if kind == "contacts":
-        shared = (_objects(message.get("contacts")) or [{}])[0]
-        phones = _objects(shared.get("phones")) or [{}]
-        phone = str(phones[0].get("wa_id") or phones[0].get("phone") or "")
+        phones = message.contacts[0].phones if message.contacts else []
+        phone = (phones[0].wa_id or phones[0].phone or "") if phones else ""
         return (
             Inbound(
                 kind=InboundKind.CONTACT,
                 text=phone,
                 contact_phone=phone,
-                contact_is_sender=bool(phone) and phone == str(message.get("from") or ""),
+                contact_is_sender=bool(phone) and phone == message.sender,
                 **common,
             ),
             {},
@@ -196,7 +185,7 @@ def _message_inbound(message: dict[str, Any], sender: str) -> tuple[Inbound | No
         return Inbound(kind=InboundKind.STICKER, **common), {}
     if kind in ("audio", "voice"):
         return Inbound(kind=InboundKind.VOICE, **common), {}
-    if kind == "reaction" and not _as_dict(message.get("reaction")).get("emoji"):
+    if kind == "reaction" and not (message.reaction and message.reaction.emoji):
         return None, {}  # a reaction taken back: nothing to answer
     return Inbound(kind=InboundKind.OTHER, **common), {}
 
@@ -369,7 +358,7 @@ class WhatsAppTransport:
             if media_id is None:
                 return SendResult("retry", error="media upload failed")
             payload = {**payload, "photo": media_id}
-        recipient = {"recipient": chat_id} if _BSUID.match(chat_id) else {"to": chat_id}
+        recipient = {"recipient": chat_id} if re.match(BSUID, chat_id) else {"to": chat_id}
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", **recipient, **message_body(payload)}
         try:
             response = await self.client.post(f"/{self.phone_number_id}/messages", json=body)
