@@ -24,6 +24,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.messaging.adapters import Transport
 from bot.messaging.inbox import Adapter, InboxWorker, store_event
+from bot.messaging.liveness import ProcessLock
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import SENDER_THREADS, Sender
 from bot.messaging.sending_window import SendingWindow, parse_window
@@ -88,6 +89,8 @@ class Runtime:
         self._answering = False  # answers at once (ANSWER_AT_ONCE) once the inbox worker runs here
         self._sweep_now = True
         self.stop_event = asyncio.Event()
+        self.process_lock = ProcessLock(engine)
+        self.worker.claimed_by = self.process_lock.key
         self.sender = Sender(
             engine,
             self.transports,
@@ -97,6 +100,7 @@ class Runtime:
             },
             clock=clock,
             gates=gates,
+            process_lock=self.process_lock,
         )
         concurrency = 1 if is_sqlite(engine) else settings.inbox_concurrency
         self.inbox_concurrency = concurrency
@@ -131,6 +135,10 @@ class Runtime:
         if self.settings.run_scheduler:
             self._start_scheduler()
         if self.settings.run_sender:
+            try:
+                await asyncio.to_thread(self.process_lock.acquire)
+            except DATABASE_UNAVAILABLE as error:  # taken again when the sender next looks for others' rows
+                log.warning("could not take the liveness lock yet (%s)", describe_error(error))
             self.sender.on_ready = self._hand_answers_to_sender
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
 
@@ -235,6 +243,7 @@ class Runtime:
             await self.whatsapp.stop()
         self._executor.shutdown(wait=False)
         self._store_executor.shutdown(wait=False)
+        await asyncio.to_thread(self.process_lock.release)
 
     async def accept(
         self, platform: str, event_key: str, key: str, payload: dict[str, Any], at_once: bool = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -138,3 +139,40 @@ def test_kill_in_the_middle_of_a_broadcast_loses_nothing(fake: FakeTelegram, tmp
     # At most what was in flight or delivered but not yet recorded at the kill (150 or more had been sent).
     assert duplicates <= Sender.concurrency + MAX_UNRECORDED
     engine.dispose()
+
+
+def test_kill_on_postgresql_mid_conversation_replies_resume_within_seconds(
+    fake: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    """The rows a killed process left "sending" go out as soon as another process runs: its liveness lock is gone."""
+    engine = make_engine(pg_url)
+    fake.stall_seconds = 120  # every delivery hangs: the kill lands while the replies are in flight
+    first = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
+    users = [8200 + i for i in range(10)]
+    for index, user in enumerate(users):
+        assert first.post(tg.text_update(user, "/start", update_id=90_000 + index)) == 200
+
+    def in_flight() -> int:
+        with Session(engine) as db:
+            return len(db.exec(select(OutboxMessage).where(OutboxMessage.status == "sending")).all())
+
+    wait_until(lambda: in_flight() >= 10 and "sendMessage" in fake.methods(), timeout=20, what="replies in flight")
+    first.kill()
+    assert fake.sent() == []
+    fake.stall_seconds = 0
+    second = RunProcess(fake.url, pg_url, tmp_path, RUN_TELEGRAM_POLLING="false")  # type: ignore[attr-defined]
+    try:
+        ready = time.monotonic()
+        wait_until(lambda: fake.sent(), timeout=60, what="the first reply after the restart")
+        first_reply = time.monotonic() - ready
+        for index, user in enumerate(users):
+            assert second.post(tg.callback_update(user, "setuju", update_id=91_000 + index)) == 200
+        wait_until(lambda: settled(engine), timeout=60, what="every chat to be answered")
+    finally:
+        second.stop()
+        engine.dispose()
+    assert first_reply < 5, f"the first reply left {first_reply:.1f} s after the restart"
+    for user in users:
+        texts = fake.texts(user)
+        assert sum("UU No. 27" in t for t in texts) == 1, texts  # exactly its replies, in order
+        assert "UU No. 27" in texts[0] and "Siapa nama lengkap" in texts[-1], texts

@@ -178,6 +178,7 @@ class InboxWorker:
     # delivers these platforms (`direct`), so answers skip the sender's search of the queue.
     handoff: Callable[[Handoff], None] | None = None
     direct: frozenset[str] = frozenset()
+    claimed_by: int | None = None  # the liveness key the replies stored claimed carry (bot/messaging/liveness.py)
     # Called (in the worker's thread) after a commit that queued messages for the sender to find.
     on_queued: Callable[[], None] | None = None
 
@@ -320,7 +321,15 @@ class InboxWorker:
             payloads = adapter.render(replies, interpretation)
             claim = platform in self.direct
             ids = enqueue(
-                db, platform, interpretation.chat_id, payloads, now, owner_id=owner_id, inbox_id=event_id, claim=claim
+                db,
+                platform,
+                interpretation.chat_id,
+                payloads,
+                now,
+                owner_id=owner_id,
+                inbox_id=event_id,
+                claim=claim,
+                claimed_by=self.claimed_by,
             )
             if claim and ids:
                 messages = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,11 +47,12 @@ def enqueue(
     priority: int = PRIORITY_REPLY,
     inbox_id: int | None = None,
     claim: bool = False,
+    claimed_by: int | None = None,
 ) -> list[int]:
     """Queue payloads for one chat, in order, inside the caller's transaction; their ids, in the same order.
 
     With `claim` the rows are stored already taken (status "sending"), for a sender of this process to deliver
-    straight away: a crash before then leaves them to the lease like any claimed row."""
+    straight away, under its liveness key `claimed_by`: a crash before then queues them again (liveness.py)."""
     rows = [
         {
             "platform": platform,
@@ -63,6 +64,7 @@ def enqueue(
             "status": "sending" if claim else "queued",
             "attempts": 1 if claim else 0,
             "claimed_at": now if claim else None,
+            "claimed_by": claimed_by if claim else None,
             "not_before": now,
             "inbox_id": inbox_id,
             "created_at": now,
@@ -121,6 +123,7 @@ def claim_due(
     platforms: set[str],
     recorded: frozenset[int] = frozenset(),
     per_chat: int = 10,
+    claimed_by: int | None = None,
 ) -> tuple[list[list[Claimed]], set[tuple[str, str]]]:
     """Take the next messages of up to `limit` chats: for each, its oldest due message and those right behind it.
 
@@ -162,7 +165,7 @@ def claim_due(
             db.exec(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))  # type: ignore[union-attr]
-                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                .values(status="sending", claimed_at=now, claimed_by=claimed_by, attempts=OutboxMessage.attempts + 1)
             )
         db.commit()
         return claimed, waiting
@@ -287,16 +290,31 @@ def mark_blocked(engine: Engine, platform: str, chat_id: str, error: str) -> Non
         db.commit()
 
 
-def release_stale(engine: Engine, now: datetime, everything: bool = False) -> int:
-    """Return rows stuck in "sending" (their sender died) to the queue; all of them with `everything`."""
+def claimers(engine: Engine, own: int | None) -> list[int]:
+    """The liveness keys of other processes that have rows in flight."""
+    with Session(engine) as db:
+        keys = db.exec(
+            select(OutboxMessage.claimed_by)
+            .where(_IS_SENDING, OutboxMessage.claimed_by.is_not(None), OutboxMessage.claimed_by != own)  # type: ignore[union-attr]
+            .distinct()
+        ).all()
+    return [int(k) for k in keys if k is not None]
+
+
+def release_stale(engine: Engine, now: datetime, everything: bool = False, dead: Sequence[int] = ()) -> int:
+    """Return rows stuck in "sending" to the queue: those of processes that died (`dead` liveness keys), those past
+    the lease (a sender stuck, or rows without a key), or all of them with `everything` (SQLite's one process)."""
     with Session(engine) as db:
         condition = _IS_SENDING
         if not everything:
-            condition = and_(
-                condition,
-                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - SENDING_LEASE),  # type: ignore[union-attr]
-            )
-        result = db.exec(update(OutboxMessage).where(condition).values(status="queued"))
+            stale = [
+                OutboxMessage.claimed_at.is_(None),  # type: ignore[union-attr]
+                OutboxMessage.claimed_at < now - SENDING_LEASE,  # type: ignore[operator]
+            ]
+            if dead:
+                stale.append(OutboxMessage.claimed_by.in_(list(dead)))  # type: ignore[union-attr]
+            condition = and_(condition, or_(*stale))
+        result = db.exec(update(OutboxMessage).where(condition).values(status="queued", claimed_by=None))
         db.commit()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -15,9 +15,11 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import utcnow
 from bot.messaging.adapters import SendResult, Transport
+from bot.messaging.liveness import ProcessLock
 from bot.messaging.outbox import (
     Claimed,
     claim_due,
+    claimers,
     mark_blocked,
     mark_failed,
     mark_retry,
@@ -31,6 +33,8 @@ from bot.storage.db import describe_error, is_sqlite, log_loop_error, retry_dela
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# How often rows left in flight by another process that died are looked for (a restart looks at once).
+RELEASE_EVERY_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 600.0
 # Actions that are not chat messages and do not count towards a chat's message rate.
 _NOT_MESSAGES = {"answer_callback", "clear_keyboard", "mark_read"}
@@ -64,6 +68,7 @@ class Sender:
     poll_seconds: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     on_ready: Callable[[], None] | None = None  # called once rows left in flight by a previous run are re-queued
+    process_lock: ProcessLock | None = None  # this process's liveness lock: its key marks the rows it takes
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
     # Deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
     _sent: list[tuple[int, str | None]] = field(default_factory=list)
@@ -105,12 +110,13 @@ class Sender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set."""
-        # One SQLite process owns the outbox: whatever was in flight when it died goes out again now.
+        # One SQLite process owns the outbox: whatever was in flight when it died goes out again now. On PostgreSQL
+        # the rows of processes that are gone (their liveness lock is free) go out again now, others' stay theirs.
         released = None
         while released is None and not stop.is_set():
-            released = await self._db_or_pause(release_stale, self.engine, self.clock(), is_sqlite(self.engine))
+            released = await self._db_or_pause(self._release_left_in_flight, is_sqlite(self.engine))
         if released:
-            log.info("re-queued %d messages left in flight by a previous run", released)
+            log.info("re-queued %d messages left in flight by a process that stopped", released)
         if self.on_ready is not None:  # answers may be handed over now: no re-queueing will happen under them
             self.on_ready()
         tasks: set[asyncio.Task[None]] = set()
@@ -131,6 +137,8 @@ class Sender:
                     set(self._in_flight),
                     set(self.transports),
                     self._unrecorded(),
+                    10,
+                    self._key,
                 ) or ([], set())
                 self._backlog = len(claimed) >= free
             for batch in claimed:
@@ -140,8 +148,10 @@ class Sender:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             now = asyncio.get_running_loop().time()
-            if now - last_release > 30:
-                await self._db_or_pause(release_stale, self.engine, self.clock(), False)
+            if now - last_release > RELEASE_EVERY_SECONDS:
+                released = await self._db_or_pause(self._release_left_in_flight, False)
+                if released:
+                    log.info("re-queued %d messages left in flight by a process that stopped or stalled", released)
                 last_release = now
             if self._backlog:
                 await asyncio.sleep(0)
@@ -156,6 +166,16 @@ class Sender:
         await flusher
         await self._db(mark_sent_many, self.engine, self._take_sent(), self.clock())
         self._executor.shutdown(wait=False)
+
+    @property
+    def _key(self) -> int | None:
+        return self.process_lock.key if self.process_lock is not None else None
+
+    def _release_left_in_flight(self, everything: bool) -> int:
+        """Queue again the rows of processes that are gone, and those past the lease (in a sender thread)."""
+        lock = self.process_lock
+        dead = lock.dead_among(claimers(self.engine, lock.key)) if lock is not None else []
+        return release_stale(self.engine, self.clock(), everything, dead)
 
     def _take_sent(self) -> list[tuple[int, str | None]]:
         sent, self._sent = self._sent, []

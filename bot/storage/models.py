@@ -222,6 +222,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None
+    claimed_by: int | None = None  # the liveness lock key of the process sending it (bot/messaging/liveness.py)
     sent_at: datetime | None = None
     platform_message_id: str | None = Field(default=None, max_length=128, index=True)
     error: str | None = Field(default=None, sa_column=Column(Text))
