@@ -28,6 +28,7 @@ from bot.messaging.liveness import ProcessLock
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import SENDER_THREADS, Sender
 from bot.messaging.sending_window import SendingWindow, parse_window
+from bot.messaging.watchdog import Watchdog, inbox_has_work, outbox_has_work
 from bot.scheduling.reminders import dispatch_due, latest_fire_time, request_reports
 from bot.service import ConversationService
 from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_error, retry_delay
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 # How often the inbox worker asks the database for waiting events it was not told about (other processes' webhooks,
 # events left by a crash); events stored by this process are taken at once.
 INBOX_SWEEP_SECONDS = 1.0
+WATCH_SECONDS = 15.0  # how often the watchdog looks at the loops
 # A routine sweep leaves events younger than this to the process that stored them (it is on them already): taking one
 # from under it would only make the answer wait behind that process's unrecorded deliveries.
 INBOX_SWEEP_GRACE = timedelta(seconds=2)
@@ -90,6 +92,7 @@ class Runtime:
         self._sweep_now = True
         self.stop_event = asyncio.Event()
         self.process_lock = ProcessLock(engine)
+        self.watchdog = Watchdog(engine)
         self.worker.claimed_by = self.process_lock.key
         self.sender = Sender(
             engine,
@@ -130,6 +133,7 @@ class Runtime:
         if self.whatsapp is not None and not self.settings.whatsapp_app_secret:
             log.warning("WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked (development only)")
         if self.settings.run_inbox_worker:
+            self.watchdog.watch("inbox", inbox_has_work)
             self._tasks.append(asyncio.create_task(self._run_inbox(), name="inbox"))
             self._answering = True
         if self.settings.run_scheduler:
@@ -140,7 +144,32 @@ class Runtime:
             except DATABASE_UNAVAILABLE as error:  # taken again when the sender next looks for others' rows
                 log.warning("could not take the liveness lock yet (%s)", describe_error(error))
             self.sender.on_ready = self._hand_answers_to_sender
+            self.watchdog.watch("sender", outbox_has_work)
+            self.sender.on_beat = lambda: self.watchdog.beat("sender")
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
+        self._tasks.append(asyncio.create_task(self._watch(), name="watchdog"))
+        for task in self._tasks:
+            task.add_done_callback(self._loop_ended)
+
+    def _loop_ended(self, task: asyncio.Task[Any]) -> None:
+        """A background loop returned: expected when stopping, an error otherwise (it is gone until a restart)."""
+        if self.stop_event.is_set() or task.cancelled():
+            log.info("%s loop stopped", task.get_name())
+            return
+        error = task.exception()
+        log.error("%s loop ended unexpectedly; restart the server", task.get_name(), exc_info=error)
+
+    async def _watch(self) -> None:
+        """Look at the loops every few seconds, so that a stuck one is logged even when nobody asks /healthz."""
+        while not self.stop_event.is_set():
+            try:
+                await asyncio.to_thread(self.watchdog.stuck)
+            except DATABASE_UNAVAILABLE:
+                pass  # the loops say so themselves
+            try:
+                await asyncio.wait_for(self.stop_event.wait(), timeout=WATCH_SECONDS)
+            except TimeoutError:
+                pass
 
     def _hand_answers_to_sender(self) -> None:
         """Once the sender has re-queued what a previous run left in flight, answers go to it straight from the
@@ -311,6 +340,7 @@ class Runtime:
         failures = 0
         last_sweep = float("-inf")
         while not self.stop_event.is_set():
+            self.watchdog.beat("inbox")
             free = self.inbox_concurrency - len(busy)
             # At most `inbox_concurrency` entries looked at: the dict holds every chat with news (thousands at peaks).
             chats = list(islice((chat for chat in self._hinted if chat not in busy), free))

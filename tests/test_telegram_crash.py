@@ -176,3 +176,27 @@ def test_kill_on_postgresql_mid_conversation_replies_resume_within_seconds(
         texts = fake.texts(user)
         assert sum("UU No. 27" in t for t in texts) == 1, texts  # exactly its replies, in order
         assert "UU No. 27" in texts[0] and "Siapa nama lengkap" in texts[-1], texts
+
+
+def test_a_loop_that_stops_advancing_while_work_waits_is_logged_and_makes_healthz_unhealthy(
+    fake: FakeTelegram, lite_engine, sqlite_url: str, caplog
+) -> None:
+    import httpx
+
+    from bot.messaging.watchdog import STUCK_AFTER_SECONDS
+
+    settings = telegram_settings(fake.url, sqlite_url, webhook=True)  # type: ignore[attr-defined]
+    with running_app(settings, lite_engine) as server:
+        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        watchdog = server.app.state.runtime.watchdog
+        work = {"waiting": False}
+        watchdog.watch("reports", lambda _engine: work["waiting"])
+        watchdog.beats["reports"] = time.monotonic() - STUCK_AFTER_SECONDS - 1
+        assert httpx.get(f"{server.url}/healthz").status_code == 200  # silent, but nothing waits for it
+        work["waiting"] = True
+        answer = httpx.get(f"{server.url}/healthz")
+        assert answer.status_code == 503 and answer.json() == {"status": "stuck", "loops": ["reports"]}
+        assert any("reports loop has not advanced" in r.getMessage() for r in caplog.records)
+        watchdog.beat("reports")
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+        assert any("reports loop advances again" in r.getMessage() for r in caplog.records)

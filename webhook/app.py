@@ -53,12 +53,16 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
 
     @app.get("/healthz", responses={503: {"description": "The database does not answer"}})
     def healthz() -> JSONResponse:
-        """Liveness and database reachability (503 while the database is down, for load balancers)."""
+        """Liveness and database reachability (503 while the database is down or a background loop is stuck)."""
         try:
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
+            runtime = getattr(app.state, "runtime", None)
+            stuck = runtime.watchdog.stuck() if runtime is not None else []
         except DATABASE_UNAVAILABLE:  # no detail: the page is public
             return JSONResponse({"status": "database unavailable"}, status_code=503)
+        if stuck:  # a loop stopped advancing while work waits: restarting the process is the cure
+            return JSONResponse({"status": "stuck", "loops": stuck}, status_code=503)
         return JSONResponse({"status": "ok"})
 
     app.include_router(telegram_router)

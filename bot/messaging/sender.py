@@ -69,6 +69,7 @@ class Sender:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     on_ready: Callable[[], None] | None = None  # called once rows left in flight by a previous run are re-queued
     process_lock: ProcessLock | None = None  # this process's liveness lock: its key marks the rows it takes
+    on_beat: Callable[[], None] | None = None  # called once per turn of the run loop (the watchdog)
     _in_flight: set[tuple[str, str]] = field(default_factory=set)
     # Deliveries are recorded in batches: a crash loses at most this short list (sent again on restart).
     _sent: list[tuple[int, str | None]] = field(default_factory=list)
@@ -123,6 +124,8 @@ class Sender:
         last_release = asyncio.get_running_loop().time()
         flusher = asyncio.create_task(self._flush_loop(stop))
         while not stop.is_set():
+            if self.on_beat is not None:
+                self.on_beat()
             free = self.concurrency - len(tasks)
             claimed: list[list[Claimed]] = []
             if tasks and free < max(1, self.concurrency // 4):
