@@ -23,6 +23,8 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# FastAPI's API pages (served in development only) load their scripts from a CDN: no CSP there.
+API_PAGES = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 def same_origin(headers: Headers) -> bool:
@@ -59,10 +61,14 @@ class Hardening:
             await self._refuse(send)
             return
 
+        extra = self.headers
+        if scope["path"] in API_PAGES:
+            extra = {k: v for k, v in extra.items() if k != "Content-Security-Policy"}
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
+                for name, value in extra.items():
                     headers.setdefault(name, value)
             await send(message)
 

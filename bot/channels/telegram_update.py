@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, ValidationError
 
+from bot.channels.edge import why_invalid
+
 log = logging.getLogger(__name__)
 
 TelegramId = Annotated[StrictInt, Field(ge=-(2**53), le=2**53)]  # ids "have at most 52 significant bits"
@@ -112,6 +114,5 @@ def read_update(raw: object) -> Update | None:
     try:
         return Update.model_validate(raw)
     except ValidationError as error:
-        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in error.errors()[:5])
-        log.warning("ignoring a Telegram update that does not fit: %s", where)
+        log.warning("ignoring a Telegram update that does not fit: %s", why_invalid(error))
         return None

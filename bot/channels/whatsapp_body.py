@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from bot.channels.edge import why_invalid
+
 log = logging.getLogger(__name__)
 
 # A phone number in international form without "+" (E.164: at most 15 digits), as WhatsApp's wa_id.
@@ -136,7 +138,7 @@ def read_message(raw: object) -> MessagePart | None:
     try:
         return MessagePart.model_validate(raw)
     except ValidationError as error:
-        log.warning("ignoring a WhatsApp message that does not fit: %s", _brief(error))
+        log.warning("ignoring a WhatsApp message that does not fit: %s", why_invalid(error))
         return None
 
 
@@ -145,10 +147,5 @@ def read_status(raw: object) -> StatusPart | None:
     try:
         return StatusPart.model_validate(raw)
     except ValidationError as error:
-        log.warning("ignoring a WhatsApp status that does not fit: %s", _brief(error))
+        log.warning("ignoring a WhatsApp status that does not fit: %s", why_invalid(error))
         return None
-
-
-def _brief(error: ValidationError) -> str:
-    """Where and why, without the values (they may hold personal data)."""
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}" for e in error.errors()[:5])
