@@ -11,10 +11,12 @@ from conversations import flows  # noqa: F401  (registers every flow and questio
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
 from conversations.flows import common, corrections, faq, noted, reminders
+from conversations.flows.registration import OUTSIDE_INDONESIA
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
 from conversations.session import Session
 from conversations.turn import Answer, Context, Invalid, Prompt, Turn, parse_question_id
+from conversations.understanding.places import in_indonesia
 from conversations.understanding.words import is_meaningless
 
 log = logging.getLogger(__name__)
@@ -174,7 +176,9 @@ def _resolve(turn: Turn, question, prompt: Prompt, told: str | None = None) -> A
     if kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
         if question.accepts_photo:
             return Answer(text=inbound.text.strip(), choice=None, inbound=inbound)
-        if inbound.text.strip():  # a caption can answer a text question
+        # An owner types a photo's caption; a document's is often its file name ("80skaraokesonglistartist"), so
+        # only a photo's caption answers a text question.
+        if kind is InboundKind.PHOTO and inbound.text.strip():
             return _resolve_text(turn, question, prompt, inbound.text)
         if kind is InboundKind.DOCUMENT:
             return _(N_("Thank you for the document. For this question we need a typed answer, please."))
@@ -182,6 +186,12 @@ def _resolve(turn: Turn, question, prompt: Prompt, told: str | None = None) -> A
     if kind is InboundKind.LOCATION:
         if question.accepts_location:
             return Answer(text="", choice=None, inbound=inbound)
+        if (
+            inbound.latitude is not None
+            and inbound.longitude is not None
+            and not in_indonesia(inbound.latitude, inbound.longitude)
+        ):
+            return _(OUTSIDE_INDONESIA)
         if turn.report.consent == "given" and inbound.latitude is not None and inbound.longitude is not None:
             # A location sent at any time is the business location: keep it, then go on with the question.
             turn.save(fx.UpdateBusiness({"latitude": inbound.latitude, "longitude": inbound.longitude}))

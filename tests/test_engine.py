@@ -85,6 +85,10 @@ def test_unclear_consent_answer_is_asked_again(chat: EngineChat) -> None:
     assert chat.choice_ids() == ["setuju", "tolak", "baca"] and chat.report.consent == "pending"
 
 
+OUTSIDE_INDONESIA = (
+    "That location is outside Indonesia, so it is not kept. If you are at your business now, send the location "
+    "again, or type SKIP."
+)
 BAD_INPUTS = [
     (Inbound.text_message(""), "Sorry, we did not get an answer (the message is empty or only has emoji)."),
     (Inbound.text_message("   "), "Sorry, we did not get an answer (the message is empty or only has emoji)."),
@@ -104,6 +108,18 @@ BAD_INPUTS = [
         Inbound(kind=InboundKind.LOCATION, latitude=-5.1, longitude=105.3),
         "Thank you, your business location is saved.",
     ),
+    (
+        Inbound(kind=InboundKind.LOCATION, latitude=-1.23, longitude=-78.5),  # Ecuador
+        OUTSIDE_INDONESIA,
+    ),
+    (
+        Inbound(kind=InboundKind.LOCATION, latitude=0.0, longitude=1.0),  # a phone that guessed
+        OUTSIDE_INDONESIA,
+    ),
+    (  # a document's caption is often its file name: not taken as the business name
+        Inbound(kind=InboundKind.DOCUMENT, media_ref="f3", text="80skaraokesonglistartist"),
+        "Thank you for the document. For this question we need a typed answer, please.",
+    ),
     (Inbound(kind=InboundKind.OTHER), "Sorry, we cannot read this kind of message. Please type your answer."),
     (Inbound(kind=InboundKind.CHOICE, choice_id="gone"), "That button is no longer active. Please choose again:"),
 ]
@@ -120,7 +136,7 @@ def test_bad_input_gets_a_polite_reply_and_the_question_again(
     reply = chat.send_inbound(inbound)
     assert msg(expected) in reply
     assert msg("What is the name of your business? Example: Keripik Pisang Bu Sri") in reply
-    if inbound.kind is InboundKind.LOCATION:
+    if inbound.kind is InboundKind.LOCATION and inbound.longitude > 0 and inbound.latitude < 0:
         assert (chat.report.business.latitude, chat.report.business.longitude) == (-5.1, 105.3)
     else:
         assert chat.report == before

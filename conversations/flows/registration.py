@@ -16,7 +16,7 @@ from conversations.understanding.answers import classify_answer, split_leading_a
 from conversations.understanding.names import without_address
 from conversations.understanding.numbers import parse_headcount, parse_money
 from conversations.understanding.phones import format_phone, normalise_phone
-from conversations.understanding.places import Area, MatchKind
+from conversations.understanding.places import Area, MatchKind, in_indonesia
 from conversations.understanding.trades import guess_commodity
 
 REGISTRATION = [
@@ -361,9 +361,17 @@ def _location_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     )
 
 
+OUTSIDE_INDONESIA = N_(
+    "That location is outside Indonesia, so it is not kept. If you are at your business now, send the location "
+    "again, or type SKIP."
+)
+
+
 def _location_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     inbound = answer.inbound
     if inbound.latitude is not None and inbound.longitude is not None:
+        if not in_indonesia(inbound.latitude, inbound.longitude):
+            raise Invalid(turn._(OUTSIDE_INDONESIA))
         turn.save(fx.UpdateBusiness({"latitude": inbound.latitude, "longitude": inbound.longitude}))
         turn.note(turn._(N_("Thank you, your business location is saved.")))
         turn.advance()

@@ -115,3 +115,17 @@ def _score(query: str, choice: str, **kwargs: object) -> float:
     if len(query) >= 4 and query in choice.split():
         whole = max(whole, 93.0)
     return whole
+
+
+# Indonesia from Sabang to Merauke and from Miangas to Rote, with a margin for its seas: a point outside is not an
+# owner's place of business (a phone's location switched off and guessed, or a test device).
+_INDONESIA_LATITUDE = (-11.5, 6.5)
+_INDONESIA_LONGITUDE = (94.5, 141.5)
+
+
+def in_indonesia(latitude: float, longitude: float) -> bool:
+    """Whether a shared location can be a business in Indonesia."""
+    return (
+        _INDONESIA_LATITUDE[0] <= latitude <= _INDONESIA_LATITUDE[1]
+        and _INDONESIA_LONGITUDE[0] <= longitude <= _INDONESIA_LONGITUDE[1]
+    )
