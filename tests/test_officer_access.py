@@ -431,3 +431,23 @@ def test_the_broadcast_preview_counts_apart_owners_no_message_can_reach(office, 
     assert "1 lainnya tidak bisa dihubungi: belum punya akun Telegram/WhatsApp" in page
     sent = officer.post("/admin/siaran", data={**form, "photo": ""}, follow_redirects=True)
     assert "Penerima: 1" in sent.text
+
+
+@pytest.mark.parametrize(
+    ("host", "source", "same"),
+    [
+        ("lapor.example.id", {"origin": "https://lapor.example.id:8443"}, True),  # nginx's $host drops the port
+        ("127.0.0.1:8000", {"origin": "http://127.0.0.1:8000"}, True),
+        ("[::1]:8000", {"referer": "http://[::1]:8000/admin/usaha"}, True),
+        ("127.0.0.1:8000", {"origin": "http://evil.example"}, False),
+        ("lapor.example.id", {"origin": "https://lapor.example.id.evil.example"}, False),
+        ("lapor.example.id", {"origin": "null"}, False),
+        ("lapor.example.id", {}, True),  # a program, not a page: the CSRF token still decides
+    ],
+)
+def test_the_origin_rule(host: str, source: dict[str, str], same: bool) -> None:
+    from starlette.datastructures import Headers
+
+    from webhook.hardening import same_origin
+
+    assert same_origin(Headers(headers={"host": host, **source})) is same

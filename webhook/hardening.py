@@ -39,7 +39,9 @@ def same_origin(headers: Headers) -> bool:
         return True
     if source == "null":  # a sandboxed frame or a privacy redirect: not one of our pages
         return False
-    return urlsplit(source).netloc.lower() == headers.get("host", "").lower()
+    # Host names, not ports: a proxy may pass the Host header without the port the browser used (nginx's $host).
+    ours = urlsplit("//" + headers.get("host", "")).hostname
+    return ours is not None and urlsplit(source).hostname == ours
 
 
 class Hardening:
