@@ -175,7 +175,8 @@ def test_full_registration_over_whatsapp(app: WhatsAppClient, cloud: wa.FakeClou
     app.press("no")
     app.press("terbit")
     app.say("0220 0098 61929")
-    app.say("lewati")
+    nib_print = {"id": "2480537139650974", "mime_type": "application/pdf", "filename": "NIB.pdf"}
+    assert "Dokumen sudah disimpan" in app.exchange(wa.inbound(WA_ID, "document", nib_print))  # not "gambar"
     for choice in ["belum", "belum", "tidak_perlu", "belum"]:
         app.exchange(wa.list_reply(WA_ID, choice) if choice == "tidak_perlu" else wa.button_reply(WA_ID, choice))
     done = app.say("1,3")

@@ -343,6 +343,13 @@ def photo_or_skip(turn: Turn, answer: Answer) -> str | None:
     raise Invalid(turn._(N_("Please send a photo, or type SKIP.")))
 
 
+def media_saved(turn: Turn, answer: Answer) -> str:
+    """The thanks for a kept photo or document (a PDF is not a picture)."""
+    if answer.inbound.kind is InboundKind.DOCUMENT:
+        return turn._(N_("Document saved."))
+    return turn._(N_("Photo saved."))
+
+
 # --- the main menu --------------------------------------------------------------------------------
 MENU_ENTRIES = (
     ("lapor", N_("Update my report")),

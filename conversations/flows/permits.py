@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import photo_or_skip
+from conversations.flows.common import media_saved, photo_or_skip
 from conversations.flows.registry import define, define_macro, flow
 from conversations.i18n import N_
 from conversations.report import Report
@@ -469,7 +469,7 @@ def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
                 evidence_photo=photo,
             )
         )
-        turn.note(turn._(N_("Photo saved.")))
+        turn.note(media_saved(turn, answer))
     turn.advance()
 
 

@@ -6,7 +6,7 @@ import re
 
 from conversations import effects as fx
 from conversations.events import Choice
-from conversations.flows.common import answer_current, photo_or_skip, typed_name, yes_no
+from conversations.flows.common import answer_current, media_saved, photo_or_skip, typed_name, yes_no
 from conversations.flows.permits import permit_questions
 from conversations.flows.registration import current_value, with_current
 from conversations.flows.registry import define, flow
@@ -264,7 +264,7 @@ def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     photo = photo_or_skip(turn, answer)
     if photo is not None:
         turn.save(fx.UpsertProduct(args[0], {"photo": photo}))
-        turn.note(turn._(N_("Photo saved.")))
+        turn.note(media_saved(turn, answer))
     turn.advance()
 
 
