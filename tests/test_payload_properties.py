@@ -1,0 +1,122 @@
+"""Property tests over the real server, on SQLite and PostgreSQL: a signed WhatsApp body or a Telegram update with
+any one field replaced by any JSON value (wrong types, 400-character strings, numbers past every column) never gets a
+5xx, never leaves an inbox event failed, and never stops the server from answering the next owner."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session, select
+
+from bot.storage.models import InboxEvent
+from tests.fakes import updates as tg
+from tests.fakes import whatsapp as wa
+from tests.fakes.telegram import FakeTelegram
+from tests.servers import wait_until
+from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
+from tests.test_whatsapp import WhatsAppClient, cloud, wa_settings  # noqa: F401  (fixture)
+
+ANY_VALUE = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=400)
+    | st.sampled_from(["", "6281234567890", "__page:abc", "ID.abc", "x" * 300, "9" * 100]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+WA_PATHS = [
+    ("id",),
+    ("from",),
+    ("from_user_id",),
+    ("type",),
+    ("timestamp",),
+    ("group_id",),
+    ("text",),
+    ("text", "body"),
+    ("interactive",),
+    ("interactive", "button_reply", "id"),
+    ("image",),
+    ("location",),
+]
+TG_PATHS = [
+    ("update_id",),
+    ("message",),
+    ("message", "message_id"),
+    ("message", "chat"),
+    ("message", "chat", "id"),
+    ("message", "chat", "type"),
+    ("message", "from", "id"),
+    ("message", "text"),
+    ("message", "photo"),
+    ("message", "location"),
+    ("message", "message_thread_id"),
+]
+
+
+def replaced(document: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    """A copy of `document` with the field at `path` set to `value` (the parents made dicts where needed)."""
+    result = copy.deepcopy(document)
+    node = result
+    for key in path[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[path[-1]] = value
+    return result
+
+
+def nothing_failed(engine) -> None:
+    wait_until(lambda: settled(engine), timeout=15, what="the inbox to settle")
+    with Session(engine) as db:
+        failed = db.exec(select(InboxEvent).where(InboxEvent.status == "failed")).all()
+    assert not failed, [(e.payload, e.error) for e in failed]
+
+
+@pytest.fixture
+def whatsapp(cloud: wa.FakeCloudAPI, engine, db_url: str, tmp_path: Path) -> Iterator[WhatsAppClient]:  # noqa: F811
+    with running_app(wa_settings(cloud.url, db_url, tmp_path), engine) as server:
+        yield WhatsAppClient(server.url, engine, cloud)
+
+
+@pytest.fixture
+def telegram(fake: FakeTelegram, engine, db_url: str) -> Iterator[TelegramClient]:
+    with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:  # type: ignore[attr-defined]
+        yield TelegramClient(server.url, engine, fake)
+
+
+def test_any_whatsapp_field_replaced_by_anything(whatsapp: WhatsAppClient, engine) -> None:
+    @PROPERTY
+    @given(st.sampled_from(WA_PATHS), ANY_VALUE)
+    def one_body(path: tuple[str, ...], value: object) -> None:
+        body = wa.text("6281234567890", "halo")
+        message = body["entry"][0]["changes"][0]["value"]["messages"][0]
+        body["entry"][0]["changes"][0]["value"]["messages"] = [replaced(message, path, value)]
+        assert whatsapp.post(body).status_code < 500
+
+    one_body()
+    nothing_failed(engine)
+    assert "UU No. 27 Tahun 2022" in whatsapp.say("halo", "6281298760001")  # the server still answers
+
+
+def test_any_telegram_field_replaced_by_anything(telegram: TelegramClient, engine) -> None:
+    @PROPERTY
+    @given(st.sampled_from(TG_PATHS), ANY_VALUE)
+    def one_update(path: tuple[str, ...], value: object) -> None:
+        assert telegram.post(replaced(tg.text_update(7401, "halo"), path, value)).status_code < 500
+
+    one_update()
+    nothing_failed(engine)
+    assert "UU No. 27 Tahun 2022" in telegram.exchange(tg.text_update(7402, "halo"), 7402)
