@@ -187,6 +187,8 @@ def _message_inbound(message: MessagePart) -> tuple[Inbound | None, dict[str, An
         return Inbound(kind=InboundKind.VOICE, **common), {}
     if kind == "reaction" and not (message.reaction and message.reaction.emoji):
         return None, {}  # a reaction taken back: nothing to answer
+    if kind == "system":
+        return None, {}  # WhatsApp's own notice (a number changed): the user said nothing
     return Inbound(kind=InboundKind.OTHER, **common), {}
 
 
