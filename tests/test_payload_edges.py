@@ -126,3 +126,9 @@ def test_a_command_in_a_forum_topic_is_answered_in_that_topic(telegram: Telegram
     notice = fake.sent(-1001234567890)[0]
     assert notice["message_thread_id"] == 42 and "chat pribadi" in notice["text"]
     assert count(telegram.engine, OutboxMessage, OutboxMessage.chat_id == "7304") == 0
+
+
+def test_a_media_id_that_is_a_path_is_not_fetched(whatsapp: WhatsAppClient, engine) -> None:
+    body = wa.inbound(GOOD, "image", {"id": "../me/phone_numbers", "mime_type": "image/jpeg"})
+    assert whatsapp.post(body).status_code == 200
+    assert count(engine, InboxEvent) == 0  # left out at the edge: never stored, so never fetched

@@ -58,7 +58,8 @@ class ButtonPart(_Part):
 
 
 class MediaPart(_Part):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    # A media id goes into a Graph API path with our token: letters, digits, "_" and "-" only (no "/" or "..").
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
     mime_type: Text100 | None = None
     caption: Text4096 | None = None
     filename: Text256 | None = None
