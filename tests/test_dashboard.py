@@ -297,3 +297,31 @@ def test_broadcast_to_owners_with_a_need_or_invited_to_a_training(site: str, lit
         "/admin/siaran/pratinjau", data={"csrf": csrf_of(page), "text": "Bantuan modal KUR", "kebutuhan": "modal"}
     )
     assert "Penerima: <strong>0</strong>" in needs.text
+
+
+def test_a_whatsapp_photo_not_copied_yet_is_fetched_when_an_officer_opens_it(
+    lite_engine, sqlite_url: str, tmp_path
+) -> None:
+    from tests.fakes import whatsapp as wa
+    from tests.test_whatsapp import wa_settings
+
+    fake = wa.FakeCloudAPI()
+    with Session(lite_engine) as db:
+        owner = seed_owner(db, "Sri", METRO_PUSAT, pirt="terbit")
+        from bot.storage.models import Business, Product
+
+        business = db.exec(select(Business).where(Business.owner_id == owner.id)).one()
+        product = db.exec(select(Product).where(Product.business_id == business.id)).one()
+        product.photo = "whatsapp:2479537139650975"  # stored by a step; the process died before copying it
+        db.add(product)
+        create_officer(db, "admin", "Admin Dinas", "admin", None, PASSWORD, "test", NOW)
+        db.commit()
+        business_id = business.id
+    with fake.serve() as cloud:
+        fake.url = cloud.url
+        settings = wa_settings(cloud.url, sqlite_url, tmp_path, environment="development")
+        with running_app(settings, lite_engine) as server:
+            admin, _ = login(server.url, "admin")
+            photo = admin.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:2479537139650975"})
+    assert photo.status_code == 200 and photo.content == wa.IMAGE_BYTES
+    assert (tmp_path / "media" / "whatsapp" / "2479537139650975.jpg").read_bytes() == wa.IMAGE_BYTES

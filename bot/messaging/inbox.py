@@ -209,9 +209,9 @@ class InboxWorker:
                 if claimed is None:
                     return "empty"
                 event_id, payload, unsent = claimed
-                handoff, queued = self._process(db, event_id, platform, chat_key, payload, unsent)
+                handoff, queued, media = self._process(db, event_id, platform, chat_key, payload, unsent)
                 db.commit()
-            self._committed(handoff, queued)
+            self._committed(handoff, queued, platform, media)
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
             if isinstance(error, DATABASE_UNAVAILABLE):
@@ -243,18 +243,27 @@ class InboxWorker:
                 row = db.connection().execute(_TAKE_NEW[self.engine.dialect.name], values).first()
                 if row is None:
                     return "queue"
-                handoff, queued = self._process(db, row[0], platform, chat_key, payload, parse_ids(row[1]))
+                handoff, queued, media = self._process(db, row[0], platform, chat_key, payload, parse_ids(row[1]))
                 db.commit()
         except DATABASE_UNAVAILABLE:
             return "queue"  # storing it fails too, and says so
         except Exception:  # noqa: BLE001  (stored as pending instead: retried, counted and kept like any event)
             log.exception("an event of %s failed when answered at once; it is queued", platform)
             return "queue"
-        self._committed(handoff, queued)
+        self._committed(handoff, queued, platform, media)
         return "done"
 
-    def _committed(self, handoff: Handoff | None, queued: bool) -> None:
-        """Tell the sender what a committed step stored for it."""
+    def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media_id: str | None) -> None:
+        """Keep a copy of the media the owner sent, then tell the sender what the committed step stored for it.
+
+        The download (two HTTP calls) runs after the commit, so that a slow media server never holds the event, the
+        chat's rows and a database connection, and before the answer goes, so that "Foto sudah disimpan" is true
+        when it arrives; a crash in between leaves the photo to be fetched when an officer opens it."""
+        if media_id and self.media_fetcher is not None:
+            try:
+                self.media_fetcher(platform, media_id)
+            except Exception:  # noqa: BLE001  (the step is committed; the copy is fetched when an officer asks)
+                log.exception("could not keep a copy of %s media %s", platform, media_id)
         if handoff is not None and self.handoff is not None:
             self.handoff(handoff)
         if queued and self.on_queued is not None:
@@ -271,15 +280,15 @@ class InboxWorker:
 
     def _process(
         self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any], unsent: list[int]
-    ) -> tuple[Handoff | None, bool]:
+    ) -> tuple[Handoff | None, bool, str | None]:
         """Run one event (`unsent`: the chat's replies not yet sent when it was claimed); returns the answer for
-        this process's sender, and whether messages were queued."""
+        this process's sender, whether messages were queued, and the media id to keep a copy of after the commit."""
         adapter = self.adapters[platform]
         now = self.clock()
         trigger = payload.get("trigger")
         if trigger is not None:
             self._process_trigger(db, event_id, platform, chat_key, adapter, trigger, now)
-            return None, True
+            return None, True, None
         interpretation = adapter.interpret(payload)
         owner_id: int | None = None
         replies: list[Reply] = list(interpretation.notices)
@@ -290,8 +299,6 @@ class InboxWorker:
             repeat_choices_page(db, platform, interpretation.chat_id, int(interpretation.extra["page"]), now)
             queued = True
         media_id = interpretation.extra.get("media_id")
-        if media_id and self.media_fetcher is not None:
-            self.media_fetcher(platform, str(media_id))
         if interpretation.blocked is not None and interpretation.user_id:
             db.exec(
                 update(ChannelAccount)
@@ -342,7 +349,7 @@ class InboxWorker:
                     older = unsent
                 handoff = Handoff(messages, older)
             queued = queued or (bool(ids) and not claim)
-        return handoff, queued
+        return handoff, queued, str(media_id) if media_id else None
 
     def _process_trigger(
         self,

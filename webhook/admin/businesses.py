@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import datetime
 from pathlib import Path
@@ -120,6 +121,8 @@ async def business_photo(request: Request, business_id: Id, ref: str) -> Respons
         folder = Path(request.app.state.settings.media_dir) / "whatsapp"
         stem = media_path(folder.parent, media_id, "").name
         found = next(iter(sorted(folder.glob(stem + ".*"))), None) if folder.exists() else None
+        if found is None and runtime.whatsapp is not None:  # not copied yet (a crash right after the step)
+            found = await asyncio.to_thread(runtime.whatsapp.fetch_media, media_id)
         if found is not None:
             return Response(
                 found.read_bytes(), media_type="image/jpeg" if found.suffix == ".jpg" else "application/octet-stream"
