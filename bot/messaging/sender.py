@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -133,15 +134,13 @@ class Sender:
                 continue
             if free > 0:
                 claimed, self._behind_busy = await self._db_or_pause(
-                    claim_due,
+                    partial(claim_due, claimed_by=self._key),
                     self.engine,
                     self.clock(),
                     free,
                     set(self._in_flight),
                     set(self.transports),
                     self._unrecorded(),
-                    10,
-                    self._key,
                 ) or ([], set())
                 self._backlog = len(claimed) >= free
             for batch in claimed:
