@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     retention_years: int = 2
     # An owner who comes back after this many hours mid-flow is asked whether to continue.
     resume_after_hours: int = 12
-    regions_file: str | None = None
+    regions_file: str | None = None  # a CSV in the documented format; with REGION_CODES, added on top
+    # The deployment's area by Kemendagri code: "51.03" (Badung), "52" (NTB province), "17.71,18.72" (several).
+    region_codes: str | None = None
     # Scheduling: permit follow-ups every N days; sending window in each owner's local time.
     followup_days: int = 14
     # Per permit type, overriding FOLLOWUP_DAYS, e.g. {"halal": 21, "bpom": 30}

@@ -23,7 +23,8 @@ from sqlmodel import Session, select
 from bot.config import Settings, get_settings
 from bot.storage.db import is_sqlite, make_engine, upgrade
 from bot.storage.models import Officer
-from bot.storage.regions import ensure_regions
+from bot.storage.national import ensure_area, parse_codes
+from bot.storage.regions import RegionFileError, ensure_regions
 from bot.storage.segments import Segment
 from bot.store import load_regions
 from conversations.flows.labels import NEEDS
@@ -55,8 +56,15 @@ def prepare_database(settings: Settings) -> Engine:
     elif "alembic_version" not in inspect(engine).get_table_names():
         typer.echo("The database has no schema yet. Run: lapor-ikm db upgrade", err=True)
         raise typer.Exit(2)
+    local = [Path(settings.regions_file)] if settings.regions_file else None
     with Session(engine) as db:
-        ensure_regions(db, [Path(settings.regions_file)] if settings.regions_file else None)
+        if settings.region_codes:
+            try:
+                ensure_area(db, parse_codes(settings.region_codes), local)
+            except RegionFileError as error:
+                fail(f"REGION_CODES: {error}")
+        else:
+            ensure_regions(db, local)
     return engine
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.cli.common import prepare_database
 from bot.config import get_settings
 from bot.storage.db import upgrade
+from bot.storage.national import parse_codes, time_zone, use_regions
 from bot.storage.regions import RegionFileError, load_region_files
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -23,6 +24,25 @@ def db_upgrade(revision: str = "head") -> None:
     settings = get_settings()
     upgrade(settings.database_url, revision)
     typer.echo("Database is up to date.")
+
+
+@regions_app.command("use")
+def regions_use(
+    codes: Annotated[list[str], typer.Argument(help="Kemendagri codes: province 52, regency or city 51.03, kecamatan")],
+) -> None:
+    """Replace the region list with every kecamatan and kelurahan/desa under CODES (the national list)."""
+    engine = prepare_database(get_settings())
+    try:
+        with Session(engine) as db:
+            result = use_regions(db, parse_codes(" ".join(codes)))
+    except RegionFileError as error:
+        typer.echo(f"Could not use these regions: {error}", err=True)
+        raise typer.Exit(1) from error
+    zones = sorted({time_zone(code) for code in parse_codes(" ".join(codes))})
+    typer.echo(
+        f"Using {result.kecamatan} kecamatan and {result.kelurahan} kelurahan/desa under {', '.join(codes)}"
+        f" ({', '.join(zones)}). Set REGION_CODES={','.join(parse_codes(' '.join(codes)))} to keep it so."
+    )
 
 
 @regions_app.command("load")

@@ -75,7 +75,11 @@ def read_region_rows(path: Path) -> list[Region]:
 
 def load_region_files(db: Session, paths: list[Path], replace: bool = True) -> LoadResult:
     """Store the areas of `paths`; with `replace`, areas not in the files are removed."""
-    rows = [row for path in paths for row in read_region_rows(path)]
+    return store_regions(db, [row for path in paths for row in read_region_rows(path)], replace)
+
+
+def store_regions(db: Session, rows: list[Region], replace: bool = True) -> LoadResult:
+    """Store region rows; with `replace`, areas not among them are removed."""
     if replace:
         db.exec(delete(Region))
     for row in rows:
