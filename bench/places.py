@@ -45,6 +45,9 @@ def main() -> None:
     print(f"national list: {len(areas) - len(villages)} kecamatan, {len(villages)} kelurahan/desa, {memory:.1f} MB")
 
     started = time.perf_counter()
+    directory.kelurahan("18.72.01")  # the first call builds the index of villages per kecamatan
+    built = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
     martapura = directory.kelurahan("16.08.01")
     listing = (time.perf_counter() - started) * 1000
     oku = [a for a in directory.kecamatan() if a.code.startswith("16.08.")]
@@ -53,7 +56,7 @@ def main() -> None:
         ("a kecamatan's villages", "dusun martapur", martapura),
         ("every village of Indonesia", "sukamju", villages),
     ]
-    print(f"villages of one kecamatan listed in {listing:.1f} ms")
+    print(f"villages of one kecamatan listed in {listing:.2f} ms (the index of them built once in {built:.0f} ms)")
     for label, typed, candidates in cases:
         repeat = args.repeat if len(candidates) < 1000 else max(3, args.repeat // 50)
         found = directory.match(typed, candidates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 
 from rapidfuzz import fuzz, process, utils
 
@@ -83,8 +83,16 @@ class RegionDirectory:
 
     def kelurahan(self, kecamatan_code: str) -> list[Area]:
         """The kelurahan/desa of one kecamatan, by name."""
-        found = [a for a in self.areas.values() if a.level == "kelurahan" and a.parent_code == kecamatan_code]
-        return sorted(found, key=lambda a: a.name)
+        return list(self._villages.get(kecamatan_code, ()))
+
+    @cached_property
+    def _villages(self) -> dict[str, list[Area]]:
+        """Each kecamatan's kelurahan/desa by name, built once (a national list holds 83,762)."""
+        index: dict[str, list[Area]] = {}
+        for area in self.areas.values():
+            if area.level == "kelurahan" and area.parent_code:
+                index.setdefault(area.parent_code, []).append(area)
+        return {code: sorted(found, key=lambda a: a.name) for code, found in index.items()}
 
     def match(self, text: str, candidates: list[Area]) -> Match:
         """Find which of `candidates` the owner meant by `text`."""
