@@ -137,3 +137,33 @@ def fake() -> Iterator[object]:
     with telegram.serve() as server:
         telegram.url = server.url  # type: ignore[attr-defined]
         yield telegram
+
+
+@pytest.fixture
+def cloud() -> Iterator[object]:
+    """A fake WhatsApp Cloud API on 127.0.0.1 (its address in `cloud.url`)."""
+    from tests.fakes.whatsapp import FakeCloudAPI
+
+    fake_cloud = FakeCloudAPI()
+    with fake_cloud.serve() as server:
+        fake_cloud.url = server.url
+        yield fake_cloud
+
+
+@pytest.fixture
+def whatsapp(cloud, engine, db_url: str, tmp_path: Path, clock) -> Iterator[object]:
+    """The real app on SQLite or PostgreSQL receiving signed WhatsApp webhooks, replying to the fake Cloud API."""
+    from tests.telegram_harness import running_app
+    from tests.test_whatsapp import WhatsAppClient, wa_settings
+
+    with running_app(wa_settings(cloud.url, db_url, tmp_path), engine, clock) as server:
+        yield WhatsAppClient(server.url, engine, cloud)
+
+
+@pytest.fixture
+def telegram(fake, engine, db_url: str) -> Iterator[object]:
+    """The real app on SQLite or PostgreSQL receiving Telegram webhooks, replying to the fake Bot API."""
+    from tests.telegram_harness import TelegramClient, running_app, telegram_settings
+
+    with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:
+        yield TelegramClient(server.url, engine, fake)

@@ -54,6 +54,14 @@ def settled(engine: Engine) -> bool:
     return pending == 0 and queued == 0
 
 
+def settle_without_failures(engine: Engine) -> None:
+    """Wait until every stored event is processed and its replies sent; none may have failed."""
+    wait_until(lambda: settled(engine), timeout=15, what="the inbox to settle")
+    with Session(engine) as db:
+        failed = db.exec(select(InboxEvent).where(InboxEvent.status != "done")).all()
+    assert not failed, [(e.payload, e.error) for e in failed]
+
+
 class TelegramClient:
     """Posts updates to our webhook as Telegram would."""
 

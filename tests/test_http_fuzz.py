@@ -33,7 +33,7 @@ from tests.fakes.telegram import TOKEN
 from tests.seed import NOW, seed_owner
 from tests.servers import ServerThread, wait_until
 from tests.telegram_harness import SECRET, running_app, settled
-from tests.test_whatsapp import WA_ID, both_channels, cloud  # noqa: F401  (fixture)
+from tests.test_whatsapp import WA_ID, both_channels
 from webhook.admin.auth import COOKIE, LOGIN_COOKIE
 
 SECRET_KEY = "k" * 40
@@ -48,7 +48,7 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def server(lite_engine: Engine, sqlite_url: str, tmp_path, fake, cloud: wa.FakeCloudAPI) -> Iterator[ServerThread]:  # noqa: F811
+def server(lite_engine: Engine, sqlite_url: str, tmp_path, fake, cloud: wa.FakeCloudAPI) -> Iterator[ServerThread]:
     """The app as deployed (production settings, both channels, officers' pages) with two owners to find."""
     with Session(lite_engine) as db:
         seed_owner(db, "Sri", "18.72.01", pirt="terbit", phone="+6281234567890")

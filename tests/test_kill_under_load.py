@@ -18,7 +18,6 @@ from bot.storage.models import InboxEvent, OutboxMessage
 from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa
 from tests.telegram_harness import RunProcess, settled
-from tests.test_whatsapp import cloud  # noqa: F401
 
 KILL_AFTER_SECONDS = 1.5
 STEPS = ["halo", "setuju", "Sri Wahyuni", "lewati", "Keripik Maju", "Yosomulyo", "makanan", "tiga", "5 jt", "tidak"]
@@ -26,7 +25,7 @@ STEPS = ["halo", "setuju", "Sri Wahyuni", "lewati", "Keripik Maju", "Yosomulyo",
 
 def test_kill_under_load_from_both_platforms_then_everything_is_answered(
     fake,
-    cloud,  # noqa: F811
+    cloud,
     pg_url: str,
     tmp_path: Path,
 ) -> None:

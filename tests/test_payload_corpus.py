@@ -5,44 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlmodel import Session, select
-
-from bot.storage.models import InboxEvent
-from tests.fakes import whatsapp as wa
 from tests.fakes.telegram import FakeTelegram
 from tests.payloads import TELEGRAM, TG_USER, WA_FROM, WHATSAPP
 from tests.servers import wait_until
-from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
-from tests.test_whatsapp import WhatsAppClient, cloud, wa_settings  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def whatsapp(cloud: wa.FakeCloudAPI, engine, db_url: str, tmp_path: Path) -> Iterator[WhatsAppClient]:  # noqa: F811
-    with running_app(wa_settings(cloud.url, db_url, tmp_path), engine) as server:
-        yield WhatsAppClient(server.url, engine, cloud)
-
-
-@pytest.fixture
-def telegram(fake: FakeTelegram, engine, db_url: str) -> Iterator[TelegramClient]:
-    with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:  # type: ignore[attr-defined]
-        yield TelegramClient(server.url, engine, fake)
+from tests.telegram_harness import TelegramClient, settle_without_failures
+from tests.test_whatsapp import WhatsAppClient
 
 
 def from_sender(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     """The same body from another sender (each case has its own, so that answers can be told apart)."""
     return json.loads(re.sub(rf"\b{old}\b", new, json.dumps(body)))
-
-
-def settled_without_failures(engine) -> None:
-    wait_until(lambda: settled(engine), timeout=15, what="the inbox to settle")
-    with Session(engine) as db:
-        failed = db.exec(select(InboxEvent).where(InboxEvent.status == "failed")).all()
-    assert not failed, [(e.payload, e.error) for e in failed]
 
 
 def test_every_whatsapp_type_is_taken_calmly(whatsapp: WhatsAppClient, engine) -> None:
@@ -51,7 +25,7 @@ def test_every_whatsapp_type_is_taken_calmly(whatsapp: WhatsAppClient, engine) -
         sender = f"62812777{index:05d}"
         before = len(whatsapp.cloud.delivered())
         assert whatsapp.post(from_sender(body, WA_FROM, sender)).status_code == 200, name
-        settled_without_failures(engine)
+        settle_without_failures(engine)
         if expected == "reply":
             wait_until(lambda s=sender: whatsapp.cloud.texts(s), timeout=15, what=f"an answer to {name}")
         outcomes[name] = "reply" if len(whatsapp.cloud.delivered()) > before else "none"
@@ -64,7 +38,7 @@ def test_every_telegram_update_type_is_taken_calmly(telegram: TelegramClient, fa
         user = str(71_000 + index)
         before = len(fake.sent())
         assert telegram.post(from_sender(update, str(TG_USER), user)).status_code == 200, name
-        settled_without_failures(engine)
+        settle_without_failures(engine)
         if expected == "reply":
             wait_until(lambda u=user: fake.sent(u), timeout=15, what=f"an answer to {name}")
         outcomes[name] = "reply" if len(fake.sent()) > before else "none"

@@ -4,8 +4,6 @@ answered, and nothing fails later, on SQLite and on PostgreSQL alike (column lim
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,22 +14,10 @@ from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa
 from tests.fakes.telegram import FakeTelegram
 from tests.servers import wait_until
-from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
-from tests.test_whatsapp import WA_ID, WhatsAppClient, cloud, wa_settings  # noqa: F401  (fixture)
+from tests.telegram_harness import TelegramClient, settle_without_failures, settled
+from tests.test_whatsapp import WA_ID, WhatsAppClient
 
 GOOD = "6281298765432"
-
-
-@pytest.fixture
-def whatsapp(cloud: wa.FakeCloudAPI, engine, db_url: str, tmp_path: Path, clock) -> Iterator[WhatsAppClient]:  # noqa: F811
-    with running_app(wa_settings(cloud.url, db_url, tmp_path), engine, clock) as server:
-        yield WhatsAppClient(server.url, engine, cloud)
-
-
-@pytest.fixture
-def telegram(fake: FakeTelegram, engine, db_url: str) -> Iterator[TelegramClient]:
-    with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:  # type: ignore[attr-defined]
-        yield TelegramClient(server.url, engine, fake)
 
 
 def message_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -46,12 +32,6 @@ def with_messages(*messages: dict[str, Any]) -> dict[str, Any]:
 def count(engine, model: Any, *where: Any) -> int:
     with Session(engine) as db:
         return db.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
-def assert_nothing_failed(engine) -> None:
-    with Session(engine) as db:
-        failed = db.exec(select(InboxEvent).where(InboxEvent.status != "done")).all()
-    assert not failed, [(e.payload, e.error) for e in failed]
 
 
 BAD_WHATSAPP = {
@@ -78,14 +58,14 @@ def test_a_bad_whatsapp_message_is_left_out_and_the_good_one_beside_it_answered(
     assert count(engine, InboxEvent) == 1  # only the good message was stored
     assert count(engine, ChannelAccount) == 1 and count(engine, Owner) == 1
     assert whatsapp.cloud.texts(WA_ID) == []  # no one who did not write privately is written to
-    assert_nothing_failed(engine)
+    settle_without_failures(engine)
 
 
 def test_a_page_button_we_did_not_send_gets_a_polite_answer(whatsapp: WhatsAppClient, engine) -> None:
     assert "UU No. 27 Tahun 2022" in whatsapp.say("halo")
     answer = whatsapp.pick("__page:abc")
     assert answer  # the open question again, not a worker failure
-    assert_nothing_failed(engine)
+    settle_without_failures(engine)
 
 
 def test_a_status_with_an_oversized_id_is_ignored(whatsapp: WhatsAppClient, engine) -> None:
@@ -109,7 +89,7 @@ def test_a_bad_telegram_update_is_answered_200_and_stored_nowhere(telegram: Tele
     assert telegram.post(update).status_code == 200
     assert count(engine, InboxEvent) == 0 and count(engine, Owner) == 0
     assert "UU No. 27 Tahun 2022" in telegram.exchange(tg.text_update(7302, "halo"), 7302)  # the next one works
-    assert_nothing_failed(engine)
+    settle_without_failures(engine)
 
 
 def test_an_update_id_of_true_is_refused(telegram: TelegramClient, engine) -> None:

@@ -5,22 +5,15 @@ any one field replaced by any JSON value (wrong types, 400-character strings, nu
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, select
 
-from bot.storage.models import InboxEvent
 from tests.fakes import updates as tg
 from tests.fakes import whatsapp as wa
-from tests.fakes.telegram import FakeTelegram
-from tests.servers import wait_until
-from tests.telegram_harness import TelegramClient, running_app, settled, telegram_settings
-from tests.test_whatsapp import WhatsAppClient, cloud, wa_settings  # noqa: F401  (fixture)
+from tests.telegram_harness import TelegramClient, settle_without_failures
+from tests.test_whatsapp import WhatsAppClient
 
 ANY_VALUE = st.recursive(
     st.none()
@@ -78,25 +71,6 @@ def replaced(document: dict[str, Any], path: tuple[str, ...], value: object) -> 
     return result
 
 
-def nothing_failed(engine) -> None:
-    wait_until(lambda: settled(engine), timeout=15, what="the inbox to settle")
-    with Session(engine) as db:
-        failed = db.exec(select(InboxEvent).where(InboxEvent.status == "failed")).all()
-    assert not failed, [(e.payload, e.error) for e in failed]
-
-
-@pytest.fixture
-def whatsapp(cloud: wa.FakeCloudAPI, engine, db_url: str, tmp_path: Path) -> Iterator[WhatsAppClient]:  # noqa: F811
-    with running_app(wa_settings(cloud.url, db_url, tmp_path), engine) as server:
-        yield WhatsAppClient(server.url, engine, cloud)
-
-
-@pytest.fixture
-def telegram(fake: FakeTelegram, engine, db_url: str) -> Iterator[TelegramClient]:
-    with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:  # type: ignore[attr-defined]
-        yield TelegramClient(server.url, engine, fake)
-
-
 def test_any_whatsapp_field_replaced_by_anything(whatsapp: WhatsAppClient, engine) -> None:
     @PROPERTY
     @given(st.sampled_from(WA_PATHS), ANY_VALUE)
@@ -107,7 +81,7 @@ def test_any_whatsapp_field_replaced_by_anything(whatsapp: WhatsAppClient, engin
         assert whatsapp.post(body).status_code < 500
 
     one_body()
-    nothing_failed(engine)
+    settle_without_failures(engine)
     assert "UU No. 27 Tahun 2022" in whatsapp.say("halo", "6281298760001")  # the server still answers
 
 
@@ -118,5 +92,5 @@ def test_any_telegram_field_replaced_by_anything(telegram: TelegramClient, engin
         assert telegram.post(replaced(tg.text_update(7401, "halo"), path, value)).status_code < 500
 
     one_update()
-    nothing_failed(engine)
+    settle_without_failures(engine)
     assert "UU No. 27 Tahun 2022" in telegram.exchange(tg.text_update(7402, "halo"), 7402)

@@ -27,14 +27,6 @@ from tests.telegram_harness import SECRET, running_app, settled
 WA_ID = "6281234567890"
 
 
-@pytest.fixture
-def cloud() -> Iterator[wa.FakeCloudAPI]:
-    fake = wa.FakeCloudAPI()
-    with fake.serve() as server:
-        fake.url = server.url
-        yield fake
-
-
 def wa_settings(cloud_url: str, db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": db_url,
