@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # events left by a crash); events stored by this process are taken at once.
 INBOX_SWEEP_SECONDS = 1.0
 WATCH_SECONDS = 15.0  # how often the watchdog looks at the loops
+LOOPS = frozenset({"inbox", "sender", "telegram-polling", "watchdog"})  # tasks that run until the server stops
 # A routine sweep leaves events younger than this to the process that stored them (it is on them already): taking one
 # from under it would only make the answer wait behind that process's unrecorded deliveries.
 INBOX_SWEEP_GRACE = timedelta(seconds=2)
@@ -149,7 +150,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.sender.run(self.stop_event), name="sender"))
         self._tasks.append(asyncio.create_task(self._watch(), name="watchdog"))
         for task in self._tasks:
-            task.add_done_callback(self._loop_ended)
+            if task.get_name() in LOOPS:  # not the one-off report catch-up, which ends by design
+                task.add_done_callback(self._loop_ended)
 
     def _loop_ended(self, task: asyncio.Task[Any]) -> None:
         """A background loop returned: expected when stopping, an error otherwise (it is gone until a restart)."""
