@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, not_, or_, select
 from sqlmodel import Session
 
-from bot.storage.models import Business, Invitation, Need, Owner, Permit, Product
+from bot.storage.models import Business, Invitation, Need, Owner, Permit, Product, Region
 
 FOOD = ("makanan", "minuman")
 PRODUCT_PERMITS = ("pirt", "halal", "bpom")
@@ -21,7 +22,8 @@ class Segment:
 
     `permits` holds "type:status" pairs such as "nib:belum" (no NIB: reported "belum" or not reported at all),
     "pirt:diurus", "halal:terbit" or "pirt:habis" (lapsed or ending this year); `needs` holds need kinds;
-    `sentra` matches part of a sentra name.
+    `sentra` matches part of a sentra name; `kabupaten` holds regency or city codes ("52.03"), for a deployment of
+    several.
     """
 
     kecamatan: tuple[str, ...] = ()
@@ -32,6 +34,7 @@ class Segment:
     sentra: str | None = None
     training_id: int | None = None  # the invitees of a training
     extra: dict[str, Any] = field(default_factory=dict)
+    kabupaten: tuple[str, ...] = ()  # last: older code builds segments by position
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe form for storing with a training or broadcast."""
@@ -42,27 +45,33 @@ class Segment:
     def from_json(cls, data: dict[str, Any] | None) -> Segment:
         """Rebuild from `to_json`."""
         data = dict(data or {})
-        tuples = {k: tuple(data.pop(k, ()) or ()) for k in ("kecamatan", "kelurahan", "commodity", "permits", "needs")}
+        keys = ("kecamatan", "kelurahan", "commodity", "permits", "needs", "kabupaten")
+        tuples = {k: tuple(data.pop(k, ()) or ()) for k in keys}
         return cls(**tuples, sentra=data.get("sentra"), training_id=data.get("training_id"))
 
-    def within(self, kecamatan: tuple[str, ...] | None) -> bool:
-        """Does this segment reach only owners inside a kecamatan scope (None: the whole deployment)?"""
-        return kecamatan is None or (bool(self.kecamatan) and set(self.kecamatan) <= set(kecamatan))
+    def within(self, kecamatan: tuple[str, ...] | None, regencies: Mapping[str, Iterable[str]] | None = None) -> bool:
+        """Does this segment reach only owners inside a kecamatan scope (None: the whole deployment)?
+
+        A segment of regencies without kecamatan is inside only when the scope holds every kecamatan of each of
+        them; `regencies` (regency code -> its kecamatan codes, `regency_kecamatan`) tells which those are, and
+        without it such a segment counts as outside (never shown to an officer it might not belong to).
+        """
+        if kecamatan is None:
+            return True
+        if self.kecamatan:
+            return set(self.kecamatan) <= set(kecamatan)
+        if not self.kabupaten or regencies is None:
+            return False
+        covered = [set(regencies.get(code, ())) for code in self.kabupaten]
+        return all(covered) and set().union(*covered) <= set(kecamatan)
 
     def restricted_to(self, kecamatan: tuple[str, ...] | None) -> Segment:
-        """This segment limited to an officer's kecamatan scope (None: no limit)."""
+        """This segment limited to an officer's kecamatan scope (None: no limit); regencies stay as a filter of
+        their own, combined with AND, so a regency outside the scope selects nobody rather than widening it."""
         if kecamatan is None:
             return self
         allowed = tuple(k for k in self.kecamatan if k in kecamatan) if self.kecamatan else kecamatan
-        return Segment(
-            allowed or ("__none__",),
-            self.kelurahan,
-            self.commodity,
-            self.permits,
-            self.needs,
-            self.sentra,
-            self.training_id,
-        )
+        return replace(self, kecamatan=allowed or ("__none__",), extra={})
 
 
 def _expiring(permit: str) -> Any:
@@ -120,6 +129,8 @@ def owners_query(segment: Segment) -> Select[Any]:
         .join(Business, Business.owner_id == Owner.id)
         .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
     )
+    if segment.kabupaten:
+        query = query.where(Business.regency_code.in_(segment.kabupaten))  # type: ignore[union-attr]
     if segment.kecamatan:
         query = query.where(Business.kecamatan_code.in_(segment.kecamatan))  # type: ignore[union-attr]
     if segment.kelurahan:
@@ -157,3 +168,12 @@ def segment_owner_ids(db: Session, segment: Segment) -> list[int]:
 def segment_count(db: Session, segment: Segment) -> int:
     """How many owners a segment reaches."""
     return int(db.execute(select(func.count()).select_from(owners_query(segment).subquery())).scalar_one())
+
+
+def regency_kecamatan(db: Session) -> dict[str, tuple[str, ...]]:
+    """Each regency's kecamatan codes (regency code -> codes), for `Segment.within`."""
+    found: dict[str, list[str]] = {}
+    rows = db.execute(select(Region.regency_code, Region.code).where(Region.level == "kecamatan")).all()
+    for regency, code in rows:
+        found.setdefault(regency, []).append(code)
+    return {regency: tuple(sorted(codes)) for regency, codes in found.items()}
