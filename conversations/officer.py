@@ -60,7 +60,7 @@ class OfficerContext:
     scope: tuple[str, ...] | None
     regions: RegionDirectory
     timezone: str
-    rekap_text: Callable[[str], str]  # "kecamatan" or "commodity" -> a ready table
+    rekap_text: Callable[[str], str]  # "kecamatan", "kabupaten" or "commodity" -> a ready table
     rekap_chart: Callable[[str], str | None]  # the same as a chart image (a media reference), if one can be drawn
     lacking_text: Callable[[str, str | None], str]  # permit, kecamatan -> a list
     # segment -> owners a message reaches, owners in it out of reach (no chat account), a few names
@@ -106,10 +106,19 @@ def officer_step(state: dict[str, Any], inbound: Inbound, ctx: OfficerContext) -
 
 
 # --- prompts --------------------------------------------------------------------------------------------------
+def _several_regencies(ctx: OfficerContext) -> bool:
+    """Whether the kecamatan this officer sees lie in more than one regency (a province's Dinas, say)."""
+    seen = {a.regency_code for a in ctx.regions.kecamatan() if ctx.scope is None or a.code in ctx.scope}
+    return len(seen) > 1
+
+
 def _kecamatan_choices(ctx: OfficerContext) -> tuple[Choice, ...]:
     _ = Translator("id")
     areas = [a for a in ctx.regions.kecamatan() if ctx.scope is None or a.code in ctx.scope]
     everyone = _(N_("All my kecamatan")) if ctx.scope is not None else _(N_("All kecamatan"))
+    if _several_regencies(ctx):  # "Sakra (Kab. Lombok Timur)": names repeat across regencies
+        areas.sort(key=lambda a: (a.regency_code, a.name))
+        return (Choice(ALL, everyone), *(Choice(a.code, ctx.regions.label(a)) for a in areas))
     return (Choice(ALL, everyone), *(Choice(a.code, a.name) for a in areas))
 
 
@@ -123,6 +132,8 @@ def _ask(step: str, state: dict[str, Any], ctx: OfficerContext) -> Reply:
         ]
         if ctx.role in ("admin", "officer"):
             choices += [Choice("siaran", _(N_("Send an announcement"))), Choice("latihan", _(N_("Create a training")))]
+        if _several_regencies(ctx):  # last, so that the numbers officers know keep their meaning
+            choices.append(Choice("rekap_kabupaten", _(N_("Rekap by kabupaten/kota"))))
         return Reply(_(N_("Officer menu, {name}. What do you need?"), name=ctx.name), tuple(choices))
     if step == "belum.permit":
         return Reply(_(N_("Which permit?")), tuple(Choice(k, v) for k, v in PERMIT_NAMES.items()))
@@ -174,8 +185,9 @@ Handler = Callable[[OfficerResult, OfficerContext, str, str | None], str | None]
 def _menu(result: OfficerResult, ctx: OfficerContext, text: str, choice: str | None) -> str | None:
     _ = Translator("id", ctx.timezone)
     state = result.state
-    if choice in ("rekap", "rekap_komoditas"):
-        by = "kecamatan" if choice == "rekap" else "commodity"
+    groups = {"rekap": "kecamatan", "rekap_kabupaten": "kabupaten", "rekap_komoditas": "commodity"}
+    if choice in groups and (choice != "rekap_kabupaten" or _several_regencies(ctx)):
+        by = groups[choice]
         result.replies.append(Reply(ctx.rekap_text(by)))
         chart = ctx.rekap_chart(by)
         if chart:

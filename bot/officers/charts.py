@@ -20,7 +20,7 @@ def rekap_chart(table: Rekap, permit: str, title: str, labels: dict[str, str]) -
     """A horizontal stacked bar per group: how many have `permit`, are processing it, lack it, or do not need it
     (a bar is as long as the group's businesses)."""
     rows = table.rows or [table.total]
-    names = [row.label for row in rows]
+    names = [row.shown for row in rows]  # "Mataram (Kota Mataram)": a name may repeat across regencies
     figure, axes = pyplot.subplots(figsize=(7, 0.5 * len(rows) + 1.6), dpi=110)
     left = [0] * len(rows)
     for state in STATES:

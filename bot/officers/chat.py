@@ -48,11 +48,16 @@ def rekap_text(db: Session, by: str, scope: tuple[str, ...] | None) -> str:
     """The rekap as a short text for a chat."""
     _ = Translator("id")
     table = rekap(db, by, scope)
-    title = _(N_("REKAP by kecamatan")) if by == "kecamatan" else _(N_("REKAP by commodity"))
+    titles = {
+        "kecamatan": N_("REKAP by kecamatan"),
+        "kabupaten": N_("REKAP by kabupaten/kota"),
+        "commodity": N_("REKAP by commodity"),
+    }
+    title = _(titles[by])
     # The four numbers add up to the businesses of the line: "tidak perlu" is never counted as "punya".
     lines = [title, _(N_("(have / in progress / not yet / not needed)")), ""]
     for row in [*table.rows, table.total]:
-        label = _(N_("TOTAL")) if row is table.total else row.label
+        label = _(N_("TOTAL")) if row is table.total else row.shown
         lines.append(_(N_("{label}: {count} businesses"), label=label, count=row.businesses))
         parts = []
         for permit in PERMITS:
@@ -76,7 +81,12 @@ def rekap_chart_file(db: Session, by: str, scope: tuple[str, ...] | None, media_
             "lack": _(N_("not yet")),
             "not_needed": _(N_("not needed")),
         }
-        title = _(N_("NIB by kecamatan")) if by == "kecamatan" else _(N_("NIB by commodity"))
+        titles = {
+            "kecamatan": N_("NIB by kecamatan"),
+            "kabupaten": N_("NIB by kabupaten/kota"),
+            "commodity": N_("NIB by commodity"),
+        }
+        title = _(titles[by])
         image = rekap_chart(rekap(db, by, scope), "nib", title, labels)
     except Exception:  # noqa: BLE001  (the text rekap is already on its way; a chart is a bonus)
         log.exception("could not draw the rekap chart")

@@ -38,6 +38,7 @@ COLUMNS = (
     "channel",
     "registered_at",
     "last_report_at",
+    "kabupaten",  # added after the documented columns, which keep their order: the regency or city's name
 )
 # How far one permit row has come, worst first; "tidak_perlu" is never ranked: it is set apart (see below).
 _PROGRESS = {"belum": 0, "kedaluwarsa": 1, "diurus": 2, "terbit": 3}
@@ -45,6 +46,11 @@ _PROGRESS = {"belum": 0, "kedaluwarsa": 1, "diurus": 2, "terbit": 3}
 
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _regency_of(kecamatan: str | None) -> str:
+    """The regency code of a kecamatan code ("52.03.05" -> "52.03"), for a business stored before it had one."""
+    return ".".join((kecamatan or "").split(".")[:2])
 
 
 def _permit_columns(permits: list[_PermitRow], food_keys: set[str], permit: str) -> tuple[str, str, str]:
@@ -117,10 +123,16 @@ def export_rows(
 ) -> Iterator[dict[str, str]]:
     """Every consenting owner's business as a flat row (optionally filtered as on screen), streamed in chunks."""
     tz = ZoneInfo(timezone)
-    regions = {code: name for code, name in db.execute(select(Region.code, Region.name)).all()}
+    regions, regency_names = {}, {}
+    for code, name, regency_code, regency_name in db.execute(
+        select(Region.code, Region.name, Region.regency_code, Region.regency_name)
+    ).all():
+        regions[code] = name
+        regency_names[regency_code] = regency_name
     base = business_query(segment, search).with_only_columns(
         Business.id,
         Business.name,
+        Business.regency_code,
         Business.kecamatan_code,
         Business.kelurahan_code,
         Business.commodity,
@@ -167,7 +179,7 @@ def export_rows(
             .order_by(Need.id)
         ).all():
             needs[business_id].append(kind + (f" ({note})" if note else ""))
-        owner_ids = [row[6] for row in chunk]
+        owner_ids = [row[7] for row in chunk]
         channels: dict[int, set[str]] = defaultdict(set)
         for owner_id, platform in db.execute(
             select(ChannelAccount.owner_id, ChannelAccount.platform).where(
@@ -178,6 +190,7 @@ def export_rows(
         for (
             business_id,
             name,
+            regency,
             kecamatan,
             kelurahan,
             commodity,
@@ -214,6 +227,7 @@ def export_rows(
                 "channel": ", ".join(sorted(channels[owner_id])),
                 "registered_at": _local(registered, tz),
                 "last_report_at": _local(last, tz),
+                "kabupaten": regency_names.get(regency or _regency_of(kecamatan), ""),
             }
 
 

@@ -1,5 +1,5 @@
-"""Rekap: per kecamatan or commodity, how many businesses have each permit, are processing it, lack it, or do not
-need it (the four add up to the number of businesses)."""
+"""Rekap: per kecamatan, regency (kabupaten/kota) or commodity, how many businesses have each permit, are
+processing it, lack it, or do not need it (the four add up to the number of businesses)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
+from bot.officers.areas import officer_regions, several_in_view, short_regency
 from bot.storage.models import Business, Need, Owner, Permit, Product, Region
 from bot.storage.segments import FOOD
 
@@ -18,16 +19,23 @@ BUSINESS_PERMITS = ("nib", "merek")
 # A business's state for one permit, best first. "tidak_perlu" is NOT_NEEDED, never HAVE: it is counted apart.
 HAVE, PROCESSING, LACK, NOT_NEEDED = 3, 2, 1, 0
 STATES = {"have": HAVE, "processing": PROCESSING, "lack": LACK, "not_needed": NOT_NEEDED}
+GROUPS = ("kecamatan", "kabupaten", "commodity")  # what a rekap can be grouped by
 
 
 @dataclass
 class RekapRow:
-    """One group (a kecamatan or a commodity)."""
+    """One group (a kecamatan, a regency or a commodity)."""
 
     key: str
     label: str
     businesses: int = 0
     permits: dict[str, dict[str, int]] = field(default_factory=dict)  # permit -> have/processing/lack/not_needed
+    regency: str = ""  # a kecamatan's regency ("Kab. Lombok Timur"), set where the rekap spans several
+
+    @property
+    def shown(self) -> str:
+        """The label as shown: "Sakra (Kab. Lombok Timur)" where the regency is named, else the label alone."""
+        return f"{self.label} ({self.regency})" if self.regency else self.label
 
 
 @dataclass
@@ -103,6 +111,8 @@ def _per_business_states(scope: tuple[str, ...] | None) -> Any:
     permits = select(*aggregates).group_by(rows.c.business_id).subquery()
     columns = [
         Business.kecamatan_code.label("kecamatan"),
+        # A business stored before it had a regency code: the regency is the first two parts of its kecamatan's.
+        func.coalesce(Business.regency_code, func.substr(Business.kecamatan_code, 1, 5)).label("kabupaten"),
         Business.commodity.label("commodity"),
         Owner.id.label("owner_id"),
         Owner.name.label("owner_name"),
@@ -138,22 +148,39 @@ def _per_business_states(scope: tuple[str, ...] | None) -> Any:
     return query.subquery()
 
 
+def _labels(db: Session, by: str, scope: tuple[str, ...] | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Names of the groups (code -> name) and, per kecamatan, the regency to name beside it where the officer's
+    view spans several regencies (code -> "Kab. Lombok Timur")."""
+    if by == "commodity":
+        return {}, {}
+    regions = officer_regions(db)
+    if by == "kabupaten":
+        return {r.code: r.name for r in regions.regencies()}, {}
+    names = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()}
+    several = several_in_view(regions, scope)
+    regencies = {a.code: short_regency(a.regency_name) for a in regions.kecamatan()} if several else {}
+    return names, regencies
+
+
 def rekap(db: Session, by: str = "kecamatan", scope: tuple[str, ...] | None = None) -> Rekap:
-    """Counts per group; `scope` limits to some kecamatan (an officer's). For each permit the four counts (have,
-    processing, lack, not_needed) add up to the group's businesses."""
+    """Counts per group (kecamatan, kabupaten or commodity); `scope` limits to some kecamatan (an officer's). For
+    each permit the four counts (have, processing, lack, not_needed) add up to the group's businesses."""
+    if by not in GROUPS:
+        raise ValueError(f"unknown rekap grouping: {by}")
     sub = _per_business_states(scope)
-    key = func.coalesce(sub.c.kecamatan if by == "kecamatan" else sub.c.commodity, literal("-"))
+    key = func.coalesce(sub.c[by], literal("-"))
     sums: list[Any] = [key, func.count()]
     for permit in PERMITS:
         column = sub.c[permit]
         sums += [func.sum(case((column == state, 1), else_=0)) for state in STATES.values()]
     results = db.execute(select(*sums).group_by(key).order_by(key)).all()
-    labels = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()} if by == "kecamatan" else {}
+    labels, regencies = _labels(db, by, scope)
     rows = []
     total = RekapRow("*", "Total", 0, {p: dict.fromkeys(STATES, 0) for p in PERMITS})
     width = len(STATES)
     for result in results:
-        row = RekapRow(str(result[0]), labels.get(str(result[0]), str(result[0])), int(result[1]))
+        code = str(result[0])
+        row = RekapRow(code, labels.get(code, code), int(result[1]), regency=regencies.get(code, ""))
         total.businesses += row.businesses
         for index, permit in enumerate(PERMITS):
             values = result[2 + index * width : 2 + (index + 1) * width]
@@ -202,9 +229,13 @@ def lacking(db: Session, permit: str, scope: tuple[str, ...] | None, kecamatan: 
     )
     if kecamatan is not None:
         query = query.where(sub.c.kecamatan == kecamatan)
-    labels = {r.code: r.name for r in db.execute(select(Region.code, Region.name)).all()}
+    labels, regencies = _labels(db, "kecamatan", scope)
+
+    def place(code: str | None) -> str:
+        return f"{labels[code]} ({regencies[code]})" if code in regencies else labels.get(code or "", "-")
+
     return [
-        Lacking(row[0], row[1] or "-", row[2] or "-", row[3] or "-", labels.get(row[4] or "", "-"), row[5])
+        Lacking(row[0], row[1] or "-", row[2] or "-", row[3] or "-", place(row[4]), row[5])
         for row in db.execute(query).all()
     ]
 
