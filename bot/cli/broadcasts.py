@@ -35,6 +35,7 @@ def _broadcast(db: Session, broadcast_id: int) -> Broadcast:
 @app.command("send")
 def broadcast_send(
     text: Annotated[str, typer.Option(help="The announcement")],
+    kabupaten: Annotated[list[str] | None, typer.Option(help="Kabupaten/kota code or name (repeatable)")] = None,
     kecamatan: Annotated[list[str] | None, typer.Option(help="Kecamatan code or name (repeatable)")] = None,
     kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan code or name (repeatable)")] = None,
     commodity: Annotated[list[str] | None, typer.Option(help="Commodity, e.g. makanan (repeatable)")] = None,
@@ -52,7 +53,7 @@ def broadcast_send(
     send_at = local_time(at, settings.default_timezone) if at else now
     engine = settings_engine()
     with Session(engine) as db:
-        segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra)
+        segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra, None, kabupaten)
         audience = preview(db, segment, None)
         typer.echo(f"{audience.reachable} owners will receive it.")
         if audience.unreachable:

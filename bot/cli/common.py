@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings, get_settings
+from bot.officers.areas import kecamatan_of
 from bot.storage.db import is_sqlite, make_engine, upgrade
 from bot.storage.models import Officer
 from bot.storage.national import ensure_area, parse_codes
@@ -167,6 +168,29 @@ def kecamatan_codes(regions: RegionDirectory, typed: Iterable[str] | None, notes
     return tuple(dict.fromkeys(a.code for a in areas))
 
 
+def _resolve_regency(typed: str, regions: RegionDirectory, notes: list[str]) -> Area:
+    """The one regency or city `typed` means: its code ("52.03"), or its name, typos forgiven ("lombok timr")."""
+    text = typed.strip()
+    candidates = regions.regencies()
+    found = regions.get(text)
+    if found is not None and found.level == "regency":
+        return found
+    match = regions.find(text, "regency")
+    if match.kind in (MatchKind.EXACT, MatchKind.CLOSE) and len(match.areas) == 1:
+        notes.append(f"Kabupaten/kota {text!r}: {_listed(match.areas, regions)}.")
+        return match.areas[0]
+    if match.kind is not MatchKind.NONE:  # "Bima": Kabupaten Bima and Kota Bima
+        fail(f"Kabupaten/kota {text!r} matches several: {_listed(match.areas, regions)}; give the code.")
+    if not candidates:
+        fail(f"Unknown kabupaten/kota {text!r}: the region list names none.")
+    fail(f"Unknown kabupaten/kota {text!r}; closest: {_listed(_closest(text, candidates), regions)}.")
+
+
+def kabupaten_codes(regions: RegionDirectory, typed: Iterable[str] | None, notes: list[str]) -> tuple[str, ...]:
+    """Regency or city options (codes or names) as codes, each checked against the region list."""
+    return tuple(dict.fromkeys(_resolve_regency(text, regions, notes).code for text in typed or ()))
+
+
 def kelurahan_codes(
     regions: RegionDirectory, typed: Iterable[str] | None, kecamatan: tuple[str, ...], notes: list[str]
 ) -> tuple[str, ...]:
@@ -226,18 +250,25 @@ def segment_from_options(
     need: list[str] | None,
     sentra: str | None,
     scope: tuple[str, ...] | None = None,
+    kabupaten: list[str] | None = None,
 ) -> Segment:
     """A segment from repeated command-line options, every value checked and places turned into codes.
 
-    With an officer's kecamatan `scope`, a kecamatan outside it is refused (it would select nobody).
+    With an officer's kecamatan `scope`, a kecamatan outside it is refused (it would select nobody), and so is a
+    regency none of whose kecamatan is in it.
     """
-    regions = load_regions(db) if kecamatan or kelurahan else RegionDirectory()
+    regions = load_regions(db) if kecamatan or kelurahan or kabupaten else RegionDirectory()
     notes: list[str] = []
+    regencies = kabupaten_codes(regions, kabupaten, notes)
     kecamatan_found = kecamatan_codes(regions, kecamatan, notes)
     outside = [code for code in kecamatan_found if scope is not None and code not in scope]
     if outside:
         fail(f"Kecamatan {', '.join(outside)} is outside the officer's scope ({', '.join(scope or ())}).")
+    away = [r for r in regencies if scope is not None and not set(kecamatan_of(regions, [r])) & set(scope)]
+    if away:
+        fail(f"Kabupaten/kota {', '.join(away)} is outside the officer's scope ({', '.join(scope or ())}).")
     segment = Segment(
+        kabupaten=regencies,
         kecamatan=kecamatan_found,
         kelurahan=kelurahan_codes(regions, kelurahan, kecamatan_found, notes),
         commodity=known_keys(commodity, "commodity", COMMODITY_KEYS),

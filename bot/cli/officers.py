@@ -9,11 +9,33 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
-from bot.cli.common import fail, kecamatan_codes, officer_named, settings_engine, tell
+from bot.cli.common import fail, kabupaten_codes, kecamatan_codes, officer_named, settings_engine, tell
 from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
+from bot.officers.areas import kecamatan_of, officer_regions, scope_parts
 from bot.storage.models import Officer
 from bot.store import load_regions
+from conversations.understanding.places import RegionDirectory
+
+WHOLE_REGENCY = "{name} ({count} kecamatan)"
+KABUPATEN_HELP = "kabupaten/kota (code or name): the officer covers every kecamatan of it (repeatable)"
+
+
+def scope_codes(
+    regions: RegionDirectory, kecamatan: list[str] | None, kabupaten: list[str] | None, notes: list[str]
+) -> list[str]:
+    """The kecamatan codes an officer covers: those named, and every kecamatan of the regencies named."""
+    regencies = kabupaten_codes(regions, kabupaten, notes)
+    return list(dict.fromkeys([*kecamatan_of(regions, regencies), *kecamatan_codes(regions, kecamatan, notes)]))
+
+
+def covering(regions: RegionDirectory, scope: list[str] | None, separator: str = ", ") -> str:
+    """An officer's scope as read: whole regencies by name ("Kab. Lombok Timur (21 kecamatan)"), other kecamatan
+    by code, or "every kecamatan"."""
+    if not scope:
+        return "every kecamatan"
+    return separator.join(scope_parts(regions, scope, WHOLE_REGENCY))
+
 
 app = typer.Typer(help="Officer accounts.", no_args_is_help=True)
 
@@ -26,17 +48,19 @@ def officer_add(
     kecamatan: Annotated[
         list[str] | None, typer.Option(help="Kecamatan code or name the officer covers (repeatable)")
     ] = None,
+    kabupaten: Annotated[list[str] | None, typer.Option(help="A " + KABUPATEN_HELP)] = None,
     password: Annotated[bool, typer.Option(help="Ask for a password for the web pages")] = False,
 ) -> None:
     """Create an officer and print a code to link their Telegram or WhatsApp account."""
     if role not in ROLES:
         fail(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
-    if role == "admin" and kecamatan:
-        fail("An admin sees every kecamatan: leave out --kecamatan, or give another --role.")
+    if role == "admin" and (kecamatan or kabupaten):
+        fail("An admin sees every kecamatan: leave out --kecamatan and --kabupaten, or give another --role.")
     engine = settings_engine()
     with Session(engine) as db:
         notes: list[str] = []
-        scope = list(kecamatan_codes(load_regions(db), kecamatan, notes)) or None
+        regions = load_regions(db)
+        scope = scope_codes(regions, kecamatan, kabupaten, notes) or None
         if db.exec(select(Officer.id).where(Officer.username == username)).first() is not None:
             fail(f"Cannot create the officer: username {username!r} is taken.")  # before asking for a password
         tell(notes)
@@ -46,7 +70,7 @@ def officer_add(
         except OfficerError as error:
             fail(f"Cannot create the officer: {error}")
         code = issue_link_code(db, officer, utcnow())
-        officer_id, covers = officer.id, ", ".join(officer.kecamatan_scope or ()) or "every kecamatan"
+        officer_id, covers = officer.id, covering(regions, officer.kecamatan_scope)
         db.commit()
     typer.echo(f"Officer {officer_id} ({role}) created, covering {covers}.")
     typer.echo(f"To use the bot, the officer sends this message to it within 24 hours: PETUGAS {code}")
@@ -68,8 +92,9 @@ def officer_list() -> None:
     """Officers with their role and scope."""
     engine = settings_engine()
     with Session(engine) as db:
+        regions = officer_regions(db)
         for officer in db.exec(select(Officer).order_by(Officer.id)).all():
-            scope = ",".join(officer.kecamatan_scope) if officer.kecamatan_scope else "all"
+            scope = covering(regions, officer.kecamatan_scope, ",") if officer.kecamatan_scope else "all"
             typer.echo(f"{officer.id}\t{officer.username}\t{officer.name}\t{officer.role}\t{scope}")
 
 
@@ -80,6 +105,7 @@ def officer_change(
     kecamatan: Annotated[
         list[str] | None, typer.Option(help="New kecamatan code or name the officer covers (repeatable)")
     ] = None,
+    kabupaten: Annotated[list[str] | None, typer.Option(help="New " + KABUPATEN_HELP)] = None,
     all_kecamatan: Annotated[bool, typer.Option("--all-kecamatan", help="Cover every kecamatan")] = False,
     password: Annotated[bool, typer.Option(help="Ask for a new password for the web pages")] = False,
     active: Annotated[bool | None, typer.Option("--active/--inactive", help="Switch the account on or off")] = None,
@@ -87,21 +113,25 @@ def officer_change(
     """Change an officer's role, kecamatan, password or activity; their dashboard sessions end at once."""
     if role is not None and role not in ROLES:
         fail(f"Unknown role {role!r}; use one of: {', '.join(ROLES)}.")
-    if kecamatan and all_kecamatan:
-        fail("Give --kecamatan or --all-kecamatan, not both.")
-    if role is None and not kecamatan and not all_kecamatan and not password and active is None:
-        fail("Nothing to change: give --role, --kecamatan, --all-kecamatan, --password or --active/--inactive.")
+    if (kecamatan or kabupaten) and all_kecamatan:
+        fail("Give --kecamatan or --kabupaten, or --all-kecamatan, not both.")
+    if role is None and not (kecamatan or kabupaten or all_kecamatan or password) and active is None:
+        fail(
+            "Nothing to change: give --role, --kecamatan, --kabupaten, --all-kecamatan, --password or "
+            "--active/--inactive."
+        )
     engine = settings_engine()
     with Session(engine) as db:
         officer = officer_named(db, username)
         notes: list[str] = []
+        regions = load_regions(db)
         scope: list[str] | None | EllipsisType = ...
-        if kecamatan:
-            scope = list(kecamatan_codes(load_regions(db), kecamatan, notes))
+        if kecamatan or kabupaten:
+            scope = scope_codes(regions, kecamatan, kabupaten, notes)
         elif all_kecamatan:
             scope = None
-        if (role or officer.role) == "admin" and kecamatan:
-            fail("An admin sees every kecamatan: leave out --kecamatan, or give another --role.")
+        if (role or officer.role) == "admin" and (kecamatan or kabupaten):
+            fail("An admin sees every kecamatan: leave out --kecamatan and --kabupaten, or give another --role.")
         tell(notes)
         secret = getpass.getpass("New password (at least 10 characters): ") if password else None
         try:
@@ -110,7 +140,7 @@ def officer_change(
             )
         except OfficerError as error:
             fail(f"Cannot change the officer: {error}")
-        summary = f"{officer.role}, covering {', '.join(officer.kecamatan_scope or ()) or 'every kecamatan'}"
+        summary = f"{officer.role}, covering {covering(regions, officer.kecamatan_scope)}"
         state = "active" if officer.active else "switched off"
         db.commit()
     typer.echo(f"Officer {username} changed: {summary}, {state}; {ended} open dashboard sessions ended.")

@@ -13,9 +13,11 @@ from bot.cli.common import fail, officer_named, prepare_database, segment_from_o
 from bot.config import get_settings
 from bot.officers.chat import rekap_text
 from bot.officers.export import write_export
+from bot.officers.rekap import GROUPS
 from bot.storage.models import AuditLog
 
-REKAP_BY = ("kecamatan", "commodity")
+REKAP_BY = GROUPS  # kecamatan, kabupaten (regency or city), commodity
+KABUPATEN = "Only these kabupaten/kota, codes or names (repeatable)"
 
 
 class ExportFormat(StrEnum):
@@ -37,6 +39,7 @@ def export(
     permit: Annotated[list[str] | None, typer.Option(help="Permit status, e.g. nib:belum (repeatable)")] = None,
     need: Annotated[list[str] | None, typer.Option(help="Need kind, e.g. kemasan (repeatable)")] = None,
     officer: Annotated[str | None, typer.Option(help="Limit to this officer's kecamatan scope")] = None,
+    kabupaten: Annotated[list[str] | None, typer.Option(help=KABUPATEN)] = None,
 ) -> None:
     """Export the registered businesses, one row each (optionally filtered)."""
     settings = get_settings()
@@ -46,7 +49,8 @@ def export(
         if officer:
             row = officer_named(db, officer)
             actor, scope = f"officer:{row.id}", tuple(row.kecamatan_scope) if row.kecamatan_scope else None
-        segment = segment_from_options(db, kecamatan, None, commodity, permit, need, None, scope).restricted_to(scope)
+        chosen = segment_from_options(db, kecamatan, None, commodity, permit, need, None, scope, kabupaten)
+        segment = chosen.restricted_to(scope)
         try:
             count = write_export(db, output, fmt.value, settings.default_timezone, segment)
         except OSError as error:
@@ -59,7 +63,7 @@ def export(
 
 
 def rekap_command(
-    by: Annotated[str, typer.Option(help="kecamatan or commodity")] = "kecamatan",
+    by: Annotated[str, typer.Option(help="kecamatan, kabupaten (regency or city) or commodity")] = "kecamatan",
 ) -> None:
     """Who has, is processing, lacks, or does not need each permit."""
     if by not in REKAP_BY:

@@ -30,6 +30,7 @@ def create(
     description: Annotated[str | None, typer.Option(help="A few lines about it")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of the place (default DEFAULT_TIMEZONE)")] = None,
     reminder_days: Annotated[int, typer.Option(help="Days before for the first reminder")] = 3,
+    kabupaten: Annotated[list[str] | None, typer.Option(help="Kabupaten/kota code or name (repeatable)")] = None,
     kecamatan: Annotated[list[str] | None, typer.Option(help="Kecamatan code or name (repeatable)")] = None,
     kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan code or name (repeatable)")] = None,
     commodity: Annotated[list[str] | None, typer.Option(help="makanan, minuman, batik_tenun, ... (repeatable)")] = None,
@@ -50,7 +51,7 @@ def create(
         fail(f"--capacity must be at least 1, got {capacity}.")
     engine = settings_engine()
     with Session(engine) as db:
-        segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra)
+        segment = segment_from_options(db, kecamatan, kelurahan, commodity, permit, need, sentra, None, kabupaten)
         if dry_run:
             typer.echo(f"{segment_count(db, segment)} owners would be invited.")
             return
