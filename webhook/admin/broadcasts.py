@@ -24,13 +24,13 @@ from bot.officers.broadcasts import (
     resend_failed,
 )
 from bot.storage.models import Broadcast, Owner, Training
-from bot.storage.segments import Segment
+from bot.storage.segments import Segment, regency_kecamatan
 from conversations.i18n import N_
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import Id, not_found, open_db, page
-from webhook.admin.scope import kecamatan_options, segment_in_scope
+from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
 
@@ -46,9 +46,11 @@ def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, A
     with open_db(request) as db:
         scope = session.officer.kecamatan_scope
         recent = db.exec(select(Broadcast).order_by(Broadcast.id.desc()).limit(200)).all()  # type: ignore[union-attr]
-        rows = [b for b in recent if Segment.from_json(b.segment).within(scope)][:50]
+        regencies = regency_kecamatan(db) if scope is not None else None
+        rows = [b for b in recent if Segment.from_json(b.segment).within(scope, regencies)][:50]
         states = current_status(db, rows, utcnow())
         options = kecamatan_options(db, session)
+        regency_choices = regency_options(db, session)
         trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
     return page(
         request,
@@ -57,6 +59,7 @@ def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, A
         rows=rows,
         states=states,
         options=options,
+        regencies=regency_choices,
         preview=preview,
         trainings=trainings,
     )
@@ -109,11 +112,18 @@ class BroadcastFields:
     izin: str
     kebutuhan: str
     pelatihan: str
+    kabupaten: str = ""
 
     def segment(self, session: WebSession) -> Segment:
         """The recipients these filters choose, within the officer's scope."""
         return segment_in_scope(
-            self.kecamatan or None, self.commodity or None, self.izin or None, session, self.kebutuhan, self.pelatihan
+            self.kecamatan or None,
+            self.commodity or None,
+            self.izin or None,
+            session,
+            self.kebutuhan,
+            self.pelatihan,
+            self.kabupaten or None,
         )
 
 
@@ -124,9 +134,10 @@ def broadcast_fields(
     izin: Annotated[str, Form()] = "",
     kebutuhan: Annotated[str, Form()] = "",
     pelatihan: Annotated[str, Form()] = "",
+    kabupaten: Annotated[str, Form()] = "",
 ) -> BroadcastFields:
     """Read the broadcast form's fields."""
-    return BroadcastFields(text, kecamatan, commodity, izin, kebutuhan, pelatihan)
+    return BroadcastFields(text, kecamatan, commodity, izin, kebutuhan, pelatihan, kabupaten)
 
 
 @router.post("/siaran/pratinjau", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product,
 from conversations.i18n import N_
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, PAGE, Id, not_found, open_db, page, record_action
-from webhook.admin.scope import kecamatan_options, segment_in_scope
+from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
 
@@ -41,17 +41,25 @@ def businesses(
     izin: str | None = None,
     q: str | None = None,
     p: Annotated[int, Query(ge=1, le=MAX_INT // PAGE)] = 1,
+    kabupaten: str | None = None,
 ) -> HTMLResponse:
-    """Businesses with filters and search."""
+    """Businesses with filters and search (and their regency, where the officer sees several)."""
     session = signed_in(request)
-    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
+    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session, kabupaten=kabupaten)
     with open_db(request) as db:
         query = business_query(segment, search_text(q))
         total = db.exec(select(func.count()).select_from(query.subquery())).one()
         rows = db.exec(query.offset((p - 1) * PAGE).limit(PAGE)).all()
-        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        regions = {r.code: r.name for r in db.exec(select(Region).where(Region.level == "kecamatan")).all()}
         options = kecamatan_options(db, session)
-    filters = {"kecamatan": kecamatan or "", "commodity": commodity or "", "izin": izin or "", "q": q or ""}
+        regencies = regency_options(db, session)
+    filters = {
+        "kabupaten": kabupaten or "",
+        "kecamatan": kecamatan or "",
+        "commodity": commodity or "",
+        "izin": izin or "",
+        "q": q or "",
+    }
     return page(
         request,
         "businesses",
@@ -60,6 +68,8 @@ def businesses(
         total=total,
         regions=regions,
         options=options,
+        regencies=regencies,
+        regency_names={r.code: r.name for r in regencies},
         filters=filters,
         p=p,
         pages=max(1, (total + PAGE - 1) // PAGE),
@@ -134,12 +144,13 @@ def export(
     commodity: str | None = None,
     izin: str | None = None,
     q: str | None = None,
+    kabupaten: str | None = None,
 ) -> Response:
     """Download the businesses on screen as CSV or XLSX."""
     session = signed_in(request)
     if format not in ("csv", "xlsx"):
         raise HTTPException(status_code=400, detail=N_("Unknown format: choose CSV or XLSX."))
-    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session)
+    segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session, kabupaten=kabupaten)
     buffer = io.BytesIO()
     with open_db(request) as db:
         count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, search_text(q))

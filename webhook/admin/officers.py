@@ -6,18 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
+from bot.officers.areas import kecamatan_of, officer_regions, scope_parts, whole_regencies
 from bot.storage.models import AuditLog, Officer
+from conversations.i18n import N_
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import Id, _, not_found, open_db, page
-from webhook.admin.scope import kecamatan_options
+from webhook.admin.scope import kecamatan_options, regency_options
 
 router = APIRouter(prefix="/admin")
+WHOLE_REGENCY = N_("{name} ({count} kecamatan)")  # an officer's scope covering a regency: "Kab. Lombok Timur (21 …)"
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -39,7 +42,38 @@ def _officers_page(request: Request, session: WebSession, code: str | None, erro
     with open_db(request) as db:
         rows = db.exec(select(Officer).order_by(Officer.id)).all()
         options = kecamatan_options(db, session)
-    return page(request, "officers", session, rows=rows, roles=ROLES, options=options, code=code, error=error)
+        regencies = regency_options(db, session)
+        regions = officer_regions(db)
+    # Where regencies are offered, the change form shows a regency covered whole as that regency, and only the other
+    # kecamatan one by one (elsewhere every kecamatan of the scope stays selected, or saving would drop them).
+    whole = {o.id: [r.code for r in whole_regencies(regions, o.kecamatan_scope or ()) if regencies] for o in rows}
+    singles = {o.id: set(o.kecamatan_scope or ()) - set(kecamatan_of(regions, whole[o.id])) for o in rows}
+    scopes = {o.id: ", ".join(scope_parts(regions, o.kecamatan_scope or (), _(WHOLE_REGENCY))) for o in rows}
+    return page(
+        request,
+        "officers",
+        session,
+        rows=rows,
+        roles=ROLES,
+        options=options,
+        regencies=regencies,
+        whole=whole,
+        singles=singles,
+        scopes=scopes,
+        code=code,
+        error=error,
+    )
+
+
+def scope_chosen(db: Session, kecamatan: list[str] | None, kabupaten: list[str] | None) -> list[str] | None:
+    """The kecamatan codes a form chose: those picked one by one, and every kecamatan of the regencies picked."""
+    if not kabupaten:
+        return kecamatan or None
+    regions = officer_regions(db)
+    unknown = [code for code in kabupaten if not kecamatan_of(regions, [code])]
+    if unknown:  # never read as "no scope": that would be the whole deployment
+        raise OfficerError(f"unknown kabupaten/kota {', '.join(unknown)}")
+    return list(dict.fromkeys([*kecamatan_of(regions, kabupaten), *(kecamatan or ())]))
 
 
 @router.post("/petugas", response_class=HTMLResponse)
@@ -51,6 +85,7 @@ def officer_add(
     role: Annotated[str, Form()],
     password: Annotated[str, Form()] = "",
     kecamatan: Annotated[list[str] | None, Form()] = None,
+    kabupaten: Annotated[list[str] | None, Form()] = None,
 ) -> HTMLResponse:
     """Create an officer and show the code to link their chat account."""
     session = signed_in(request)
@@ -63,7 +98,7 @@ def officer_add(
                 username.strip(),
                 name.strip(),
                 role,
-                kecamatan or None,
+                scope_chosen(db, kecamatan, kabupaten),
                 password or None,
                 f"officer:{session.officer.id}",
                 utcnow(),
@@ -84,6 +119,7 @@ def officer_change(
     role: Annotated[str, Form()],
     password: Annotated[str, Form(max_length=200)] = "",
     kecamatan: Annotated[list[str] | None, Form()] = None,
+    kabupaten: Annotated[list[str] | None, Form()] = None,
     active: Annotated[str, Form()] = "",
 ) -> Response:
     """Change an officer's role, kecamatan, password or activity: their open sessions end at once."""
@@ -104,7 +140,7 @@ def officer_change(
                     f"officer:{session.officer.id}",
                     utcnow(),
                     role=role,
-                    kecamatan_scope=kecamatan or None,
+                    kecamatan_scope=scope_chosen(db, kecamatan, kabupaten),
                     password=password or None,
                     active=bool(active),
                 )

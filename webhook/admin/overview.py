@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.clock import utcnow
+from bot.officers.areas import officer_regions, several_in_view
 from bot.officers.rekap import PERMITS, rekap, trend
 from bot.storage.models import Business, HelpRequest, Owner
 from webhook.admin.policy import signed_in
@@ -32,10 +33,12 @@ def open_help_requests(db: Session, scope: tuple[str, ...] | None) -> int:
 
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
-    """Rekap per kecamatan and per commodity, with bars, and what needs attention."""
+    """Rekap per regency (where the officer sees several), kecamatan and commodity, with bars, and what needs
+    attention."""
     session = signed_in(request)
     scope = session.officer.kecamatan_scope
     with open_db(request) as db:
+        by_kabupaten = rekap(db, "kabupaten", scope) if several_in_view(officer_regions(db), scope) else None
         by_kecamatan = rekap(db, "kecamatan", scope)
         by_commodity = rekap(db, "commodity", scope)
         months = trend(db, utcnow(), scope)
@@ -44,6 +47,7 @@ def overview(request: Request) -> HTMLResponse:
         request,
         "overview",
         session,
+        kab=by_kabupaten,
         kec=by_kecamatan,
         com=by_commodity,
         permits=PERMITS,

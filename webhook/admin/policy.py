@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session, select
 
 from bot.storage.models import Broadcast, Business, HelpRequest, Owner
-from bot.storage.segments import Segment
+from bot.storage.segments import Segment, regency_kecamatan
 from conversations.i18n import N_
 from webhook.admin.auth import WebSession, current
 from webhook.admin.rendering import MAX_INT, not_found, open_db
@@ -39,9 +39,13 @@ def business_in_scope(db: Session, business_id: int, session: WebSession) -> boo
 
 
 def broadcast_in_scope(db: Session, broadcast_id: int, session: WebSession) -> bool:
-    """A broadcast whose recipients all lie in the officer's kecamatan."""
+    """A broadcast whose recipients all lie in the officer's kecamatan (a whole regency only if every kecamatan of
+    it does)."""
     broadcast = db.get(Broadcast, broadcast_id)
-    return broadcast is not None and Segment.from_json(broadcast.segment).within(session.officer.kecamatan_scope)
+    if broadcast is None:
+        return False
+    scope = session.officer.kecamatan_scope
+    return Segment.from_json(broadcast.segment).within(scope, regency_kecamatan(db) if scope is not None else None)
 
 
 def help_request_in_scope(db: Session, request_id: int, session: WebSession) -> bool:

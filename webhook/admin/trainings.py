@@ -14,12 +14,12 @@ from sqlmodel import select
 from bot.clock import utcnow
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.storage.models import Business, Invitation, Owner, Training
-from bot.storage.segments import Segment
+from bot.storage.segments import Segment, regency_kecamatan
 from conversations.i18n import N_
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, open_db, page
-from webhook.admin.scope import kecamatan_options, segment_in_scope
+from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
 LATEST_TRAINING = timedelta(days=2 * 366)
@@ -42,13 +42,15 @@ def trainings(request: Request) -> HTMLResponse:
             answered = answered.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
         answers = {(t, s): n for t, s, n in db.exec(answered).all()}
         reached = {t for t, _s in answers}
+        regencies = regency_kecamatan(db) if scope is not None else None
         rows = [
             t
             for t in db.exec(select(Training).order_by(Training.starts_at.desc())).all()  # type: ignore[attr-defined]
-            if t.id in reached or Segment.from_json(t.segment).within(scope)
+            if t.id in reached or Segment.from_json(t.segment).within(scope, regencies)
         ]
         options = kecamatan_options(db, session)
-    return page(request, "trainings", session, rows=rows, answers=answers, options=options)
+        regency_choices = regency_options(db, session)
+    return page(request, "trainings", session, rows=rows, answers=answers, options=options, regencies=regency_choices)
 
 
 @router.post("/pelatihan")
@@ -61,6 +63,7 @@ def training_create(
     capacity: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
     kecamatan: Annotated[str, Form()] = "",
     commodity: Annotated[str, Form()] = "",
+    kabupaten: Annotated[str, Form()] = "",
 ) -> Response:
     """Create a training and invite its segment."""
     session = signed_in(request)
@@ -73,7 +76,7 @@ def training_create(
     now = utcnow()
     if not now - timedelta(days=1) <= starts <= now + LATEST_TRAINING:
         raise HTTPException(status_code=400, detail=N_("Choose a start from today up to two years ahead."))
-    segment = segment_in_scope(kecamatan or None, commodity or None, None, session)
+    segment = segment_in_scope(kecamatan or None, commodity or None, None, session, kabupaten=kabupaten or None)
     plan = TrainingPlan(title, starts, starts + timedelta(hours=3), place, capacity or None, None, segment, zone)
     with open_db(request) as db:
         create_training(db, plan, f"officer:{session.officer.id}", utcnow())
