@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,15 +22,18 @@ from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
 from bot.config import Settings, get_settings
-from bot.officers.accounts import create_officer, update_officer
+from bot.officers.accounts import create_officer, issue_link_code, update_officer
 from bot.officers.broadcasts import create_broadcast, preview
 from bot.officers.chat import rekap_text
 from bot.officers.export import COLUMNS, export_rows
 from bot.officers.rekap import rekap
+from bot.service import ConversationService
 from bot.storage.db import make_engine
 from bot.storage.models import Business, Officer, Owner
 from bot.storage.national import use_regions
 from bot.storage.segments import Segment, regency_kecamatan, segment_count, segment_owner_ids
+from conversations import Inbound
+from tests.dialog import rendered
 from tests.seed import NOW, seed_owner
 from tests.telegram_harness import running_app
 
@@ -359,3 +362,40 @@ def test_the_admin_scopes_an_officer_to_a_regency_and_broadcasts_follow_scopes(s
     assert timur.get(f"/admin/siaran/{ids[1]}").status_code == 404
     listing = timur.get("/admin/siaran").text
     assert "Info Lombok Timur" in listing and "Info Mataram" not in listing
+
+
+# --- the officer chat -------------------------------------------------------------------------------------------------
+
+
+def officer_chat(
+    engine: Engine, settings: Settings, role: str, scope: list[str] | None, user: str
+) -> Callable[[str], str]:
+    """A linked officer's chat with the bot: send a message, get the replies as the console shows them."""
+    with Session(engine) as db:
+        officer = create_officer(db, f"chat-{user}", f"Petugas {user}", role, scope, None, "test", NOW)
+        code = issue_link_code(db, officer, NOW)
+        db.commit()
+    service = ConversationService(engine, settings, clock=lambda: NOW)
+
+    def send(text: str) -> str:
+        return rendered(service.handle("telegram", user, Inbound.text_message(text, channel="telegram")))
+
+    send(f"PETUGAS {code}")
+    return send
+
+
+def test_the_province_officer_chat_offers_the_rekap_per_kabupaten(province: Engine, settings: Settings) -> None:
+    send = officer_chat(province, settings, "admin", None, "701")
+    menu = send("menu")
+    assert re.search(r"^\s*6\. ", menu, re.MULTILINE), menu  # after the five choices officers know by number
+    text = send("6")
+    assert "Kabupaten Lombok Timur: 3 usaha" in text and "Kota Mataram: 2 usaha" in text
+    by_kecamatan = send("1")
+    assert "Sakra (Kab. Lombok Timur): 1 usaha" in by_kecamatan
+    with Session(province) as db:
+        scope = list(lombok_timur_scope(db))
+    regency_officer = officer_chat(province, settings, "officer", scope, "702")
+    menu = regency_officer("menu")
+    assert re.search(r"^\s*5\. ", menu, re.MULTILINE) and not re.search(r"^\s*6\. ", menu, re.MULTILINE), menu
+    own = regency_officer("1")
+    assert "Sakra: 1 usaha" in own and "Mataram" not in own
