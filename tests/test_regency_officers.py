@@ -329,6 +329,8 @@ def test_a_province_admin_sees_both_regencies_named(site: str) -> None:
     assert "<td>Kabupaten Lombok Timur</td><td>3</td>" in per_regency
     assert "<td>Kota Mataram</td><td>2</td>" in per_regency
     assert "<td>Sakra (Kab. Lombok Timur)</td><td>1</td>" in overview
+    sri = re.search(r'<a href="(/admin/usaha/\d+)">Usaha Sri</a>', page).group(1)  # type: ignore[union-attr]
+    assert "Sakra, Kec. Sakra, Kabupaten Lombok Timur" in admin.get(sri).text
     officers = admin.get("/admin/petugas").text
     assert "Kab. Lombok Timur (21 kecamatan)" in officers
 

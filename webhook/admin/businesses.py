@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.channels.whatsapp import media_path
+from bot.officers.areas import officer_regions, several_in_view
 from bot.officers.export import business_query, write_export
 from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product, Region
 from conversations.i18n import N_
@@ -94,7 +95,12 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
             .order_by(AuditLog.at.desc())  # type: ignore[attr-defined]
             .limit(50)
         ).all()
-        regions = {r.code: r.name for r in db.exec(select(Region)).all()}
+        # Only the business's own places: a national deployment's region table holds 90,000 rows.
+        places = [code for code in (business.kecamatan_code, business.kelurahan_code) if code]
+        regions = {r.code: r.name for r in db.exec(select(Region).where(col(Region.code).in_(places))).all()}
+        areas = officer_regions(db)
+        named = several_in_view(areas, session.officer.kecamatan_scope) and areas.get(business.regency_code)
+        regency = named.name if named else ""  # "Kabupaten Lombok Timur", where the officer sees several
         record_action(db, session, "business_viewed", "business", business.id)
         db.commit()
     return page(
@@ -108,6 +114,7 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
         needs=needs,
         history=history,
         regions=regions,
+        regency=regency,
     )
 
 
