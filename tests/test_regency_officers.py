@@ -223,6 +223,24 @@ def test_an_officer_scoped_to_a_regency_by_the_cli_sees_only_it(province_lite: s
     assert mataram.exit_code == 0 and {r["owner_name"] for r in read_csv(everything)} == IN_MATARAM
 
 
+def test_officer_change_moves_an_officer_to_another_regency(province_lite: str) -> None:
+    assert lapor(["officer", "add", "--username", "sari", "--name", "Sari", "--kecamatan", "sakra"], province_lite)
+    changed = lapor(["officer", "change", "sari", "--kabupaten", "52.71", "--kecamatan", "Sakra"], province_lite)
+    assert changed.exit_code == 0, changed.output
+    assert changed.stdout.startswith("Officer sari changed: officer, covering Kota Mataram (6 kecamatan), 52.03.02,")
+    refused = lapor(["officer", "change", "sari", "--role", "admin", "--kabupaten", "52.71"], province_lite)
+    assert refused.exit_code == 1 and "An admin sees every kecamatan" in refused.stderr
+    several = lapor(["officer", "change", "sari", "--kabupaten", "lombok"], province_lite)
+    assert several.exit_code == 1 and "'lombok' matches several: Kabupaten Lombok Barat (52.01)," in several.stderr
+    unknown = lapor(["officer", "change", "sari", "--kabupaten", "Jakarta Pusat"], province_lite)
+    assert unknown.exit_code == 1 and "Unknown kabupaten/kota 'Jakarta Pusat'; closest:" in unknown.stderr
+    engine = make_engine(province_lite)
+    with Session(engine) as db:
+        officer = db.exec(select(Officer).where(Officer.username == "sari")).one()
+        assert sorted(officer.kecamatan_scope or ()) == [SAKRA, *regency_kecamatan(db)[MATARAM]]
+    engine.dispose()
+
+
 def test_rekap_and_broadcast_by_kabupaten_from_the_cli(province_lite: str) -> None:
     table = lapor(["rekap", "--by", "kabupaten"], province_lite)
     assert table.exit_code == 0, table.output
