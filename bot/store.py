@@ -274,6 +274,7 @@ def load_regions(db: Session) -> RegionDirectory:
             kind=r.kind,
             timezone=r.timezone,
             regency_name=r.regency_name,
+            regency_code=r.regency_code,
         )
         for r in rows
     ]

@@ -41,6 +41,7 @@ class BusinessInfo:
     """The owner's business."""
 
     name: str | None = None
+    regency_code: str | None = None
     kecamatan_code: str | None = None
     kelurahan_code: str | None = None
     commodity: str | None = None

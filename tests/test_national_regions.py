@@ -3,6 +3,8 @@ zones from the province, and owners register in the office's real kecamatan and 
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,13 +12,20 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from bot.channels.console_adapter import ConsoleAdapter, take_console_messages
 from bot.cli.app import app
 from bot.config import Settings, get_settings
+from bot.messaging.inbox import InboxWorker
+from bot.messaging.sending_window import SendingWindow
+from bot.officers.chat import rekap_text
+from bot.scheduling.reminders import dispatch_due
 from bot.service import ConversationService
 from bot.storage.db import make_engine, upgrade
-from bot.storage.models import Business, Owner, Region, SchedulerState
+from bot.storage.models import Business, Owner, Region, Reminder, SchedulerState
 from bot.storage.national import AREA_KEY, UnknownRegionCode, ensure_area, regions_for
 from conversations import Inbound
+from tests.conftest import FakeClock
+from tests.dialog import rendered
 
 # The offices this bot is for (issue "Any Dinas in Indonesia on the first day"): code, kecamatan, regencies, zone.
 OFFICES = [
@@ -126,3 +135,140 @@ def test_an_owner_in_oku_timur_registers_in_a_real_kecamatan_and_desa_typed_with
     assert business.kelurahan_code == "16.08.01.1007"
     assert owner.timezone == "Asia/Jakarta"
     engine.dispose()
+
+
+# --- each office as a deployment: an owner registers by typed names with typos, gets reminders in the office's
+# local daytime, and shows in the officers' rekap ----------------------------------------------------------------
+class Office:
+    """One deployment on its own SQLite database, driven through the conversation service on a fixed clock."""
+
+    def __init__(self, tmp_path: Path, codes: list[str]) -> None:
+        url = f"sqlite:///{tmp_path / 'office.db'}"
+        upgrade(url)
+        self.engine = make_engine(url)
+        with Session(self.engine) as db:
+            ensure_area(db, codes)
+        self.clock = FakeClock(datetime(2026, 11, 25, 3, tzinfo=UTC))  # Wednesday 10:00 WIB, 11:00 WITA
+        settings = Settings(_env_file=None, media_dir=str(tmp_path))  # type: ignore[call-arg]
+        self.service = ConversationService(self.engine, settings, clock=self.clock)
+        self.worker = InboxWorker(self.engine, self.service, {"console": ConsoleAdapter()}, self.clock)
+
+    def say(self, user: str, text: str) -> str:
+        """What the bot answers `text` (every reply, choices as numbered lines)."""
+        return rendered(self.service.handle("console", user, Inbound.text_message(text, "console")))
+
+    def register(self, user: str, name: str, places: list[str]) -> list[str]:
+        """Register an owner who types `places` at the location questions, saying "ya" to every "Maksudnya ...?";
+        the bot's replies to the places, in order."""
+        for line in ("halo", "setuju", name, "lewati", f"Usaha {name}"):
+            self.say(user, line)
+        heard = []
+        for place in places:
+            heard.append(self.say(user, place))
+            if "Maksudnya" in heard[-1]:
+                heard.append(self.say(user, "ya"))
+        rest = ["makanan", "2", "lewati", "tidak", "Keripik", "berlabel", "tidak", "sudah", "0220 0098 61929"]
+        for line in [*rest, "belum", "belum", "tidak perlu", "belum", "8"]:
+            self.say(user, line)
+        return heard
+
+    def business(self, name: str) -> tuple[Owner, Business]:
+        with Session(self.engine) as db:
+            owner = db.exec(select(Owner).where(Owner.name == name)).one()
+            return owner, db.exec(select(Business).where(Business.owner_id == owner.id)).one()
+
+
+@pytest.mark.parametrize(
+    ("codes", "places", "regency", "kecamatan", "village", "zone"),
+    [
+        (["17.71"], ["gading cempak", "padang harapn"], "17.71", "17.71.02", "17.71.02.1001", "Asia/Jakarta"),
+        (["18.72"], ["metro utra", "purwosar"], "18.72", "18.72.02", "18.72.02.1002", "Asia/Jakarta"),
+        (["16.08"], ["buay madan", "sumber agung"], "16.08", "16.08.02", "16.08.02.2004", "Asia/Jakarta"),
+        (["51.03"], ["kec mengwy", "sempid"], "51.03", "51.03.02", "51.03.02.1005", "Asia/Makassar"),
+        (["52"], ["lombok timr", "masbagk", "paokmotng"], "52.03", "52.03.05", "52.03.05.2002", "Asia/Makassar"),
+    ],
+    ids=["kota-bengkulu", "kota-metro", "oku-timur", "badung", "ntb"],
+)
+def test_an_office_registers_an_owner_reminds_in_its_local_daytime_and_counts_them(
+    tmp_path: Path, codes: list[str], places: list[str], regency: str, kecamatan: str, village: str, zone: str
+) -> None:
+    office = Office(tmp_path, codes)
+    heard = office.register("1", "Sri Wahyuni", places)
+    asked_regency = "kabupaten atau kota mana" in office.say("2", "halo") + "".join(heard)  # only a province asks
+    assert asked_regency is False
+    owner, business = office.business("Sri Wahyuni")
+    assert (business.regency_code, business.kecamatan_code, business.kelurahan_code) == (regency, kecamatan, village)
+    assert owner.timezone == zone
+    # A report request due at 23:30 UTC: 06:30 WIB, 07:30 WITA, before the 08:00 sending window in both.
+    with Session(office.engine) as db:
+        db.add(Reminder(owner_id=owner.id, kind="report_request", ref="2027-01", due_at=_utc(2026, 11, 26, 23, 30)))
+        db.commit()
+    office.clock.offset = _utc(2026, 11, 26, 23, 30) - datetime.now(UTC)
+    dispatch_due(office.engine, office.clock(), SendingWindow())
+    with Session(office.engine) as db:
+        due = db.exec(select(Reminder).where(Reminder.kind == "report_request")).one().due_at.replace(tzinfo=UTC)
+    assert due == (_utc(2026, 11, 27, 0) if zone == "Asia/Makassar" else _utc(2026, 11, 27, 1))  # 08:00 local
+    office.clock.offset = _utc(2026, 11, 27, 0, 1) - datetime.now(UTC)  # 08:01 WITA, 07:01 WIB
+    dispatch_due(office.engine, office.clock(), SendingWindow())
+    while office.worker.process_next("console", "1") == "done":
+        pass
+    sent = rendered(take_console_messages(office.engine, "1", office.clock()))
+    assert ("ada perubahan" in sent) is (zone == "Asia/Makassar")
+    with Session(office.engine) as db:
+        area = db.get(Region, kecamatan)
+        rekap = rekap_text(db, "kecamatan", None)
+    assert re.search(rf"^{area.name}( \(Kab\. Lombok Timur\))?: 1 usaha$", rekap, re.MULTILINE), rekap
+    office.engine.dispose()
+
+
+def test_a_province_asks_the_regency_first_and_finds_a_village_typed_alone(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["52"])
+    for line in ("halo", "setuju", "Baiq Nurul", "lewati"):
+        office.say("1", line)
+    asked = office.say("1", "Tenun Baiq")
+    assert "Usaha Bapak/Ibu ada di kabupaten atau kota mana?" in asked
+    assert "Kabupaten Lombok Timur" in asked and "Kota Mataram" in asked and "Kota Bima" in asked
+    assert "Maksudnya Kabupaten Lombok Timur?" in office.say("1", "lombok timr")
+    kecamatan = office.say("1", "ya")
+    assert "kecamatan mana di Kabupaten Lombok Timur?" in kecamatan
+    assert "Masbagik" in kecamatan and "Ampenan" not in kecamatan  # Mataram's kecamatan are not offered
+    # The second owner names only the village, which three regencies share: the bot asks which one.
+    for line in ("halo", "setuju", "Amaq Sahnan", "lewati"):
+        office.say("2", line)
+    office.say("2", "Gula Aren Amaq")
+    which = office.say("2", "desa sukadana")
+    assert "Yang mana maksudnya?" in which
+    assert "Sukadana (Terara, Kab. Lombok Timur)" in which and "Sukadana (Pujut, Kab. Lombok Tengah)" in which
+    number = next(line.split(".")[0] for line in which.splitlines() if "Terara" in line)
+    assert "membuat apa" in office.say("2", number)  # regency, kecamatan and desa: all three answered
+    _owner, business = office.business("Amaq Sahnan")
+    assert (business.regency_code, business.kecamatan_code, business.kelurahan_code) == (
+        "52.03",
+        "52.03.03",
+        "52.03.03.2006",
+    )
+    # A third owner in Kota Mataram names the kecamatan at the regency question; the regency follows from it.
+    for line in ("halo", "setuju", "Ni Made Ayu", "lewati", "Kopi Ayu"):
+        office.say("3", line)
+    assert "kelurahan atau desa mana di Cakranegara?" in office.say("3", "kec. cakranegara")
+    _owner, business = office.business("Ni Made Ayu")
+    assert (business.regency_code, business.kecamatan_code) == ("52.71", "52.71.03")
+    office.engine.dispose()
+
+
+def test_a_village_typed_at_the_kecamatan_question_is_found_within_the_regency(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["16.08"])
+    for line in ("halo", "setuju", "Siti Aminah", "lewati"):
+        office.say("1", line)
+    assert "kecamatan" in office.say("1", "Kemplang Siti").lower()
+    which = office.say("1", "desa sumber agung")  # two desa of that name in OKU Timur: the kecamatan tells them apart
+    assert "Sumber Agung (Buay Madang)" in which and "Sumber Agung (Belitang Jaya)" in which
+    number = next(line.split(".")[0] for line in which.splitlines() if "Buay Madang" in line)
+    assert "membuat apa" in office.say("1", number)
+    _owner, business = office.business("Siti Aminah")
+    assert (business.kecamatan_code, business.kelurahan_code) == ("16.08.02", "16.08.02.2004")
+    office.engine.dispose()
+
+
+def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)

@@ -60,7 +60,8 @@ def test_full_registration_by_webhook(webhook_app: TelegramClient, fake: FakeTel
     assert "Berapa nomor HP" in phone_question
     contact = tg.message_update(USER, contact={"phone_number": "6281234567890", "first_name": "Sri", "user_id": USER})
     assert "nama usaha" in webhook_app.exchange(contact, USER)
-    say("Keripik Pisang Bu Sri")
+    assert "kabupaten atau kota mana" in say("Keripik Pisang Bu Sri")  # the two demo lists: two cities
+    assert "kecamatan mana di Kota Metro?" in press("18.72")
     press("18.72.01")  # Metro Pusat
     location_question = press("18.72.01.1005")  # Yosomulyo
     assert fake.sent(USER)[-1]["reply_markup"]["keyboard"][0][0]["request_location"] is True

@@ -142,12 +142,20 @@ def test_full_registration_over_whatsapp(app: WhatsAppClient, cloud: wa.FakeClou
     assert "+62 812-3456-7890" in phone_question  # the WhatsApp number is offered
     app.press("pakai")
     app.say("Keripik Pisang Bu Sri")
+    cities = cloud.delivered(WA_ID)[-1]["interactive"]
+    assert cities["type"] == "button"  # the two demo lists are a two-city deployment: the city comes first
+    assert [b["reply"]["title"] for b in cities["action"]["buttons"]] == ["Kota Bengkulu", "Kota Metro"]
+    assert "kecamatan mana di Kota Metro?" in app.press("18.72")
     listing = cloud.delivered(WA_ID)[-1]["interactive"]
-    assert listing["type"] == "list"  # 14 kecamatan: a paged list
+    assert listing["type"] == "list"  # Metro's five kecamatan only, none of Bengkulu's nine
     rows = listing["action"]["sections"][0]["rows"]
-    assert len(rows) == 10 and rows[-1]["id"] == "__page:2" and all(len(r["title"]) <= 24 for r in rows)
-    more = app.pick("__page:2")
-    assert "Pilihan 10-14 dari 14" in more
+    assert [r["title"].split(". ", 1)[1] for r in rows] == [
+        "Metro Barat",
+        "Metro Pusat",
+        "Metro Selatan",
+        "Metro Timur",
+        "Metro Utara",
+    ]
     app.pick("18.72.01")  # Metro Pusat
     location = app.pick("18.72.01.1005")
     assert cloud.delivered(WA_ID)[-1]["interactive"]["type"] == "location_request_message"

@@ -63,6 +63,8 @@ class Business(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="owner.id", unique=True)
     name: str | None = Field(default=None, max_length=200)
+    # The regency or city (kabupaten/kota): asked first where a deployment covers several, else that of the kecamatan.
+    regency_code: str | None = Field(default=None, max_length=10, index=True)
     kecamatan_code: str | None = Field(default=None, max_length=20, index=True)
     kelurahan_code: str | None = Field(default=None, max_length=20)
     commodity: str | None = Field(default=None, max_length=40, index=True)

@@ -12,6 +12,9 @@ from sqlmodel import Session, func, select
 from bot.storage.models import Region
 
 DEMO_REGION_FILES = sorted((Path(__file__).resolve().parents[2] / "data" / "regions").glob("*.csv"))
+# A deployment with no area set: one city, so that `chat` asks what a regency's office would ask and nothing more
+# (the two demo lists together are a two-city deployment, which asks the city first).
+DEFAULT_REGION_FILES = [path for path in DEMO_REGION_FILES if path.stem == "kota_metro"]
 REQUIRED_COLUMNS = ("kode_kabupaten", "kabupaten", "kode_kecamatan", "kecamatan", "kode_kelurahan", "kelurahan")
 
 
@@ -92,8 +95,8 @@ def store_regions(db: Session, rows: list[Region], replace: bool = True) -> Load
 
 
 def ensure_regions(db: Session, paths: list[Path] | None = None) -> LoadResult | None:
-    """Load `paths` (default: the shipped demo lists) when the deployment has no regions yet."""
+    """Load `paths` (default: the demo list of Kota Metro) when the deployment has no regions yet."""
     count = db.exec(select(func.count()).select_from(Region)).one()
     if count:
         return None
-    return load_region_files(db, paths or DEMO_REGION_FILES)
+    return load_region_files(db, paths or DEFAULT_REGION_FILES)

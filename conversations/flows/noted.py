@@ -102,6 +102,9 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
     )
     if not found.facts:
         return None  # most answers: nothing else told, nothing more to work out
+    places = [f.question for f in found.facts if f.question.startswith("biz.area|")]
+    if name == "biz.area" and len(places) == len(found.facts) and question_id not in places:
+        return None  # "desa Sukadana" asked the regency or kecamatan: the place question finds a village itself
     keys = _product_keys(turn, name, args)
     products = [f.text for f in found.facts if f.question.startswith("product.name|")]  # named in this message
     pending: list[list[str]] = []

@@ -16,13 +16,14 @@ from conversations.understanding.answers import classify_answer, split_leading_a
 from conversations.understanding.names import without_address
 from conversations.understanding.numbers import parse_headcount, parse_money
 from conversations.understanding.phones import format_phone, normalise_phone
-from conversations.understanding.places import Area, MatchKind, in_indonesia
+from conversations.understanding.places import LEVELS, SURE_SCORE, Area, Match, MatchKind, in_indonesia, named_level
 from conversations.understanding.trades import guess_commodity
 
 REGISTRATION = [
     "owner.name",
     "owner.phone",
     "biz.name",
+    "biz.regency_if_several",
     "biz.area|kecamatan",
     "biz.area|kelurahan",
     "biz.location_if_possible",
@@ -87,6 +88,8 @@ def stored_facts(report: Report) -> dict[str, object]:
         "owner.name": report.name,
         "owner.phone": report.phone,
         "biz.name": business.name,
+        "biz.regency_if_several": business.regency_code or business.kecamatan_code,
+        "biz.area|regency": business.regency_code,
         "biz.area|kecamatan": business.kecamatan_code,
         "biz.area|kelurahan": business.kelurahan_code,
         "biz.commodity": business.commodity,
@@ -198,49 +201,123 @@ def _biz_name_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
 define("biz.name", Question(ask=_biz_name_ask, handle=_biz_name_handle, max_length=120, section=N_("Business name")))
 
 
+def _regency_if_several(turn: Turn, args: tuple[str, ...]) -> list[str]:
+    """The regency question, where the deployment covers several regencies or cities (a province) and it is not
+    known yet; always when correcting (`args` "edit"). A kecamatan told ahead makes it unneeded."""
+    if not turn.ctx.regions.several_regencies():
+        return []
+    if args and args[0] == "edit":
+        return ["biz.area|regency"]
+    business = turn.report.business or BusinessInfo()
+    ahead = turn.session.data.get("ahead") or {}
+    told = any(f"biz.area|{level}" in ahead for level in ("kecamatan", "kelurahan"))
+    return [] if business.regency_code or business.kecamatan_code or told else ["biz.area|regency"]
+
+
+define_macro("biz.regency_if_several", _regency_if_several)
+
+
 def _area_options(turn: Turn, level: str) -> list[Area]:
     regions = turn.ctx.regions
+    business = turn.report.business or BusinessInfo()
+    if level == "regency":
+        return regions.regencies()
     if level == "kecamatan":
-        return regions.kecamatan()
-    business = turn.report.business
-    return regions.kelurahan(business.kecamatan_code) if business and business.kecamatan_code else []
+        return regions.kecamatan(business.regency_code) or regions.kecamatan()
+    return regions.kelurahan(business.kecamatan_code) if business.kecamatan_code else []
 
 
-def _area_label(area: Area, all_areas: list[Area]) -> str:
-    if len({a.regency_name for a in all_areas}) > 1:
-        return f"{area.name} ({area.regency_name})"
-    return area.name
+def _shown(turn: Turn, area: Area) -> str:
+    """An area's name, with its kecamatan or regency where the owner has not told it (two villages may share a name)."""
+    business = turn.report.business or BusinessInfo()
+    if area.level == "regency":
+        return area.name
+    if area.level == "kelurahan" and area.parent_code == business.kecamatan_code:
+        return area.name
+    if area.level == "kecamatan" and (
+        area.regency_code == business.regency_code or not turn.ctx.regions.several_regencies()
+    ):
+        return area.name
+    return turn.ctx.regions.label(area)
 
 
 def _area_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     level = args[0]
     options = _area_options(turn, level)
-    business = turn.report.business
-    stored_code = (business.kecamatan_code if level == "kecamatan" else business.kelurahan_code) if business else None
-    stored = turn.ctx.regions.get(stored_code)
-    if level == "kecamatan":
+    business = turn.report.business or BusinessInfo()
+    stored = turn.ctx.regions.get(getattr(business, f"{level}_code"))
+    regency = turn.ctx.regions.get(business.regency_code)
+    if level == "regency":
+        text = _(N_("In which regency or city (kabupaten/kota) is your business? Choose a number or type the name."))
+    elif level == "kecamatan" and regency is not None and turn.ctx.regions.several_regencies():
+        text = _(
+            N_("In which kecamatan (sub-district) in {regency} is your business? Choose a number or type the name."),
+            regency=regency.name,
+        )
+    elif level == "kecamatan":
         text = _(N_("In which kecamatan (sub-district) is your business? Choose a number or type the name."))
     else:
-        kecamatan = turn.ctx.regions.get(business.kecamatan_code if business else None)
+        kecamatan = turn.ctx.regions.get(business.kecamatan_code)
         text = _(
             N_("In which kelurahan or desa (village) in {kecamatan}? Choose a number or type the name."),
             kecamatan=kecamatan.name if kecamatan else "",
         )
-    choices = tuple(Choice(a.code, _area_label(a, options)) for a in options)
+    choices = tuple(Choice(a.code, _shown(turn, a)) for a in options)
     return stored_prompt(turn, text, stored.name if stored else None, choices)
 
 
 def _save_area(turn: Turn, area: Area) -> None:
-    if area.level == "kecamatan":
-        business = turn.report.business
-        fields: dict[str, object] = {"kecamatan_code": area.code}
-        if business and business.kelurahan_code and not business.kelurahan_code.startswith(area.code):
+    """Store an area and the wider ones it lies in; narrower ones stored before stay only if they lie within it."""
+    business = turn.report.business or BusinessInfo()
+    if area.level == "kelurahan":
+        fields: dict[str, object] = {"kelurahan_code": area.code, "kecamatan_code": area.parent_code}
+    elif area.level == "kecamatan":
+        fields = {"kecamatan_code": area.code}
+        if business.kelurahan_code and not business.kelurahan_code.startswith(area.code + "."):
             fields["kelurahan_code"] = None
-        turn.save(fx.UpdateBusiness(fields))
-        turn.save(fx.UpdateOwner({"timezone": area.timezone}))
     else:
-        turn.save(fx.UpdateBusiness({"kelurahan_code": area.code}))
+        fields = {}
+        if business.kecamatan_code and not business.kecamatan_code.startswith(area.code + "."):
+            fields = {"kecamatan_code": None, "kelurahan_code": None}
+    fields["regency_code"] = area.regency_code or None
+    turn.save(fx.UpdateBusiness(fields))
+    turn.save(fx.UpdateOwner({"timezone": area.timezone}))
+
+
+def _take_area(turn: Turn, area: Area) -> None:
+    """Store the area and close the questions it answers: a village named at the regency question answers three."""
+    _save_area(turn, area)
+    turn.advance()
+    queue = turn.session.queue
+    while (
+        queue and queue[0].startswith("biz.area|") and LEVELS.index(queue[0].split("|")[1]) <= LEVELS.index(area.level)
+    ):
+        queue.pop(0)
+
+
+def _find_typed(turn: Turn, level: str, text: str, options: list[Area]) -> Match:
+    """The area typed at the question about `level`: one of that level, or a narrower one named instead (an owner
+    asked the kecamatan who types "desa Sukamaju"); an exact name wins over a typo, the level asked over another."""
+    regions = turn.ctx.regions
+    if level == "kelurahan":
+        return regions.match(text, options)
+    business = turn.report.business or BusinessInfo()
+    levels = list(LEVELS[LEVELS.index(level) :])
+    named = named_level(text)
+    if named in levels:
+        levels.remove(named)
+        levels.insert(0, named)
+    within = business.regency_code if level == "kecamatan" else None
+    best = Match(MatchKind.NONE)
+    for searched in levels:
+        match = regions.find(text, searched, None if searched == "regency" else within)
+        if match.score == 100:  # the exact name (of one area, or of several sharing it)
+            return match
+        usable = searched in (level, named) or match.score >= SURE_SCORE
+        if best.kind is MatchKind.NONE and match.kind is not MatchKind.NONE and usable:
+            best = match
+    return best
 
 
 def _area_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
@@ -252,19 +329,17 @@ def _area_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         return
     chosen = turn.ctx.regions.get(answer.choice)
     if chosen is not None:
-        _save_area(turn, chosen)
-        turn.advance()
+        _take_area(turn, chosen)
         return
     if answer.choice is None and classify_answer(answer.text) is Said.SKIP:
         turn.advance()
-        if level == "kecamatan" and turn.session.current == "biz.area|kelurahan":
-            turn.advance()  # no kecamatan, no list of its villages
+        while turn.session.current and turn.session.current.startswith("biz.area|"):
+            turn.advance()  # no regency or kecamatan, no list of the places in it
         turn.note(_(N_("All right, skipped. You can add it later in MENU > Correct my data.")))
         return
-    match = turn.ctx.regions.match(answer.text, options)
+    match = _find_typed(turn, level, answer.text, options)
     if match.kind is MatchKind.EXACT:
-        _save_area(turn, match.areas[0])
-        turn.advance()
+        _take_area(turn, match.areas[0])
     elif match.kind is MatchKind.CLOSE:
         turn.advance(make_id("biz.area_confirm", level, match.areas[0].code))
     elif match.kind is MatchKind.SEVERAL:
@@ -287,7 +362,7 @@ define(
 def _area_confirm_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     area = turn.ctx.regions.get(args[1])
-    name = area.name if area else args[1]
+    name = _shown(turn, area) if area else args[1]
     return Prompt(
         _(N_("Did you mean {name}?"), name=name),
         (Choice("yes", _(N_("Yes"))), Choice("no", _(N_("No")))),
@@ -298,8 +373,7 @@ def _area_confirm_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> N
     decision = yes_no(turn, answer)
     area = turn.ctx.regions.get(args[1])
     if decision == "yes" and area is not None:
-        _save_area(turn, area)
-        turn.advance()
+        _take_area(turn, area)
     elif decision == "no" or area is None:
         turn.advance(make_id("biz.area", args[0]))
         turn.note(turn._(N_("All right. Please choose from the list or type the name again.")))
@@ -316,7 +390,7 @@ define(
 def _area_pick_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
     _ = turn._
     areas = [a for code in args[1].split(",") if (a := turn.ctx.regions.get(code))]
-    choices = [Choice(a.code, a.name) for a in areas]
+    choices = [Choice(a.code, _shown(turn, a)) for a in areas]
     choices.append(Choice("none", _(N_("None of these"))))
     return Prompt(_(N_("Which one do you mean?")), tuple(choices))
 
@@ -324,8 +398,7 @@ def _area_pick_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 def _area_pick_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     area = turn.ctx.regions.get(answer.choice)
     if area is not None:
-        _save_area(turn, area)
-        turn.advance()
+        _take_area(turn, area)
     elif answer.choice == "none":
         turn.advance(make_id("biz.area", args[0]))
     else:

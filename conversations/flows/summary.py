@@ -99,8 +99,9 @@ def _area_text(turn: Turn) -> str:
         parts.append(kelurahan.name)
     if kecamatan:
         parts.append(turn._(N_("Kec. {name}"), name=kecamatan.name))
-        if kecamatan.regency_name:
-            parts.append(kecamatan.regency_name)
+    regency = regions.get(business.regency_code) or regions.get(kecamatan.regency_code if kecamatan else None)
+    if regency:
+        parts.append(regency.name)
     return ", ".join(parts)
 
 
@@ -180,7 +181,11 @@ define("report.changed", Question(ask=_changed_ask, handle=_changed_handle, sect
 SECTIONS = (
     ("pemilik", N_("Name & mobile number"), ["owner.name", "owner.phone"]),
     ("usaha", N_("Business name & type"), ["biz.name", "biz.commodity"]),
-    ("wilayah", N_("Location (kecamatan, kelurahan)"), ["biz.area|kecamatan", "biz.area|kelurahan"]),
+    (
+        "wilayah",
+        N_("Location (kecamatan, kelurahan)"),
+        ["biz.regency_if_several|edit", "biz.area|kecamatan", "biz.area|kelurahan"],
+    ),
     ("skala", N_("Workers & turnover"), ["biz.workers", "biz.revenue"]),
     ("sentra", N_("Sentra/forum"), ["biz.sentra"]),
     ("produk", N_("Products"), ["product.menu"]),

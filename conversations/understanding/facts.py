@@ -226,13 +226,8 @@ def _find_area(regions: RegionDirectory, name: str, level: str | None, kecamatan
     """The one area `name` means (exact, or a clear typo), looking at kelurahan first unless told otherwise."""
     levels = [level] if level else ["kelurahan", "kecamatan"]
     for wanted in levels:
-        if wanted == "kecamatan":
-            options = regions.kecamatan()
-        elif kecamatan is not None:
-            options = regions.kelurahan(kecamatan.code)
-        else:
-            options = [a for a in regions.areas.values() if a.level == "kelurahan"]
-        match = regions.match(name, options)
+        within = kecamatan.code if wanted == "kelurahan" and kecamatan is not None else None
+        match = regions.find(name, wanted, within)
         if match.kind in (MatchKind.EXACT, MatchKind.CLOSE):
             return match.areas[0]
     return None
