@@ -38,6 +38,9 @@ def test_console_registration_then_continue_in_a_new_process(fresh_sqlite: str, 
     assert first.returncode == 0, first.stderr
     assert "UU" in first.stdout and "Dinas Koperasi dan UKM Kota Metro" in first.stdout
     assert "Traceback" not in first.stdout + first.stderr
+    # No area set: the demo list of Kota Metro alone, so no city question and none of Bengkulu's kecamatan.
+    assert "kabupaten atau kota" not in first.stdout and "Selebar" not in first.stdout
+    assert "Usaha Bapak/Ibu ada di kecamatan mana?" in first.stdout and "Metro Pusat" in first.stdout
     second = run_cli(["chat", "--user", "7"], fresh_sqlite, "\n".join(REGISTRATION[8:]) + "\n", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     out = second.stdout
