@@ -203,14 +203,16 @@ define("biz.name", Question(ask=_biz_name_ask, handle=_biz_name_handle, max_leng
 
 def _regency_if_several(turn: Turn, args: tuple[str, ...]) -> list[str]:
     """The regency question, where the deployment covers several regencies or cities (a province) and it is not
-    known yet; always when correcting (`args` "edit"). A kecamatan told ahead makes it unneeded."""
+    known yet; always when correcting (`args` "edit")."""
     if not turn.ctx.regions.several_regencies():
         return []
     if args and args[0] == "edit":
         return ["biz.area|regency"]
     business = turn.report.business or BusinessInfo()
     ahead = turn.session.data.get("ahead") or {}
-    told = any(f"biz.area|{level}" in ahead for level in ("kecamatan", "kelurahan"))
+    # A village told ahead comes with its kecamatan when the area holds only one of that name; alone, it is looked
+    # for once the kecamatan is known, and the regency question keeps that list short.
+    told = "biz.area|kecamatan" in ahead
     return [] if business.regency_code or business.kecamatan_code or told else ["biz.area|regency"]
 
 
