@@ -272,3 +272,21 @@ def test_a_village_typed_at_the_kecamatan_question_is_found_within_the_regency(t
 
 def _utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def test_a_village_told_ahead_in_a_province_waits_for_its_regency_and_kecamatan(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["52"])
+    for line in ("halo", "setuju", "Baiq Nurul", "lewati"):
+        office.say("1", line)
+    noted = office.say("1", "Tenun Baiq, di desa sukadana")  # three Sukadana in NTB: not placed yet
+    assert "Kelurahan/desa: sukadana" in noted
+    assert "kabupaten atau kota mana" in office.say("1", "ya")  # so the regency is asked, not 117 kecamatan
+    assert "kecamatan mana di Kabupaten Lombok Timur?" in office.say("1", "lombok timur")
+    assert "membuat apa" in office.say("1", "terara")  # the desa told before is found in Terara: not asked again
+    _owner, business = office.business("Baiq Nurul")
+    assert (business.regency_code, business.kecamatan_code, business.kelurahan_code) == (
+        "52.03",
+        "52.03.03",
+        "52.03.03.2006",
+    )
+    office.engine.dispose()
