@@ -29,7 +29,9 @@ def catalog(locale: str) -> dict[str, str]:
         return {}
     with path.open("rb") as handle:
         po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string}
+    # A fuzzy entry is pybabel's guess from a similar message ("Rekap per kecamatan" for "Rekap by kabupaten/kota"):
+    # wrong until a person checks it, so the English text is shown instead.
+    return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
 
 
 @cache

@@ -60,3 +60,20 @@ def test_formats_follow_indonesian_conventions() -> None:
     assert _.date(date(2024, 3, 25)) == "Senin, 25 Maret 2024"
     assert _.money(1_500_000) == "Rp1.500.000"
     assert Translator("en").date(date(2024, 3, 25)) == "Monday, March 25, 2024"
+
+
+def test_a_guessed_translation_is_never_shown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = tmp_path / "id" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid "Rekap by kabupaten/kota"\nmsgstr "Rekap per kecamatan"\n\n'
+        '#, fuzzy\nmsgid "NIB by kabupaten/kota"\nmsgstr "NIB per kecamatan"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("conversations.i18n.LOCALES_DIR", tmp_path)
+    catalog.cache_clear()
+    try:
+        found = catalog("id")
+    finally:
+        catalog.cache_clear()
+    assert found == {"Rekap by kabupaten/kota": "Rekap per kecamatan"}  # the fuzzy guess is left out
