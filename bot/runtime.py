@@ -342,8 +342,9 @@ class Runtime:
         failures = 0
         last_sweep = float("-inf")
         while not self.stop_event.is_set():
-            self.watchdog.beat("inbox")
             free = self.inbox_concurrency - len(busy)
+            if free > 0:  # a turn while every worker hangs is no advance: the watchdog must see such a stall
+                self.watchdog.beat("inbox")
             # At most `inbox_concurrency` entries looked at: the dict holds every chat with news (thousands at peaks).
             chats = list(islice((chat for chat in self._hinted if chat not in busy), free))
             sweep_due = self._sweep_now or loop.time() - last_sweep >= INBOX_SWEEP_SECONDS

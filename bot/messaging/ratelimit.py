@@ -74,6 +74,10 @@ class RateLimiter:
                 await asyncio.sleep(wait)
             self.global_bucket.take()
 
+    def paused(self) -> bool:
+        """Whether all sending is paused now (the platform said "too many requests")."""
+        return time.monotonic() < self.global_bucket.paused_until
+
     def pause(self, seconds: float) -> None:
         """Pause all sending."""
         self.global_bucket.pause(seconds)

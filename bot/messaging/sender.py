@@ -125,13 +125,17 @@ class Sender:
         last_release = asyncio.get_running_loop().time()
         flusher = asyncio.create_task(self._flush_loop(stop))
         while not stop.is_set():
-            if self.on_beat is not None:
-                self.on_beat()
             free = self.concurrency - len(tasks)
             claimed: list[list[Claimed]] = []
             if tasks and free < max(1, self.concurrency // 4):
+                # A turn while every delivery hangs is no advance (the watchdog must see such a stall), unless a
+                # platform asked for a pause: then waiting is the work.
+                if self.on_beat is not None and any(limiter.paused() for limiter in self.limiters.values()):
+                    self.on_beat()
                 await asyncio.sleep(0.005)  # claim in batches, not one row per finished send
                 continue
+            if self.on_beat is not None:
+                self.on_beat()
             if free > 0:
                 claimed, self._behind_busy = await self._db_or_pause(
                     partial(claim_due, claimed_by=self._key),
