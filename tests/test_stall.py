@@ -107,3 +107,45 @@ def test_a_sender_waiting_out_a_platforms_pause_is_not_stuck(fake, lite_engine, 
         time.sleep(STUCK_AFTER + 1)
         assert runtime.watchdog.stuck() == []
         wait_until(lambda: len(fake.sent()) == 2, timeout=15, what="both messages after the pause")  # type: ignore[attr-defined]
+
+
+def test_a_stopped_process_gives_its_liveness_lock_back(pg_url: str) -> None:
+    from bot.messaging.liveness import ProcessLock
+    from bot.storage.db import make_engine
+
+    engine, other_engine = make_engine(pg_url), make_engine(pg_url)  # another process's view
+    try:
+        lock = ProcessLock(engine)
+        lock.acquire()
+        assert ProcessLock(other_engine).dead_among([lock.key]) == []
+        lock.release()  # its connection must not go back to the pool still holding the lock
+        assert ProcessLock(other_engine).dead_among([lock.key]) == [lock.key]
+    finally:
+        engine.dispose()
+        other_engine.dispose()
+
+
+def test_a_liveness_connection_lost_while_its_session_lives_on_does_not_hang_the_sender(pg_url: str) -> None:
+    """The client lost its socket, the server has not noticed yet (a network cut: until TCP keepalive, hours): the
+    old session still holds this process's lock. Taking it again must not wait for that session to end."""
+    from bot.messaging.liveness import ProcessLock
+    from bot.storage.db import make_engine
+
+    engine = make_engine(pg_url)
+    lock = ProcessLock(engine)
+    lock.acquire()
+    lingering = lock._connection
+    lock._connection = None  # what the process sees: no usable liveness connection
+    result: list[list[int]] = []
+    looking = threading.Thread(target=lambda: result.append(lock.dead_among([])), daemon=True)
+    try:
+        looking.start()
+        looking.join(5)
+        assert not looking.is_alive(), "the sender's thread waits for its own old session to end"
+        assert result == [[]]
+    finally:
+        assert lingering is not None
+        lingering.invalidate()  # the old session ends: anything still waiting for the lock gets it
+        looking.join(5)
+        lock.release()
+        engine.dispose()

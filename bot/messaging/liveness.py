@@ -32,6 +32,7 @@ class ProcessLock:
         self.key = secrets.randbelow(2**31 - 2) + 1
         self.enabled = not is_sqlite(engine)
         self._connection: Connection | None = None
+        self._held = False  # the lock is held on `_connection`
         self._mutex = threading.Lock()  # the connection is used from the sender's threads one at a time
 
     def acquire(self) -> None:
@@ -42,14 +43,30 @@ class ProcessLock:
             self._connect()
 
     def _connect(self) -> None:
+        """A new connection for the lock, which takes it without waiting: if the session of a connection this
+        process lost still holds it (the server has not noticed the loss yet), waiting would stop the sender until
+        it does, hours after a network cut; the process counts as alive meanwhile all the same, and each later look
+        tries again."""
+        self._drop()
+        self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._take()
+        if not self._held:
+            log.warning("the liveness lock is still held by a lost connection of this process; trying again later")
+
+    def _take(self) -> None:
+        assert self._connection is not None
+        params = {"c": LOCK_CLASS, "k": self.key}
+        self._held = bool(self._connection.execute(text("SELECT pg_try_advisory_lock(:c, :k)"), params).scalar())
+
+    def _drop(self) -> None:
+        """Close the lock's connection for good: back in the pool, its session would keep holding the lock."""
         if self._connection is not None:
             try:
-                self._connection.close()
-            except Exception:  # noqa: BLE001  (a broken connection: a new one follows)
+                self._connection.invalidate()
+            except Exception:  # noqa: BLE001  (a broken connection: it is gone all the same)
                 log.debug("closing the liveness connection failed", exc_info=True)
-        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(text("SELECT pg_advisory_lock(:c, :k)"), {"c": LOCK_CLASS, "k": self.key})
-        self._connection = connection
+            self._connection = None
+        self._held = False
 
     def dead_among(self, keys: Iterable[int]) -> list[int]:
         """The keys whose process no longer holds its lock (each checked by taking and giving back the lock)."""
@@ -65,6 +82,8 @@ class ProcessLock:
             except Exception:  # noqa: BLE001
                 log.warning("the liveness connection was lost; taking the lock again")
                 self._connect()
+            if not self._held:  # a lost connection's session held it at the last look
+                self._take()
             for key in keys:
                 if key == self.key:
                     continue
@@ -78,6 +97,4 @@ class ProcessLock:
     def release(self) -> None:
         """Give the lock back (closing its connection)."""
         with self._mutex:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+            self._drop()
