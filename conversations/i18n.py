@@ -34,6 +34,17 @@ def catalog(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
 
 
+# Indonesia's three time zones by the names people use; West and Central Kalimantan keep WIB on Pontianak's clock.
+_ZONE_NAMES = {"Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_name(timezone: str) -> str:
+    """WIB, WITA or WIT for an Indonesian IANA zone (another zone by its own name)."""
+    if timezone in _ZONE_NAMES:
+        return _ZONE_NAMES[timezone]
+    return "WIB" if timezone in ("Asia/Jakarta", "Asia/Pontianak") else timezone
+
+
 @cache
 def translator(locale: str, timezone: str = "Asia/Jakarta") -> Translator:
     """The shared translator of a locale and zone (a step asks for it dozens of times)."""
@@ -59,6 +70,12 @@ class Translator:
             value = value.astimezone(self.tz).date()
         # CLDR's Indonesian "full" pads the day ("Selasa, 01 Desember 2026"); people write "Selasa, 1 Desember 2026".
         return babel_format_date(value, "EEEE, d MMMM y" if self.locale == "id" else "full", locale=self.locale)
+
+    def moment(self, value: datetime) -> str:
+        """A date and time in this translator's zone, the zone named: "Senin, 30 November 2026 14.05 WITA"."""
+        local = value.astimezone(self.tz)
+        clock = local.strftime("%H.%M" if self.locale == "id" else "%H:%M")
+        return f"{self.date(local.date())} {clock} {zone_name(self.tz.key)}"
 
     def money(self, amount: int) -> str:
         """Whole rupiah: "Rp1.500.000"."""

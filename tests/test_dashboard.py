@@ -325,3 +325,17 @@ def test_a_whatsapp_photo_not_copied_yet_is_fetched_when_an_officer_opens_it(
             photo = admin.get(f"/admin/usaha/{business_id}/foto", params={"ref": "whatsapp:2479537139650975"})
     assert photo.status_code == 200 and photo.content == wa.IMAGE_BYTES
     assert (tmp_path / "media" / "whatsapp" / "2479537139650975.jpg").read_bytes() == wa.IMAGE_BYTES
+
+
+def test_an_officer_switches_the_dashboard_to_english_and_back(site: str) -> None:
+    client, _response = login(site, "admin")
+    assert "Ringkasan" in client.get("/admin").text
+    switched = client.get("/admin/bahasa", params={"ke": "en", "kembali": "/admin/usaha?page=1"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/admin/usaha?page=1"
+    page = client.get("/admin").text
+    assert "Overview" in page and "Ringkasan" not in page and 'lang="en"' in page
+    assert "Bahasa Indonesia" in page  # the way back
+    elsewhere = client.get("/admin/bahasa", params={"ke": "id", "kembali": "//evil.example/admin"})
+    assert elsewhere.headers["location"] == "/admin"  # never sent off the dashboard
+    assert "Ringkasan" in client.get("/admin").text
+    assert "Masuk" in httpx.get(f"{site}/admin/login").text  # a new visitor reads Indonesian

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.storage.db import DATABASE_UNAVAILABLE
 from webhook.admin.errors import install as install_error_pages
+from webhook.admin.language import DashboardLanguage
 from webhook.admin.routes import router as admin_router
 from webhook.hardening import Hardening
 from webhook.telegram import router as telegram_router
@@ -48,6 +49,7 @@ def create_app(settings: Settings, engine: Engine, clock: Callable[[], datetime]
         redoc_url="/redoc" if described else None,
     )
     app.add_middleware(Hardening, production=settings.environment != "development")
+    app.add_middleware(DashboardLanguage, timezone=settings.default_timezone)
     app.state.settings = settings
     app.state.engine = engine
 

@@ -74,6 +74,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/login"): PUBLIC,
     ("POST", "/admin/login"): PUBLIC,
     ("POST", "/admin/logout"): Rule(ALL),
+    ("GET", "/admin/bahasa"): PUBLIC,  # the language of the pages, before login too
     ("GET", "/admin"): Rule(ALL),
     ("GET", "/admin/usaha"): Rule(ALL),
     ("GET", "/admin/usaha/{business_id}"): Rule(ALL, "business_id", business_in_scope),

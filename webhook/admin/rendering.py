@@ -9,17 +9,31 @@ from fastapi import HTTPException, Request
 from fastapi import Path as UrlPath
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlmodel import Session
 
 from bot.storage.models import AuditLog
-from conversations.i18n import N_, Translator
+from conversations.i18n import N_
 from conversations.officer import PERMIT_NAMES
+from webhook.admin.language import current_translator
 
 if TYPE_CHECKING:
     from webhook.admin.auth import WebSession
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-_ = Translator("id")
+
+
+class _RequestTranslator:
+    """`_` of the dashboard: translates and formats in the language and zone of the request being served."""
+
+    def __call__(self, message: str, **values: object) -> str:
+        return current_translator()(message, **values)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(current_translator(), name)
+
+
+_ = _RequestTranslator()
 templates.env.globals["_"] = _
 templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
 BROADCAST_STATES = {
@@ -30,6 +44,21 @@ BROADCAST_STATES = {
 }
 templates.env.globals["BROADCAST_STATES"] = BROADCAST_STATES
 templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
+templates.env.filters["waktu"] = lambda value: _.moment(value) if value else "-"  # date, time and zone (WIB)
+
+
+@pass_context
+def _language_link(context: Any, language: str) -> str:
+    """The address that switches the dashboard to `language` and comes back to this page."""
+    from urllib.parse import quote
+
+    request = context["request"]
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/admin/bahasa?ke={language}&kembali={quote(here, safe='')}"
+
+
+templates.env.globals["language_link"] = _language_link
+templates.env.globals["current_language"] = lambda: current_translator().locale
 PAGE = 50
 # Ids and counts are 32-bit INTEGER columns (PostgreSQL): a larger number in a URL or form is refused, not a 500.
 MAX_INT = 2**31 - 1
