@@ -80,10 +80,11 @@ def test_export_csv_and_xlsx(fresh_sqlite: str, tmp_path: Path) -> None:
     xlsx_path = tmp_path / "usaha.xlsx"
     result = run_cli(["export", "--format", "xlsx", "--output", str(xlsx_path)], fresh_sqlite, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    sheet = load_workbook(xlsx_path, read_only=True).active
-    values = list(sheet.iter_rows(values_only=True))
-    assert values[0] == COLUMNS
-    assert values[1][0] == "Keripik Pisang Bu Sri" and values[1][7] == "0220009861929"
+    assert result.stdout.startswith("Wrote 1 business to ")
+    book = load_workbook(xlsx_path, read_only=True)
+    assert len(book.sheetnames) == 3  # businesses, products, permits (tests/test_export_full.py reads them)
+    values = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(values) == 2 and values[1][0] == "Keripik Pisang Bu Sri" and "0220009861929" in values[1]
 
 
 def test_regions_load_and_db_upgrade_on_postgresql(pg_url: str, tmp_path: Path) -> None:

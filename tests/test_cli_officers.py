@@ -499,7 +499,7 @@ def test_export_kecamatan_by_name_and_officer_scope(owners_db: str, read: Engine
     assert added.exit_code == 0, added.output
     scoped = tmp_path / "sari.csv"
     result = lapor(["export", "--output", str(scoped), "--officer", "sari", "--commodity", "makanan"], owners_db)
-    assert (result.exit_code, result.stdout) == (0, f"Wrote 1 businesses to {scoped}.\n")
+    assert (result.exit_code, result.stdout) == (0, f"Wrote 1 business to {scoped}.\n")
     assert exported(scoped) == ["Usaha Ani"]
 
 

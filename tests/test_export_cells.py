@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from bot.officers.export import COLUMNS, export_rows, safe_cell, write_export
+from bot.officers.export import BUSINESS_SHEET, COLUMNS, Words, export_rows, safe_cell, write_export
 from bot.storage.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
 from tests.seed import NOW
 
@@ -76,10 +76,10 @@ def seed_business(db: Session, index: int, text: str) -> None:
     db.flush()
 
 
-def expected_row(text: str) -> dict[str, str]:
+def expected_row(text: str, fmt: str = "csv") -> dict[str, str]:
     """The columns of a business seeded with a formula `text`, as the export must write them."""
     cell = "'" + text  # otherwise exactly as typed
-    return {
+    row = {
         "business_name": cell,
         "owner_name": cell,
         "phone": "'+6281234567890",  # written by the bot as "+62...": a spreadsheet would read it as a formula
@@ -91,6 +91,9 @@ def expected_row(text: str) -> dict[str, str]:
         "bpom_number": cell,
         "needs": f"lainnya ({text})",  # the need's kind comes first: the note can never start the cell
     }
+    if fmt == "xlsx":  # the sheet people read: the number as written in Indonesia, the need in words
+        row |= {"phone": "0812-3456-7890", "needs": f"{Words('id', 'Asia/Jakarta')._('Other')} ({text})"}
+    return row
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -105,21 +108,43 @@ def _unescape_ooxml(value: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
 
 
+# The same facts on the XLSX's business sheet: (the header's msgid, the permit it names).
+XLSX_COLUMNS = {
+    "business_name": ("Business name", ""),
+    "owner_name": ("Owner", ""),
+    "phone": ("Phone", ""),
+    "kecamatan": ("Kecamatan", ""),
+    "commodity": ("Type of business", ""),
+    "nib_number": ("{permit}: number", "nib"),
+    "pirt_number": ("{permit}: number", "pirt"),
+    "halal_number": ("{permit}: number", "halal"),
+    "bpom_number": ("{permit}: number", "bpom"),
+    "needs": ("Needs", ""),
+}
+
+
 def read_xlsx(path: Path) -> list[dict[str, str]]:
-    sheet = load_workbook(path).active
-    rows = list(sheet.iter_rows())
-    assert tuple(cell.value for cell in rows[0]) == COLUMNS
+    """The business sheet's text columns, by their CSV names; every text cell of every sheet checked on the way."""
+    book = load_workbook(path)
+    for sheet in book.worksheets:  # products and permits too: no cell anywhere starts like a formula
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "s":
+                    value = _unescape_ooxml(cell.value)
+                    assert value.strip(" ") == "-" or not FORMULA.match(value), (sheet.title, cell.coordinate, value)
+                else:
+                    assert cell.data_type in ("n", "d"), (sheet.title, cell.coordinate, cell.data_type)  # no "f"
+    position = {(c.header, c.permit): index for index, c in enumerate(BUSINESS_SHEET)}
     result = []
-    for row in rows[1:]:
+    for row in list(book.worksheets[0].iter_rows())[1:]:
         values = {}
-        for name, cell in zip(COLUMNS, row, strict=False):
+        for name, column in XLSX_COLUMNS.items():
+            cell = row[position[column]]
             if cell.value is None:
                 values[name] = ""
                 continue
             assert cell.data_type == "s", (name, cell.value, cell.data_type)  # a string, never "f" (formula) or "n"
             values[name] = _unescape_ooxml(cell.value)
-        for name in COLUMNS[len(row) :]:
-            values[name] = ""
         result.append(values)
     return result
 
@@ -141,7 +166,7 @@ def test_every_formula_typed_by_an_owner_gets_an_apostrophe(exported, fmt: str) 
     rows = exported[fmt]
     assert len(rows) == len(PAYLOADS) + len(HARMLESS) + len(LOOK_LIKE_FORMULAS)
     for text, row in zip(PAYLOADS, rows, strict=False):
-        want = expected_row(text)
+        want = expected_row(text, fmt)
         assert {name: row[name] for name in want} == want, repr(text)
 
 

@@ -59,7 +59,7 @@ def export(
             AuditLog(actor=actor, action="export", target_type="business", detail={"rows": count, **segment.to_json()})
         )
         db.commit()
-    typer.echo(f"Wrote {count} businesses to {output}.")
+    typer.echo(f"Wrote {count} {'business' if count == 1 else 'businesses'} to {output}.")
 
 
 def rekap_command(
