@@ -15,7 +15,9 @@ from sqlmodel import Session
 from bot.storage.models import AuditLog
 from conversations.i18n import N_
 from conversations.officer import PERMIT_NAMES
+from webhook.admin import words
 from webhook.admin.language import current_translator
+from webhook.admin.words import BROADCAST_STATES
 
 if TYPE_CHECKING:
     from webhook.admin.auth import WebSession
@@ -36,13 +38,8 @@ class _RequestTranslator:
 _ = _RequestTranslator()
 templates.env.globals["_"] = _
 templates.env.globals["PERMIT_NAMES"] = PERMIT_NAMES
-BROADCAST_STATES = {
-    "scheduled": N_("scheduled"),
-    "sending": N_("sending"),
-    "done": N_("done"),
-    "cancelled": N_("stopped"),
-}
 templates.env.globals["BROADCAST_STATES"] = BROADCAST_STATES
+templates.env.globals.update(words.GLOBALS)  # commodity_word(code), permit_status_word(code), ...
 templates.env.filters["tanggal"] = lambda value: _.date(value) if value else "-"
 templates.env.filters["waktu"] = lambda value: _.moment(value) if value else "-"  # date, time and zone (WIB)
 
