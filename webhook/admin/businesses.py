@@ -159,12 +159,13 @@ def export(
         raise HTTPException(status_code=400, detail=N_("Unknown format: choose CSV or XLSX."))
     segment = segment_in_scope(kecamatan or None, commodity or None, izin or None, session, kabupaten=kabupaten)
     buffer = io.BytesIO()
+    timezone = request.app.state.settings.default_timezone  # the deployment's: times in the file and its name
     with open_db(request) as db:
-        count = write_export(db, buffer, format, request.app.state.settings.default_timezone, segment, search_text(q))
+        count = write_export(db, buffer, format, timezone, segment, search_text(q))
         record_action(db, session, "export", "business", None, rows=count, format=format, **segment.to_json())
         db.commit()
     media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    stamp = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y%m%d-%H%M")
+    stamp = datetime.now(ZoneInfo(timezone)).strftime("%Y%m%d-%H%M")
     headers = {"Content-Disposition": f'attachment; filename="lapor-ikm-{stamp}.{format}"'}
     buffer.seek(0)
     return StreamingResponse(buffer, media_type=media, headers=headers)
