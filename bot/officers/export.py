@@ -511,7 +511,7 @@ class Words:
 
     def moment(self, value: datetime | None) -> datetime | None:
         """A stored timestamp as the deployment's wall-clock time (a spreadsheet date knows no zone)."""
-        return _aware(value).astimezone(self.tz).replace(tzinfo=None) if value else None
+        return _aware(value).astimezone(self.tz).replace(tzinfo=None, microsecond=0) if value else None
 
     def label(self, table: Sequence[tuple[str, ...]], key: str | None) -> str | None:
         """The translated label of `key` in one of the conversation's (key, label, ...) tables."""
