@@ -41,7 +41,7 @@ from tests.test_service_db import REGISTRATION
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 PASSWORD = "kata-sandi-rahasia-1"
-METRO_TIMUR = "18.72.02"
+METRO_UTARA = "18.72.02"
 # docs/design.md's promise, spelled out here so that a change to the module cannot move it unnoticed.
 DOCUMENTED = (
     "business_name owner_name phone kecamatan kelurahan commodity nib_status nib_number pirt_status pirt_number "
