@@ -18,7 +18,7 @@ from conversations.flows.common import match_choice, normalise
 from conversations.i18n import N_, Translator
 from conversations.understanding.dates import parse_date
 from conversations.understanding.numbers import parse_int
-from conversations.understanding.places import RegionDirectory
+from conversations.understanding.places import Area, RegionDirectory
 
 PERMIT_NAMES = {"nib": "NIB", "pirt": "P-IRT", "halal": "Halal", "bpom": "BPOM", "merek": "Merek"}
 COMMODITY_KEYS = ("makanan", "minuman", "batik_tenun", "konveksi", "kerajinan", "lainnya")
@@ -112,14 +112,49 @@ def _several_regencies(ctx: OfficerContext) -> bool:
     return len(seen) > 1
 
 
-def _kecamatan_choices(ctx: OfficerContext) -> tuple[Choice, ...]:
+def _visible_regencies(ctx: OfficerContext) -> list[Area]:
+    """The regencies and cities holding kecamatan this officer sees."""
+    seen = {a.regency_code for a in ctx.regions.kecamatan() if ctx.scope is None or a.code in ctx.scope}
+    return [r for r in ctx.regions.regencies() if r.code in seen]
+
+
+def _choosing_regency(state: dict[str, Any], ctx: OfficerContext) -> bool:
+    """Whether the place question asks the regency first: an officer who sees several, none chosen yet (a province
+    officer is not handed 117 kecamatan at once)."""
+    return "regency" not in state and _several_regencies(ctx)
+
+
+def _area_prompt(state: dict[str, Any], ctx: OfficerContext) -> Reply:
+    """Which kabupaten/kota (first, where the officer sees several), then which kecamatan."""
     _ = Translator("id")
-    areas = [a for a in ctx.regions.kecamatan() if ctx.scope is None or a.code in ctx.scope]
-    everyone = _(N_("All my kecamatan")) if ctx.scope is not None else _(N_("All kecamatan"))
-    if _several_regencies(ctx):  # "Sakra (Kab. Lombok Timur)": names repeat across regencies
-        areas.sort(key=lambda a: (a.regency_code, a.name))
-        return (Choice(ALL, everyone), *(Choice(a.code, ctx.regions.label(a)) for a in areas))
-    return (Choice(ALL, everyone), *(Choice(a.code, a.name) for a in areas))
+    if _choosing_regency(state, ctx):
+        everyone = _(N_("All my kecamatan")) if ctx.scope is not None else _(N_("All kabupaten/kota"))
+        regencies = (Choice(r.code, r.name) for r in _visible_regencies(ctx))
+        return Reply(_(N_("Which kabupaten/kota?")), (Choice(ALL, everyone), *regencies))
+    regency = ctx.regions.get(state.get("regency"))
+    areas = [
+        a for a in ctx.regions.kecamatan(regency.code if regency else None) if ctx.scope is None or a.code in ctx.scope
+    ]
+    if regency is not None:
+        everyone = _(N_("All of {regency}"), regency=regency.name)
+    else:
+        everyone = _(N_("All my kecamatan")) if ctx.scope is not None else _(N_("All kecamatan"))
+    return Reply(_(N_("Which kecamatan?")), (Choice(ALL, everyone), *(Choice(a.code, a.name) for a in areas)))
+
+
+def _chosen_area(result: OfficerResult, ctx: OfficerContext, choice: str | None) -> tuple[str, str | None] | None:
+    """What the place question's answer names: ("regency", code), ("kecamatan", code) or ("all", None); None when
+    the answer only chose the regency whose kecamatan are asked next (the step stays)."""
+    state = result.state
+    if _choosing_regency(state, ctx):
+        if choice == ALL:
+            return ("all", None)
+        state["regency"] = choice
+        return None
+    regency = state.pop("regency", None)
+    if choice == ALL:
+        return ("regency", regency) if regency else ("all", None)
+    return ("kecamatan", choice)
 
 
 def _ask(step: str, state: dict[str, Any], ctx: OfficerContext) -> Reply:
@@ -138,7 +173,7 @@ def _ask(step: str, state: dict[str, Any], ctx: OfficerContext) -> Reply:
     if step == "belum.permit":
         return Reply(_(N_("Which permit?")), tuple(Choice(k, v) for k, v in PERMIT_NAMES.items()))
     if step in ("belum.kecamatan", "siaran.kecamatan", "latihan.kecamatan"):
-        return Reply(_(N_("Which kecamatan?")), _kecamatan_choices(ctx))
+        return _area_prompt(state, ctx)
     if step in ("siaran.commodity", "latihan.commodity"):
         choices = (Choice(ALL, _(N_("All commodities"))), *(Choice(k, k.replace("_", " & ")) for k in COMMODITY_KEYS))
         return Reply(_(N_("Which commodity?")), choices)
@@ -214,7 +249,10 @@ def _belum_permit(result: OfficerResult, ctx: OfficerContext, text: str, choice:
 def _belum_kecamatan(result: OfficerResult, ctx: OfficerContext, text: str, choice: str | None) -> str | None:
     if choice is None:
         return Translator("id")(N_("Please choose a kecamatan."))
-    result.replies.append(Reply(ctx.lacking_text(result.state["permit"], None if choice == ALL else choice)))
+    chosen = _chosen_area(result, ctx, choice)
+    if chosen is None:
+        return None
+    result.replies.append(Reply(ctx.lacking_text(result.state["permit"], chosen[1])))
     result.state = {"step": "menu"}
     return None
 
@@ -224,7 +262,13 @@ def _segment_step(next_step: str, key: str) -> Handler:
         if choice is None:
             return Translator("id")(N_("Please choose one of the options."))
         segment = dict(result.state.get("segment") or {})
-        if choice != ALL:
+        if key == "kecamatan":
+            chosen = _chosen_area(result, ctx, choice)
+            if chosen is None:
+                return None
+            if chosen[0] != "all":
+                segment["kabupaten" if chosen[0] == "regency" else "kecamatan"] = [chosen[1]]
+        elif choice != ALL:
             segment[key] = [choice]
         result.state.update(step=next_step, segment=segment)
         return None

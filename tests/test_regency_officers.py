@@ -419,3 +419,26 @@ def test_the_province_officer_chat_offers_the_rekap_per_kabupaten(province: Engi
     assert re.search(r"^\s*5\. ", menu, re.MULTILINE) and not re.search(r"^\s*6\. ", menu, re.MULTILINE), menu
     own = regency_officer("1")
     assert "Sakra: 1 usaha" in own and "Mataram" not in own
+
+
+def test_the_province_officer_chat_asks_the_regency_before_its_kecamatan(province: Engine, settings: Settings) -> None:
+    send = officer_chat(province, settings, "admin", None, "703")
+    send("menu")
+    send("3")  # who lacks a permit
+    which = send("NIB")
+    assert "Kabupaten/kota mana?" in which
+    assert "Kabupaten Lombok Timur" in which and "Kota Mataram" in which and "Sakra" not in which  # not 117 kecamatan
+    kecamatan = send("Kabupaten Lombok Timur")
+    assert "Semua di Kabupaten Lombok Timur" in kecamatan
+    assert "Sakra" in kecamatan and "Ampenan" not in kecamatan  # only Lombok Timur's
+    whole = send("1")  # all of Kabupaten Lombok Timur
+    assert "Budi" in whole and "Wayan" not in whole  # Budi lacks NIB in Lombok Timur; Wayan lacks it in Mataram
+    # A broadcast to one kecamatan of a regency: the regency first, then its kecamatan.
+    send("menu")
+    send("4")
+    send("Jemput bola NIB di kantor kecamatan Selong hari Senin.")
+    send("Kabupaten Lombok Timur")
+    send("Selong")
+    send("1")  # all commodities
+    confirm = send("1")  # everyone
+    assert "1 pelaku usaha akan menerima, misalnya: Budi." in confirm  # Budi, in Selong

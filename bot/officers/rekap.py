@@ -218,7 +218,8 @@ class Lacking:
 
 
 def lacking(db: Session, permit: str, scope: tuple[str, ...] | None, kecamatan: str | None = None) -> list[Lacking]:
-    """Owners whose business lacks `permit` (not issued, not in progress), oldest report first."""
+    """Owners whose business lacks `permit` (not issued, not in progress), oldest report first; `kecamatan` limits
+    them to one kecamatan, or to a regency when it is a regency's code."""
     sub = _per_business_states(scope)
     query = (
         select(
@@ -227,7 +228,9 @@ def lacking(db: Session, permit: str, scope: tuple[str, ...] | None, kecamatan: 
         .where(sub.c[permit] == LACK)
         .order_by(sub.c.last_report_at.asc().nulls_first(), sub.c.owner_id)
     )
-    if kecamatan is not None:
+    if kecamatan is not None and kecamatan.count(".") == 1:  # a regency's code ("52.03"): all its kecamatan
+        query = query.where(sub.c.kecamatan.startswith(kecamatan + "."))
+    elif kecamatan is not None:
         query = query.where(sub.c.kecamatan == kecamatan)
     labels, regencies = _labels(db, "kecamatan", scope)
 
