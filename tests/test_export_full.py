@@ -83,7 +83,7 @@ def office(engine, settings, clock):
         sri.latitude, sri.longitude = -5.1131, 105.3067  # shared by the location button (not on the console)
         db.add(sri)
         owner = seed_owner(
-            db, EVIL, METRO_TIMUR, pirt="diurus", sentra=EVIL, phone="+6281299990000", needs=("lainnya",)
+            db, EVIL, METRO_UTARA, pirt="diurus", sentra=EVIL, phone="+6281299990000", needs=("lainnya",)
         )
         business = db.exec(select(Business).where(Business.owner_id == owner.id)).one()
         business.name, business.workers, business.monthly_revenue, business.size = EVIL, 25, 40_000_000, "kecil"
