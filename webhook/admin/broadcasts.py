@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func
 from sqlmodel import select
 
 from bot.clock import utcnow
@@ -23,7 +24,7 @@ from bot.officers.broadcasts import (
     progress,
     resend_failed,
 )
-from bot.storage.models import Broadcast, Owner, Training
+from bot.storage.models import Broadcast, OutboxMessage, Owner, Training
 from bot.storage.segments import Segment, regency_kecamatan
 from conversations.i18n import N_
 from webhook.admin.auth import WebSession
@@ -31,6 +32,15 @@ from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import Id, not_found, open_db, page
 from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
+from webhook.admin.segment_words import (
+    DELIVERY_ORDER,
+    SegmentWords,
+    commodity_options,
+    need_options,
+    officer_names,
+    permit_filter_options,
+    zone,
+)
 
 router = APIRouter(prefix="/admin")
 
@@ -52,16 +62,25 @@ def _broadcasts_page(request: Request, session: WebSession, preview: dict[str, A
         options = kecamatan_options(db, session)
         regency_choices = regency_options(db, session)
         trainings = db.exec(select(Training).order_by(Training.starts_at.desc()).limit(30)).all()  # type: ignore[attr-defined]
+        said = SegmentWords.load(db, scope)
+        audiences = {b.id: said.line(b.segment) for b in rows}
+        authors = officer_names(db, [b.officer_id for b in rows])
     return page(
         request,
         "broadcasts",
         session,
         rows=rows,
         states=states,
+        audiences=audiences,
+        authors=authors,
         options=options,
         regencies=regency_choices,
+        commodities=commodity_options(),
+        needs=need_options(),
+        permits=permit_filter_options(),
         preview=preview,
         trainings=trainings,
+        zone=zone(),
     )
 
 
@@ -155,8 +174,15 @@ def broadcast_preview(
     with open_db(request) as db:
         audience = preview(db, segment, None)
         sample = [db.get(Owner, i) for i in audience.sample]
+        filters = SegmentWords.load(db, session.officer.kecamatan_scope).parts(segment)
     form = {**asdict(fields), "photo": photo_name}  # the preview page sends these back with "Kirim"
-    shown = {"count": audience.reachable, "unreachable": audience.unreachable, "sample": sample, "form": form}
+    shown = {
+        "count": audience.reachable,
+        "unreachable": audience.unreachable,
+        "sample": sample,
+        "form": form,
+        "filters": filters,
+    }
     return _broadcasts_page(request, session, shown)
 
 
@@ -210,7 +236,25 @@ def broadcast_detail(request: Request, broadcast_id: Id) -> HTMLResponse:
             raise not_found()
         counts = progress(db, broadcast_id)
         state = current_status(db, [broadcast], utcnow())[broadcast_id]
-    return page(request, "broadcast", session, broadcast=broadcast, counts=counts, state=state)
+        filters = SegmentWords.load(db, session.officer.kecamatan_scope).parts(broadcast.segment)
+        author = officer_names(db, [broadcast.officer_id]).get(broadcast.officer_id or 0)
+        last_sent = db.exec(
+            select(func.max(OutboxMessage.sent_at)).where(OutboxMessage.broadcast_id == broadcast_id)
+        ).one()
+    steps = [(code, counts.get(code, 0)) for code in DELIVERY_ORDER]
+    steps += [(code, n) for code, n in sorted(counts.items()) if code not in DELIVERY_ORDER]  # a newer state: "-"
+    return page(
+        request,
+        "broadcast",
+        session,
+        broadcast=broadcast,
+        counts=counts,
+        steps=steps,
+        state=state,
+        filters=filters,
+        author=author,
+        last_sent=last_sent,
+    )
 
 
 @router.post("/siaran/{broadcast_id}/{action}")

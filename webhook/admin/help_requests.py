@@ -14,6 +14,7 @@ from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import Id, open_db, page, record_action
 from webhook.admin.scope import in_scope
+from webhook.admin.segment_words import help_topic, training_ids_of_topics, training_titles
 
 router = APIRouter(prefix="/admin")
 
@@ -30,8 +31,11 @@ def help_requests(request: Request) -> HTMLResponse:
             .where(Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
             .order_by(HelpRequest.status.desc(), HelpRequest.created_at.desc())  # type: ignore[attr-defined]
         ).all()
-    rows = [r for r in rows if in_scope(session, r[2].kecamatan_code)]
-    return page(request, "help", session, rows=rows)
+        rows = [r for r in rows if in_scope(session, r[2].kecamatan_code)]
+        titles = training_titles(db, training_ids_of_topics(item.topic for item, _o, _b in rows))
+    topics = {item.id: help_topic(item.topic, titles) for item, _o, _b in rows}
+    waiting = sum(1 for item, _o, _b in rows if item.status == "open")
+    return page(request, "help", session, rows=rows, topics=topics, waiting=waiting)
 
 
 @router.post("/bantuan/{request_id}/selesai")

@@ -10,17 +10,16 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
-from bot.officers.areas import kecamatan_of, officer_regions, scope_parts, whole_regencies
+from bot.officers.areas import kecamatan_of, officer_regions, several_in_view, whole_regencies
 from bot.storage.models import AuditLog, Officer
-from conversations.i18n import N_
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import Id, _, not_found, open_db, page
 from webhook.admin.scope import kecamatan_options, regency_options
+from webhook.admin.segment_words import Places
 
 router = APIRouter(prefix="/admin")
-WHOLE_REGENCY = N_("{name} ({count} kecamatan)")  # an officer's scope covering a regency: "Kab. Lombok Timur (21 …)"
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -48,7 +47,8 @@ def _officers_page(request: Request, session: WebSession, code: str | None, erro
     # kecamatan one by one (elsewhere every kecamatan of the scope stays selected, or saving would drop them).
     whole = {o.id: [r.code for r in whole_regencies(regions, o.kecamatan_scope or ()) if regencies] for o in rows}
     singles = {o.id: set(o.kecamatan_scope or ()) - set(kecamatan_of(regions, whole[o.id])) for o in rows}
-    scopes = {o.id: ", ".join(scope_parts(regions, o.kecamatan_scope or (), _(WHOLE_REGENCY))) for o in rows}
+    places = Places(regions, several_in_view(regions, None))
+    scopes = {o.id: ", ".join(places.area(o.kecamatan_scope)) if o.kecamatan_scope else "" for o in rows}
     return page(
         request,
         "officers",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -20,9 +20,11 @@ from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, open_db, page
 from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
+from webhook.admin.segment_words import ANSWER_ORDER, SegmentWords, commodity_options, training_state, zone
 
 router = APIRouter(prefix="/admin")
 LATEST_TRAINING = timedelta(days=2 * 366)
+SHOWN_WAITING = 20  # names of the waiting list shown per training; the rest are counted
 
 
 @router.get("/pelatihan", response_class=HTMLResponse)
@@ -42,6 +44,18 @@ def trainings(request: Request) -> HTMLResponse:
             answered = answered.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
         answers = {(t, s): n for t, s, n in db.exec(answered).all()}
         reached = {t for t, _s in answers}
+        waiting = (
+            select(Invitation.training_id, Owner.name)
+            .join(Owner, Owner.id == Invitation.owner_id)
+            .join(Business, Business.owner_id == Owner.id)
+            .where(Invitation.status == "waitlist", Owner.consent_status == "given", Owner.deleted_at.is_(None))  # type: ignore[union-attr]
+            .order_by(Invitation.responded_at, Invitation.id)  # type: ignore[arg-type]
+        )
+        if scope is not None:
+            waiting = waiting.where(Business.kecamatan_code.in_(scope))  # type: ignore[union-attr]
+        waitlists: dict[int, list[str]] = {}
+        for training_id, name in db.exec(waiting).all():
+            waitlists.setdefault(training_id, []).append(name or "-")
         regencies = regency_kecamatan(db) if scope is not None else None
         rows = [
             t
@@ -50,7 +64,31 @@ def trainings(request: Request) -> HTMLResponse:
         ]
         options = kecamatan_options(db, session)
         regency_choices = regency_options(db, session)
-    return page(request, "trainings", session, rows=rows, answers=answers, options=options, regencies=regency_choices)
+        said = SegmentWords.load(db, scope)
+        audiences = {t.id: said.line(t.segment) for t in rows}
+    now = utcnow()
+    states = {t.id: training_state(t.status, _aware(t.ends_at) < now) for t in rows}
+    return page(
+        request,
+        "trainings",
+        session,
+        rows=rows,
+        answers=answers,
+        answer_order=ANSWER_ORDER,
+        waitlists=waitlists,
+        audiences=audiences,
+        states=states,
+        options=options,
+        regencies=regency_choices,
+        commodities=commodity_options(),
+        zone=zone(),
+        shown_waiting=SHOWN_WAITING,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives it back without a zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @router.post("/pelatihan")
