@@ -98,7 +98,7 @@ def csrf_of(client: httpx.Client) -> str:
 
 
 def open_help_shown(client: httpx.Client) -> int:
-    shown = re.search(r'Permintaan bantuan terbuka: <a href="/admin/bantuan">(\d+)</a>', client.get("/admin").text)
+    shown = re.search(r'<a href="/admin/bantuan" id="open-help">(\d+)</a>', client.get("/admin").text)
     return int(shown[1])
 
 

@@ -17,8 +17,11 @@ from sqlmodel import col, select
 from bot.channels.whatsapp import media_path
 from bot.officers.areas import officer_regions, several_in_view
 from bot.officers.export import business_query, write_export
-from bot.storage.models import AuditLog, Business, Need, Owner, Permit, Product, Region
+from bot.officers.rekap import PERMITS
+from bot.storage.models import Business, Need, Owner, Permit, Product, Region
+from conversations.flows.registration import COMMODITIES
 from conversations.i18n import N_
+from webhook.admin import history
 from webhook.admin.policy import signed_in
 from webhook.admin.rendering import MAX_INT, PAGE, Id, not_found, open_db, page, record_action
 from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
@@ -72,6 +75,7 @@ def businesses(
         regencies=regencies,
         regency_names={r.code: r.name for r in regencies},
         filters=filters,
+        commodities=[key for key, _label, _example in COMMODITIES],
         p=p,
         pages=max(1, (total + PAGE - 1) // PAGE),
     )
@@ -86,23 +90,22 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
         business = db.get(Business, business_id)
         owner = db.get(Owner, business.owner_id) if business is not None else None
         assert business is not None and owner is not None
-        products = db.exec(select(Product).where(Product.business_id == business.id)).all()
-        permits = db.exec(select(Permit).where(Permit.business_id == business.id).order_by(Permit.type)).all()
+        products = db.exec(select(Product).where(Product.business_id == business.id).order_by(col(Product.id))).all()
+        permits = db.exec(select(Permit).where(Permit.business_id == business.id)).all()
         needs = db.exec(select(Need).where(Need.business_id == business.id).order_by(Need.created_at.desc())).all()  # type: ignore[attr-defined]
-        history = db.exec(
-            select(AuditLog)
-            .where(AuditLog.target_type == "owner", AuditLog.target_id == owner.id)
-            .order_by(AuditLog.at.desc())  # type: ignore[attr-defined]
-            .limit(50)
-        ).all()
+        # Officers opening this page is history too: recorded first, so that this visit shows.
+        record_action(db, session, "business_viewed", "business", business.id)
+        db.commit()
+        events = history.history(db, owner.id or 0, business.id or 0)
         # Only the business's own places: a national deployment's region table holds 90,000 rows.
         places = [code for code in (business.kecamatan_code, business.kelurahan_code) if code]
         regions = {r.code: r.name for r in db.exec(select(Region).where(col(Region.code).in_(places))).all()}
         areas = officer_regions(db)
         named = several_in_view(areas, session.officer.kecamatan_scope) and areas.get(business.regency_code)
         regency = named.name if named else ""  # "Kabupaten Lombok Timur", where the officer sees several
-        record_action(db, session, "business_viewed", "business", business.id)
-        db.commit()
+    # Permits in the order of the overview (NIB, P-IRT, Halal, BPOM, Merek), a product's under its name.
+    product_names = {p.key: p.name or "-" for p in products}
+    permits = sorted(permits, key=lambda p: (_permit_order(p.type), p.product_key != "", p.product_key))
     return page(
         request,
         "business",
@@ -112,10 +115,15 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
         products=products,
         permits=permits,
         needs=needs,
-        history=history,
+        product_names=product_names,
+        history=events,
         regions=regions,
         regency=regency,
     )
+
+
+def _permit_order(kind: str) -> int:
+    return PERMITS.index(kind) if kind in PERMITS else len(PERMITS)
 
 
 @router.get("/usaha/{business_id}/foto")

@@ -12,6 +12,7 @@ from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
 from bot.officers.areas import kecamatan_of, officer_regions, several_in_view, whole_regencies
 from bot.storage.models import AuditLog, Officer
+from webhook.admin import history
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
 from webhook.admin.policy import signed_in
@@ -28,7 +29,8 @@ def audit(request: Request) -> HTMLResponse:
     session = signed_in(request)
     with open_db(request) as db:
         rows = db.exec(select(AuditLog).order_by(AuditLog.id.desc()).limit(300)).all()  # type: ignore[union-attr]
-    return page(request, "audit", session, rows=rows)
+        entries = history.events(db, rows)  # who by name, what in words, the detail as a short text
+    return page(request, "audit", session, rows=entries)
 
 
 @router.get("/petugas", response_class=HTMLResponse)

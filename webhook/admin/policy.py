@@ -76,6 +76,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/logout"): Rule(ALL),
     ("GET", "/admin/bahasa"): PUBLIC,  # the language of the pages, before login too
     ("GET", "/admin"): Rule(ALL),
+    ("GET", "/admin/cetak"): Rule(ALL),  # the overview's rekap, printable
     ("GET", "/admin/usaha"): Rule(ALL),
     ("GET", "/admin/usaha/{business_id}"): Rule(ALL, "business_id", business_in_scope),
     ("GET", "/admin/usaha/{business_id}/foto"): Rule(ALL, "business_id", business_in_scope),
