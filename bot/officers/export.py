@@ -30,7 +30,7 @@ from conversations.flows.permits import PERMIT_KINDS
 from conversations.flows.products import CATEGORIES, PACKAGING
 from conversations.flows.registration import COMMODITIES
 from conversations.flows.summary import SIZE_LABELS
-from conversations.i18n import N_, Translator, translator
+from conversations.i18n import N_, Translator, translator, zone_name
 from conversations.officer import PERMIT_NAMES
 
 # The columns docs/design.md promises, in this order: scripts read them by name and by position.
@@ -486,8 +486,6 @@ CHANNEL_NAMES = {
     "web": N_("simulator"),
 }
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each language by its own name, as the bot offers them
-# Indonesia's three time zones by the names people use; West and Central Kalimantan keep WIB on Pontianak's clock.
-_ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 MAX_WIDTH = 50  # characters: a longer cell (a list of products, a long note) wraps off the column, not the sheet
 DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
 MONEY_FORMAT = '"Rp"#,##0'  # whole rupiah; the thousands separator is the reader's (a dot in Indonesian Excel)
@@ -501,7 +499,7 @@ class Words:
     def __init__(self, locale: str, timezone: str) -> None:
         self._: Translator = translator(locale, timezone)
         self.tz = ZoneInfo(timezone)
-        self.zone = _ZONE_NAMES.get(timezone, timezone)
+        self.zone = zone_name(timezone)
 
     def status(self, code: str) -> str | None:
         return self._(STATUS_WORDS.get(code, code)) if code else None
