@@ -203,6 +203,7 @@ def pages(site: Site, role: str) -> dict[str, str]:
     found = {
         "ringkasan": "/admin",
         "ringkasan-cetak": "/admin/cetak",
+        "masuk": "/admin/login",
         "usaha": "/admin/usaha",
         "usaha-sri": f"/admin/usaha/{site.businesses['Sri Wahyuni']}",
         "usaha-wayan": f"/admin/usaha/{site.businesses['Wayan Batik']}",

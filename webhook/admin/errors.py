@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from conversations.i18n import N_
+from webhook.admin import language
 from webhook.admin.auth import current
 from webhook.admin.rendering import _, page
 
@@ -20,6 +21,10 @@ TITLES = {
     422: N_("Please check the form"),
 }
 OTHER_ERROR = N_("Something went wrong")
+SERVER_ERROR = N_(
+    "The dashboard could not finish this. Nothing you did caused it; try again in a moment, and tell the administrator"
+    " if it keeps happening."
+)
 INVALID_FORM = N_("The form is incomplete or a field is not valid. Go back, check the fields and send it again.")
 
 
@@ -27,10 +32,11 @@ def _is_dashboard(request: Request) -> bool:
     return request.url.path == "/admin" or request.url.path.startswith("/admin/")
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(request: Request, status: int, message: str, session: object = ...) -> Response:
     """An HTML error page (the menu shows when the officer is logged in)."""
     title = _(TITLES.get(status, OTHER_ERROR))
-    response = page(request, "error", current(request), title=title, message=_(message), status=status)
+    who = current(request) if session is ... else session
+    response = page(request, "error", who, title=title, message=_(message), status=status)  # type: ignore[arg-type]
     response.status_code = status
     return response
 
@@ -51,7 +57,25 @@ async def _invalid_request(request: Request, error: Exception) -> Response:
     return error_page(request, 422, INVALID_FORM)
 
 
+async def _server_error(request: Request, error: Exception) -> Response:
+    """A bug or an outage (the database gone) on a dashboard page: a page in the officer's language, with a way back.
+
+    This runs outside the middleware that set the request's language, so it sets it again from the cookie; the
+    session is not looked up (the database may be what failed), so the page offers the login page, which leads on
+    to the overview for an officer still logged in."""
+    if not _is_dashboard(request):
+        return PlainTextResponse("Internal Server Error", status_code=500)
+    settings = getattr(request.app.state, "settings", None)
+    zone = getattr(settings, "default_timezone", "Asia/Jakarta")
+    token = language._current.set(language.translator(language.chosen_language(request.scope), zone))
+    try:
+        return error_page(request, 500, SERVER_ERROR, session=None)
+    finally:
+        language._current.reset(token)
+
+
 def install(app: FastAPI) -> None:
     """Serve the dashboard's errors as pages (the webhooks keep FastAPI's JSON answers)."""
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _server_error)
