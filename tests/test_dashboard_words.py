@@ -211,3 +211,12 @@ def test_the_preview_and_an_officer_change_form_fit_a_phone(site: Site, browser)
             too_wide.append(f"officer change form at {width}")
     context.close()
     assert not too_wide, too_wide
+
+
+def test_an_officer_form_mistake_is_said_in_the_officers_language(site: Site) -> None:
+    client = login(site.url, "admin")
+    form = {"csrf": csrf_of(client.get("/admin/petugas").text), "username": "barat", "name": "Lagi", "role": "officer"}
+    page = client.post("/admin/petugas", data=form).text
+    assert translator("id")("That username is taken. Choose another one.") in page and "username 'barat'" not in page
+    short = client.post("/admin/petugas", data={**form, "username": "baru", "password": "pendek"}).text
+    assert translator("id")("A password needs at least 10 characters.") in short

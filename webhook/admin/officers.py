@@ -12,6 +12,7 @@ from bot.clock import utcnow
 from bot.officers.accounts import ROLES, OfficerError, create_officer, issue_link_code, update_officer
 from bot.officers.areas import kecamatan_of, officer_regions, several_in_view, whole_regencies
 from bot.storage.models import AuditLog, Officer
+from conversations.i18n import N_
 from webhook.admin import history
 from webhook.admin.auth import WebSession
 from webhook.admin.csrf import check_csrf
@@ -67,6 +68,21 @@ def _officers_page(request: Request, session: WebSession, code: str | None, erro
     )
 
 
+def _problem(error: OfficerError) -> str:
+    """What went wrong with an officer form, in the officer's language (the accounts module speaks English, for
+    the CLI)."""
+    text = str(error)
+    if text.startswith("username "):
+        return _(N_("That username is taken. Choose another one."))
+    if "password" in text:
+        return _(N_("A password needs at least 10 characters."))
+    if text.startswith("role "):
+        return _(N_("Choose one of the roles offered."))
+    if text.startswith("unknown kabupaten"):
+        return _(N_("Choose the kabupaten/kota from the list."))
+    return text
+
+
 def scope_chosen(db: Session, kecamatan: list[str] | None, kabupaten: list[str] | None) -> list[str] | None:
     """The kecamatan codes a form chose: those picked one by one, and every kecamatan of the regencies picked."""
     if not kabupaten:
@@ -109,7 +125,7 @@ def officer_add(
             db.commit()
         except OfficerError as problem:
             db.rollback()
-            error = str(problem)
+            error = _problem(problem)
     return _officers_page(request, session, code=code, error=error)
 
 
@@ -149,7 +165,7 @@ def officer_change(
                 db.commit()
             except OfficerError as problem:
                 db.rollback()
-                error = str(problem)
+                error = _problem(problem)
     if error is None and officer_id == session.officer.id:  # their own password: this session ended too
         return RedirectResponse("/admin/login", status_code=303)
     return _officers_page(request, session, code=None, error=error)
