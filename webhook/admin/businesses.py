@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.channels.whatsapp import media_path
 from bot.officers.areas import officer_regions, several_in_view
@@ -54,6 +54,7 @@ def businesses(
         query = business_query(segment, search_text(q))
         total = db.exec(select(func.count()).select_from(query.subquery())).one()
         rows = db.exec(query.offset((p - 1) * PAGE).limit(PAGE)).all()
+        permits = permit_summary(db, [business.id for business, _owner in rows if business.id is not None])
         regions = {r.code: r.name for r in db.exec(select(Region).where(Region.level == "kecamatan")).all()}
         options = kecamatan_options(db, session)
         regencies = regency_options(db, session)
@@ -76,9 +77,30 @@ def businesses(
         regency_names={r.code: r.name for r in regencies},
         filters=filters,
         commodities=[key for key, _label, _example in COMMODITIES],
+        permits=permits,
         p=p,
         pages=max(1, (total + PAGE - 1) // PAGE),
     )
+
+
+# A business's state for a permit it holds on several products: the most advanced one (as the rekap counts it);
+# "tidak perlu" only when no product needs it.
+_PROGRESS = ("tidak_perlu", "kedaluwarsa", "belum", "diurus", "terbit")
+
+
+def permit_summary(db: Session, business_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per business on the page, each permit it reported and its state, in the overview's order (NIB first)."""
+    best: dict[int, dict[str, str]] = {}
+    if business_ids:
+        for permit in db.exec(select(Permit).where(col(Permit.business_id).in_(business_ids))).all():
+            mine = best.setdefault(permit.business_id, {})
+            rank = _PROGRESS.index(permit.status) if permit.status in _PROGRESS else -1
+            held = mine.get(permit.type)
+            if held is None or rank > _PROGRESS.index(held):
+                mine[permit.type] = permit.status if rank >= 0 else "belum"
+    return {
+        business: sorted(states.items(), key=lambda item: _permit_order(item[0])) for business, states in best.items()
+    }
 
 
 @router.get("/usaha/{business_id}", response_class=HTMLResponse)
