@@ -9,8 +9,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from conversations.i18n import N_
-from webhook.admin import language
 from webhook.admin.auth import current
+from webhook.admin.language import speaking
 from webhook.admin.rendering import _, page
 
 TITLES = {
@@ -67,11 +67,8 @@ async def _server_error(request: Request, error: Exception) -> Response:
         return PlainTextResponse("Internal Server Error", status_code=500)
     settings = getattr(request.app.state, "settings", None)
     zone = getattr(settings, "default_timezone", "Asia/Jakarta")
-    token = language._current.set(language.translator(language.chosen_language(request.scope), zone))
-    try:
+    with speaking(request.scope, zone):
         return error_page(request, 500, SERVER_ERROR, session=None)
-    finally:
-        language._current.reset(token)
 
 
 def install(app: FastAPI) -> None:

@@ -6,6 +6,8 @@ dependency or error handler runs, so every `_` of the dashboard (Python and temp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import Annotated
@@ -36,6 +38,17 @@ def chosen_language(scope: Scope) -> str:
     return DEFAULT_LOCALE
 
 
+@contextmanager
+def speaking(scope: Scope, timezone: str) -> Iterator[Translator]:
+    """Serve the code inside in the language the request's officer chose (for code that runs outside the
+    middleware, such as Starlette's handler of unexpected errors)."""
+    token = _current.set(translator(chosen_language(scope), timezone))
+    try:
+        yield _current.get() or translator(DEFAULT_LOCALE)
+    finally:
+        _current.reset(token)
+
+
 class DashboardLanguage:
     """Serve each request in the officer's language and the deployment's time zone."""
 
@@ -47,11 +60,8 @@ class DashboardLanguage:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = _current.set(translator(chosen_language(scope), self.timezone))
-        try:
+        with speaking(scope, self.timezone):
             await self.app(scope, receive, send)
-        finally:
-            _current.reset(token)
 
 
 router = APIRouter()
