@@ -415,6 +415,10 @@ def test_the_dashboard_download_is_the_same_workbook_filtered_as_on_screen(lite_
         token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
         client.post("/admin/login", data={"username": "admin", "password": PASSWORD, "csrf": token})
         response = client.get("/admin/ekspor", params={"format": "xlsx", "kecamatan": "18.72.01"})
+        client.get("/admin/bahasa", params={"ke": "en"})  # an officer who reads the dashboard in English
+        english = client.get("/admin/ekspor", params={"format": "xlsx"})
+    (tmp_path / "english.xlsx").write_bytes(english.content)
+    assert load_workbook(tmp_path / "english.xlsx").worksheets[0]["A1"].value == "Business name"
     assert response.status_code == 200 and response.content[:2] == b"PK"
     (tmp_path / "download.xlsx").write_bytes(response.content)
     book = load_workbook(tmp_path / "download.xlsx")

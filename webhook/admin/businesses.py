@@ -23,7 +23,7 @@ from conversations.flows.registration import COMMODITIES
 from conversations.i18n import N_
 from webhook.admin import history
 from webhook.admin.policy import signed_in
-from webhook.admin.rendering import MAX_INT, PAGE, Id, not_found, open_db, page, record_action
+from webhook.admin.rendering import MAX_INT, PAGE, Id, _, not_found, open_db, page, record_action
 from webhook.admin.scope import kecamatan_options, regency_options, segment_in_scope
 
 router = APIRouter(prefix="/admin")
@@ -191,7 +191,7 @@ def export(
     buffer = io.BytesIO()
     timezone = request.app.state.settings.default_timezone  # the deployment's: times in the file and its name
     with open_db(request) as db:
-        count = write_export(db, buffer, format, timezone, segment, search_text(q))
+        count = write_export(db, buffer, format, timezone, segment, search_text(q), locale=_.locale)
         record_action(db, session, "export", "business", None, rows=count, format=format, **segment.to_json())
         db.commit()
     media = "text/csv" if format == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
