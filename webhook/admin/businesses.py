@@ -148,12 +148,19 @@ def _permit_order(kind: str) -> int:
     return PERMITS.index(kind) if kind in PERMITS else len(PERMITS)
 
 
-@router.get("/usaha/{business_id}/foto")
-async def business_photo(request: Request, business_id: Id, ref: str) -> Response:
-    """A photo an owner sent (product or permit evidence), for officers who may see the business (the policy)."""
+def _photo_refs(request: Request, business_id: int) -> set[str | None]:
+    """The photos kept for a business: its products' and its permits' evidence."""
     with open_db(request) as db:
         refs = {p.photo for p in db.exec(select(Product).where(Product.business_id == business_id)).all()}
         refs |= {p.evidence_photo for p in db.exec(select(Permit).where(Permit.business_id == business_id)).all()}
+    return refs
+
+
+@router.get("/usaha/{business_id}/foto")
+async def business_photo(request: Request, business_id: Id, ref: str) -> Response:
+    """A photo an owner sent (product or permit evidence), for officers who may see the business (the policy)."""
+    # In a thread: on the event loop, a query waiting for a pool connection would hold up every other request.
+    refs = await asyncio.to_thread(_photo_refs, request, business_id)
     if ref not in refs:
         raise not_found()
     platform, _sep, media_id = ref.partition(":")
