@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bot.messaging.adapters import SendResult
@@ -184,3 +185,26 @@ def test_answers_handed_over_while_the_chat_is_sending_go_after_it_in_order(engi
     asyncio.run(run())
     assert transport.sent == ["satu", "dua", "tiga"]
     assert statuses(engine) == {t: ("sent", 1) for t in ("satu", "dua", "tiga")}
+
+
+def test_a_database_error_mid_chat_puts_the_chats_messages_back_at_once(engine: Engine) -> None:
+    transport = Recorder()
+
+    def gate(message: Claimed) -> tuple[str, dict[str, Any] | None]:
+        if message.payload["text"] == "dua":  # the 24-hour check of the second message meets a dead database
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+        return "send", None
+
+    async def run() -> None:
+        sender = Sender(engine, {"telegram": transport}, {}, clock=lambda: NOW, gates={"telegram": gate})
+        sender.submit(*hand_over(engine, "1", ["satu", "dua", "tiga"]))
+        while sender._handed:
+            await asyncio.sleep(0.01)
+        mark_sent_many(engine, sender._take_sent(), NOW)  # what the flush loop would record
+
+    asyncio.run(run())
+    assert transport.sent == ["satu"]
+    # Not left "sending" for the 60-second lease: "dua" and "tiga" are queued again, in order, no attempt used up.
+    assert statuses(engine) == {"satu": ("sent", 1), "dua": ("queued", 0), "tiga": ("queued", 0)}
+    later, _ = claim_due(engine, NOW, 10, set(), {"telegram"})
+    assert texts(later) == [["dua", "tiga"]]

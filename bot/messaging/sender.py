@@ -259,17 +259,26 @@ class Sender:
         """Deliver one chat's messages in order, then any handed over meanwhile; after one that does not go, the
         rest wait their turn in the queue."""
         key = (batch[0].platform, batch[0].chat_id)
+        pending = list(batch)  # this chat's messages not dealt with yet
         try:
-            while batch:
-                for index, message in enumerate(batch):
-                    delivered = await self._deliver(message)
-                    self._taken_ids.discard(message.id)
-                    if not delivered:
-                        rest = batch[index + 1 :] + self._following.pop(key, [])
-                        await self._db(release, self.engine, [m.id for m in rest])
-                        self._taken_ids.difference_update(m.id for m in rest)
-                        return
-                batch = self._following.pop(key, [])
+            while pending:
+                message = pending[0]
+                delivered = await self._deliver(message)
+                pending.pop(0)
+                self._taken_ids.discard(message.id)
+                if not delivered:
+                    rest = pending + self._following.pop(key, [])
+                    await self._db(release, self.engine, [m.id for m in rest])
+                    self._taken_ids.difference_update(m.id for m in rest)
+                    return
+                if not pending:
+                    pending = self._following.pop(key, [])
+        except Exception as error:  # noqa: BLE001  (the database failed mid-chat: the others must not wait a minute)
+            # The message at hand was not sent (a database step before or after a failed send raised), so it and the
+            # rest go back to the queue now rather than waiting for their lease, and no later answer is lost.
+            rest = pending + self._following.pop(key, [])
+            log.warning("sender: a chat stopped (%s); %d messages back to the queue", describe_error(error), len(rest))
+            await self._give_back(rest)
         finally:
             self._in_flight.discard(key)
             if self._backlog or key in self._behind_busy:  # only then may a claim find more now
