@@ -271,9 +271,11 @@ def test_the_overview_page_shows_not_needed_apart(seeded) -> None:
     )
     bpom = expected()["bpom"]
     numbers = " / ".join(str(bpom[state]) for state in STATES)
-    assert numbers == "1 / 1 / 6 / 3" and numbers in html
+    assert numbers == "1 / 1 / 6 / 3" and f'<span class="counts">{numbers}</span>' in html
+    # The cell says it in words too; "tidak perlu" is counted apart, never as "sudah punya".
+    title = "sudah punya 1 · sedang diurus 1 · belum 6 · tidak perlu 3"
     # The total's BPOM bar: green for the one who has it, blue at the end for the three who do not need it.
-    cell = html[html.index(f'title="{numbers}"') :]
+    cell = html[html.index(f'title="{title}"') :]
     green = re.search(r'<span style="width: ([\d.]+)%">', cell).group(1)
     blue = re.search(r'<span class="unneeded" style="left: ([\d.]+)%; width: ([\d.]+)%">', cell)
     assert float(green) == pytest.approx(100 / 11)
