@@ -28,10 +28,11 @@ from bot.storage.models import (
     Region,
     Reminder,
 )
+from bot.storage.regions import area_of
 from conversations import effects as fx
 from conversations.report import BusinessInfo, ConsentInfo, PermitInfo, ProductInfo, Report
 from conversations.session import Session as ChatState
-from conversations.understanding.places import Area, RegionDirectory
+from conversations.understanding.places import RegionDirectory
 
 _BUSINESS_FIELDS = tuple(BusinessInfo.__dataclass_fields__)
 _OWNER_FIELDS = {"name", "phone", "phone_verified", "locale", "timezone"}
@@ -265,19 +266,7 @@ def load_report(db: Session, chat: ChatRow) -> Report:
 def load_regions(db: Session) -> RegionDirectory:
     """Every region of the deployment."""
     rows = db.exec(select(Region)).all()
-    areas = [
-        Area(
-            code=r.code,
-            name=r.name,
-            level=r.level,
-            parent_code=r.parent_code,
-            kind=r.kind,
-            timezone=r.timezone,
-            regency_name=r.regency_name,
-            regency_code=r.regency_code,
-        )
-        for r in rows
-    ]
+    areas = [area_of(r) for r in rows]
     regency = rows[0].regency_name if rows and len({r.regency_code for r in rows}) == 1 else ""
     return RegionDirectory.from_areas(areas, regency_name=regency)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -20,7 +21,9 @@ from bot.officers.accounts import create_officer
 from bot.officers.broadcasts import cancel_broadcast, create_broadcast
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.service import ConversationService
+from bot.storage.db import make_engine, upgrade
 from bot.storage.models import AuditLog, Broadcast, Business, HelpRequest, Invitation, Need, Owner, Permit
+from bot.storage.regions import DEFAULT_REGION_FILES, load_region_files
 from bot.storage.segments import Segment
 from conversations import Inbound
 from tests.seed import NOW, seed_owner
@@ -187,6 +190,21 @@ def dashboard(engine, sqlite_url: str, tmp_path: Path) -> Iterator[Site]:  # typ
     with running_app(settings, engine) as server:
         site.url = server.url
         yield site
+
+
+@contextmanager
+def seeded_dashboard(folder: Path) -> Iterator[tuple[Site, Engine]]:
+    """A fresh SQLite deployment (the Kota Metro demo list) in `folder`, seeded and served; with its engine."""
+    url = f"sqlite:///{folder / 'dashboard.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        load_region_files(db, DEFAULT_REGION_FILES)
+    try:
+        with dashboard(engine, url, folder) as running:
+            yield running, engine
+    finally:
+        engine.dispose()
 
 
 def login(base: str, username: str, language: str = "id") -> httpx.Client:

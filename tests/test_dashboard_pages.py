@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_site import ROLES, Site, dashboard, login, pages
+from tests.dashboard_site import ROLES, Site, login, pages, seeded_dashboard
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots" / "pages"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -56,20 +56,8 @@ def leaks(text: str, language: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from sqlmodel import Session
-
-    from bot.storage.db import make_engine, upgrade
-    from bot.storage.regions import DEFAULT_REGION_FILES, load_region_files
-
-    folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'pages.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as db:
-        load_region_files(db, DEFAULT_REGION_FILES)
-    with dashboard(engine, url, folder) as running:
+    with seeded_dashboard(tmp_path_factory.mktemp("pages")) as (running, _engine):
         yield running
-    engine.dispose()
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

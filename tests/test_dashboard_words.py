@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from conversations.i18n import translator
-from tests.dashboard_site import METRO_BARAT, METRO_PUSAT, Site, dashboard, login
+from tests.dashboard_site import METRO_BARAT, METRO_PUSAT, Site, login, seeded_dashboard
 from tests.seed import NOW
 from tests.test_dashboard_pages import leaks, visible_text
 
@@ -36,18 +36,10 @@ class Extra:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from bot.officers.accounts import create_officer
     from bot.officers.broadcasts import create_broadcast
-    from bot.storage.db import make_engine, upgrade
     from bot.storage.models import HelpRequest, Officer, Owner, Training
-    from bot.storage.regions import DEFAULT_REGION_FILES, load_region_files
     from bot.storage.segments import Segment
 
-    folder = tmp_path_factory.mktemp("words")
-    url = f"sqlite:///{folder / 'words.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as db:
-        load_region_files(db, DEFAULT_REGION_FILES)
-    with dashboard(engine, url, folder) as running:
+    with seeded_dashboard(tmp_path_factory.mktemp("words")) as (running, engine):
         with Session(engine) as db:
             admin = db.exec(select(Officer).where(Officer.username == "admin")).one()
             training = db.exec(select(Training).where(Training.title == "Pelatihan Kemasan")).one()
@@ -69,7 +61,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             db.commit()
             Extra.broadcast, Extra.training, Extra.engine = broadcast.id, training.id, engine
         yield running
-    engine.dispose()
 
 
 def csrf_of(page: str) -> str:

@@ -9,26 +9,14 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from bot.storage.models import Region
+from bot.storage.regions import area_of
 from conversations.understanding.places import Area, RegionDirectory
 
 
 def officer_regions(db: Session) -> RegionDirectory:
     """The deployment's kecamatan, and their regencies (no villages: officers filter and count no deeper)."""
     rows = db.exec(select(Region).where(Region.level == "kecamatan")).all()
-    areas = [
-        Area(
-            code=r.code,
-            name=r.name,
-            level=r.level,
-            parent_code=r.parent_code,
-            kind=r.kind,
-            timezone=r.timezone,
-            regency_name=r.regency_name,
-            regency_code=r.regency_code,
-        )
-        for r in rows
-    ]
-    return RegionDirectory.from_areas(areas)
+    return RegionDirectory.from_areas([area_of(r) for r in rows])
 
 
 def short_regency(name: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
 from bot.storage.models import Region
+from conversations.understanding.places import Area
 
 DEMO_REGION_FILES = sorted((Path(__file__).resolve().parents[2] / "data" / "regions").glob("*.csv"))
 # A deployment with no area set: one city, so that `chat` asks what a regency's office would ask and nothing more
@@ -100,3 +101,17 @@ def ensure_regions(db: Session, paths: list[Path] | None = None) -> LoadResult |
     if count:
         return None
     return load_region_files(db, paths or DEFAULT_REGION_FILES)
+
+
+def area_of(region: Region) -> Area:
+    """A region row as the conversation's `Area`."""
+    return Area(
+        code=region.code,
+        name=region.name,
+        level=region.level,
+        parent_code=region.parent_code,
+        kind=region.kind,
+        timezone=region.timezone,
+        regency_name=region.regency_name,
+        regency_code=region.regency_code,
+    )
