@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -167,3 +168,19 @@ def telegram(fake, engine, db_url: str) -> Iterator[object]:
 
     with running_app(telegram_settings(fake.url, db_url, webhook=True), engine) as server:
         yield TelegramClient(server.url, engine, fake)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Debian's, through playwright), shared by a module's page checks."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("LAPOR_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (LAPOR_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()

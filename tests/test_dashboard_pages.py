@@ -5,7 +5,6 @@ Screenshots of every page at 390 and 1280 px are written to artifacts/screenshot
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -72,20 +71,6 @@ def test_every_page_speaks_words_not_codes(site: Site, role: str, language: str)
         assert "text/html" in response.headers["content-type"], f"{name} is not a page"
         problems += [f"{name}: {leak}" for leak in leaks(visible_text(response.text), language)]
     assert not problems, f"{role}, {language}:\n" + "\n".join(problems)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("LAPOR_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required (LAPOR_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("role", list(ROLES))

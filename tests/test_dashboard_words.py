@@ -4,7 +4,6 @@ has a labelled capacity that may stay empty (no limit); the preview and an offic
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -161,20 +160,6 @@ def test_the_training_capacity_is_labelled_and_may_stay_empty(site: Site) -> Non
     listing = visible_text(client.get("/admin/pelatihan").text)
     assert translator("id")("no limit") in listing  # "tanpa batas"
     assert translator("id")("{taken} of {capacity} taken", taken=0, capacity=12) in listing
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("LAPOR_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required (LAPOR_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def test_the_preview_and_an_officer_change_form_fit_a_phone(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
