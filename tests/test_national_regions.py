@@ -290,3 +290,23 @@ def test_a_village_told_ahead_in_a_province_waits_for_its_regency_and_kecamatan(
         "52.03.03.2006",
     )
     office.engine.dispose()
+
+
+def test_an_owner_in_a_province_corrects_the_regency_and_is_asked_its_kecamatan_again(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["52"])
+    office.register("1", "Baiq Nurul", ["lombok timr", "masbagk", "paokmotng"])
+    office.say("1", "menu")
+    office.say("1", "3")  # correct my data
+    asked = office.say("1", "3")  # the location
+    assert "kabupaten atau kota mana?" in asked and "Kabupaten Lombok Timur" in asked  # what is stored, shown
+    assert "kecamatan mana di Kota Mataram?" in office.say("1", "kota mataram")  # Masbagik is not Mataram's: asked
+    assert "kelurahan atau desa mana di Ampenan?" in office.say("1", "ampenan")
+    office.say("1", "ampenan selatan")
+    owner, business = office.business("Baiq Nurul")
+    assert (business.regency_code, business.kecamatan_code, business.kelurahan_code) == (
+        "52.71",
+        "52.71.01",
+        "52.71.01.1004",
+    )
+    assert owner.timezone == "Asia/Makassar"
+    office.engine.dispose()
