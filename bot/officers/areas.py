@@ -3,25 +3,19 @@ regency where an officer's view spans several (a province's Dinas; a regency's o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
 from bot.storage.models import Region
 from bot.storage.regions import area_of
-from conversations.understanding.places import Area, RegionDirectory
+from conversations.understanding.places import Area, RegionDirectory, short_regency
 
 
 def officer_regions(db: Session) -> RegionDirectory:
     """The deployment's kecamatan, and their regencies (no villages: officers filter and count no deeper)."""
     rows = db.exec(select(Region).where(Region.level == "kecamatan")).all()
     return RegionDirectory.from_areas([area_of(r) for r in rows])
-
-
-def short_regency(name: str) -> str:
-    """The name "Kabupaten Lombok Timur" as "Kab. Lombok Timur" (a city keeps "Kota")."""
-    return re.sub(r"^Kabupaten\s+", "Kab. ", name)
 
 
 def regencies_in_view(regions: RegionDirectory, scope: Iterable[str] | None) -> list[Area]:

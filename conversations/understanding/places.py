@@ -241,13 +241,14 @@ class RegionDirectory:
             kecamatan = self.get(area.parent_code)
             parts.append(kecamatan.name if kecamatan else "")
         if area.level != "regency" and self.several_regencies():
-            parts.append(_short_regency(area.regency_name))
+            parts.append(short_regency(area.regency_name))
         where = ", ".join(p for p in parts if p)
         return f"{area.name} ({where})" if where else area.name
 
 
-def _short_regency(name: str) -> str:
-    """The name "Kabupaten Lombok Timur" as "Kab. Lombok Timur": lists on a phone have little room."""
+def short_regency(name: str) -> str:
+    """The name "Kabupaten Lombok Timur" as "Kab. Lombok Timur" (a city keeps "Kota"): lists on a phone have little
+    room."""
     return re.sub(r"^Kabupaten\s+", "Kab. ", name)
 
 
