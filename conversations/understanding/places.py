@@ -187,11 +187,16 @@ class RegionDirectory:
 
     def regencies(self) -> list[Area]:
         """Every regency and city of the deployment, in Kemendagri order (kabupaten first, then kota)."""
-        return sorted((a for a in self.areas.values() if a.level == "regency"), key=lambda a: a.code)
+        return list(self._regencies)
+
+    @cached_property
+    def _regencies(self) -> tuple[Area, ...]:
+        """The regencies, found once (several questions of a step ask whether there are several)."""
+        return tuple(sorted((a for a in self.areas.values() if a.level == "regency"), key=lambda a: a.code))
 
     def several_regencies(self) -> bool:
         """Whether the deployment covers more than one regency or city (a province, or several named)."""
-        return len(self.regencies()) > 1
+        return len(self._regencies) > 1
 
     def kecamatan(self, regency_code: str | None = None) -> list[Area]:
         """Every kecamatan (of one regency, when given), by name."""
