@@ -102,7 +102,10 @@ def _seed(engine, settings: Settings) -> Site:  # type: ignore[no-untyped-def]
             training, _invited = create_training(db, plan, f"officer:{admin.id}", NOW)
             db.commit()
         invitations = db.exec(select(Invitation).order_by(Invitation.id)).all()  # type: ignore[arg-type]
-        for invitation, answer in zip(invitations, ("yes", "waitlist", "maybe", "no", "invited", "yes"), strict=False):
+        # Klinik Halal (no seat limit, invited first) gets every plain answer; Pelatihan Kemasan (one seat) is full,
+        # so its second "yes" waits on the list.
+        answers = ("yes", "maybe", "no", "invited", "yes", "yes", "waitlist")
+        for invitation, answer in zip(invitations, answers, strict=False):
             invitation.status = answer
             db.add(invitation)
         owners = db.exec(select(Owner).where(Owner.name.is_not(None))).all()  # type: ignore[union-attr]
