@@ -310,3 +310,16 @@ def test_an_owner_in_a_province_corrects_the_regency_and_is_asked_its_kecamatan_
     )
     assert owner.timezone == "Asia/Makassar"
     office.engine.dispose()
+
+
+def test_a_desa_of_another_kecamatan_is_offered_with_its_kecamatan_not_taken_silently(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["52"])
+    for line in ("halo", "setuju", "Baiq Nurul", "lewati", "Tenun Baiq", "lombok timur"):
+        office.say("1", line)
+    assert "kelurahan atau desa mana di Masbagik?" in office.say("1", "masbagik")
+    # Kembang Kerang is a desa of Aikmel, not of Masbagik: the bot asks rather than guessing a look-alike of Masbagik.
+    assert "Maksudnya Kembang Kerang (Aikmel, Kab. Lombok Timur)?" in office.say("1", "kembang kerang")
+    assert "membuat apa" in office.say("1", "ya")
+    _owner, business = office.business("Baiq Nurul")
+    assert (business.kecamatan_code, business.kelurahan_code) == ("52.03.09", "52.03.09.2004")
+    office.engine.dispose()

@@ -302,9 +302,17 @@ def _find_typed(turn: Turn, level: str, text: str, options: list[Area]) -> Match
     """The area typed at the question about `level`: one of that level, or a narrower one named instead (an owner
     asked the kecamatan who types "desa Sukamaju"); an exact name wins over a typo, the level asked over another."""
     regions = turn.ctx.regions
-    if level == "kelurahan":
-        return regions.match(text, options)
     business = turn.report.business or BusinessInfo()
+    if level == "kelurahan":
+        match = regions.match(text, options)
+        if match.score == 100:
+            return match
+        # Named exactly, but in another kecamatan (the owner chose the wrong one, or the desa lies on the border):
+        # asked as a question ("Maksudnya Kembang Kerang (Aikmel)?"), never moved silently.
+        elsewhere = regions.find(text, "kelurahan", business.regency_code)
+        if elsewhere.kind is MatchKind.EXACT:
+            return Match(MatchKind.CLOSE, elsewhere.areas, elsewhere.score)
+        return match
     levels = list(LEVELS[LEVELS.index(level) :])
     named = named_level(text)
     if named in levels:
