@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import HTTPException, Request
@@ -47,8 +48,6 @@ templates.env.filters["waktu"] = lambda value: _.moment(value) if value else "-"
 @pass_context
 def _language_link(context: Any, language: str) -> str:
     """The address that switches the dashboard to `language` and comes back to this page."""
-    from urllib.parse import quote
-
     request = context["request"]
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return f"/admin/bahasa?ke={language}&kembali={quote(here, safe='')}"
