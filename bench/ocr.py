@@ -23,13 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.documents.worker import DET_LIMIT  # noqa: E402  (the bot's setting: 960 px, see bench/RESULTS.md)
 from conversations.understanding.document_numbers import OcrLine, read_document  # noqa: E402
 from tests.documents.make_photos import make_pdf, make_set  # noqa: E402
 
 _ENGINE = None
-# Text detection on at most 960 pixels (long side): as right as full size on the test set, 1.3 s instead of 2.1 s
-# per photo and 660 MB instead of 830 MB peak (bench/RESULTS.md). Telegram sends photos at 1280 pixels at most.
-DET_LIMIT = 960
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -41,22 +39,11 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 
 def start_engine(threads: int = 0, det_limit: int = DET_LIMIT) -> None:
-    """Load RapidOCR once in this (worker) process, with only the models its wheel ships.
-
-    `det_limit`: scale the photo down so that its long side is at most this many pixels for text detection
-    (0: the wheel's default, which only scales small photos up, so a 1600-pixel photo is read at full size).
-    Settings, not another model: nothing is fetched.
-    """
+    """Load RapidOCR in this (worker) process, as the bot's worker does (bot/documents/worker.py)."""
     global _ENGINE
-    from rapidocr import RapidOCR
+    from bot.documents.worker import rapidocr_engine
 
-    params: dict[str, object] = {"Global.log_level": "warning"}
-    if threads:
-        params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
-    if det_limit:
-        params["Det.limit_type"] = "max"
-        params["Det.limit_side_len"] = det_limit
-    _ENGINE = RapidOCR(params=params)
+    _ENGINE = rapidocr_engine(threads, det_limit)
 
 
 def ocr_lines(path: str) -> tuple[list[tuple[str, tuple[float, float, float, float], float]], float, float]:
@@ -64,13 +51,8 @@ def ocr_lines(path: str) -> tuple[list[tuple[str, tuple[float, float, float, flo
     if _ENGINE is None:
         start_engine()
     started = time.perf_counter()
-    result = _ENGINE(path)
+    lines = _ENGINE(path)
     seconds = time.perf_counter() - started
-    lines = []
-    boxes = result.boxes if result.boxes is not None else ()
-    for text, score, box in zip(result.txts or (), result.scores or (), boxes, strict=True):
-        xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-        lines.append((str(text), (min(xs), min(ys), max(xs), max(ys)), float(score)))
     return lines, seconds, rss_mb("VmHWM")
 
 

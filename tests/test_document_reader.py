@@ -20,7 +20,6 @@ from tests.documents.make_photos import make_pdf, make_set
 
 FAKE = "tests.fakes.ocr_engine:make"
 NIB = "1291417776317"
-_MISSING = [name for name in ("rapidocr", "onnxruntime") if importlib.util.find_spec(name) is None]
 
 
 def _values(result):
@@ -142,15 +141,6 @@ def test_an_engine_that_does_not_load_gives_could_not_read(page):
 
 
 # --- reading, with the real engine -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def engine_present():
-    if _MISSING:
-        reason = f"OCR engine not installed ({', '.join(_MISSING)}): pip install -e '.[dev]'"
-        if os.environ.get("LAPOR_REQUIRE_OCR") == "1":
-            pytest.fail(reason + " and LAPOR_REQUIRE_OCR=1")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def ocr_reader(engine_present):
     reader = DocumentReader(time_limit=60)

@@ -6,26 +6,13 @@ failure if LAPOR_REQUIRE_OCR=1.  The bot's process must not load the model: the 
 """
 
 import concurrent.futures
-import importlib.util
 import multiprocessing
-import os
 import sys
 
 import pytest
 
 from conversations.understanding.document_numbers import OcrLine, read_document
 from tests.documents.make_photos import make_pdf, make_set
-
-_MISSING = [name for name in ("rapidocr", "onnxruntime") if importlib.util.find_spec(name) is None]
-
-
-@pytest.fixture(scope="module")
-def engine_present():
-    if _MISSING:
-        reason = f"OCR engine not installed ({', '.join(_MISSING)}): pip install -e '.[dev]'"
-        if os.environ.get("LAPOR_REQUIRE_OCR") == "1":
-            pytest.fail(reason + " and LAPOR_REQUIRE_OCR=1")
-        pytest.skip(reason)
 
 
 def test_six_photos_read_in_a_worker_give_the_right_numbers(engine_present, tmp_path):
