@@ -323,3 +323,20 @@ def test_a_desa_of_another_kecamatan_is_offered_with_its_kecamatan_not_taken_sil
     _owner, business = office.business("Baiq Nurul")
     assert (business.kecamatan_code, business.kelurahan_code) == ("52.03.09", "52.03.09.2004")
     office.engine.dispose()
+
+
+def test_kecamatan_and_desa_told_together_at_the_regency_question(tmp_path: Path) -> None:
+    office = Office(tmp_path, ["52"])
+    for line in ("halo", "setuju", "Baiq Nurul", "lewati"):
+        office.say("1", line)
+    assert "kabupaten atau kota mana?" in office.say("1", "Tenun Baiq")
+    noted = office.say("1", "kec masbagik, desa kesik")  # the kecamatan answers the regency question
+    assert "Kelurahan/desa: Kesik" in noted and "Apakah sudah benar?" in noted
+    assert "membuat apa" in office.say("1", "ya")  # regency, kecamatan and desa: nothing asked again
+    _owner, business = office.business("Baiq Nurul")
+    assert (business.regency_code, business.kecamatan_code, business.kelurahan_code) == (
+        "52.03",
+        "52.03.05",
+        "52.03.05.2001",
+    )
+    office.engine.dispose()

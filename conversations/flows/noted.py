@@ -103,7 +103,8 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
     if not found.facts:
         return None  # most answers: nothing else told, nothing more to work out
     places = [f.question for f in found.facts if f.question.startswith("biz.area|")]
-    if name == "biz.area" and len(places) == len(found.facts) and question_id not in places:
+    answered = question_id in places or (question_id == "biz.area|regency" and "biz.area|kecamatan" in places)
+    if name == "biz.area" and len(places) == len(found.facts) and not answered:
         return None  # "desa Sukadana" asked the regency or kecamatan: the place question finds a village itself
     keys = _product_keys(turn, name, args)
     products = [f.text for f in found.facts if f.question.startswith("product.name|")]  # named in this message
@@ -113,7 +114,8 @@ def take_facts(turn: Turn, question_id: str, text: str, use_rest: bool = True) -
         target = _target(fact.question, keys)
         if target is None or _already_stored(turn, target, fact) or not _applies(turn, target):
             continue
-        if target == question_id and use_rest and answer is None:
+        # A kecamatan named to the regency question answers it (the regency follows from the kecamatan).
+        if (target == question_id or (answered and target == "biz.area|kecamatan")) and use_rest and answer is None:
             answer = fact.text
             continue
         pending.append([target, fact.text, _shown(turn, fact, keys, products)])

@@ -39,7 +39,7 @@ from conversations.understanding.answers import classify_answer
 from conversations.understanding.corrections import read_correction
 from conversations.understanding.permit_mentions import STATUS_OF_ANSWER
 from conversations.understanding.permit_numbers import PermitNumber, PermitType, parse_permit_number
-from conversations.understanding.places import Area, RegionDirectory
+from conversations.understanding.places import RegionDirectory
 from tests.dialog import EngineChat
 from tests.owners.profiles import Permit, Product, Profile
 
@@ -115,15 +115,11 @@ STYLES: tuple[Style, ...] = tuple(Style)
 
 
 def load_regions() -> RegionDirectory:
-    """The demo kecamatan and kelurahan of both CSVs, loaded the way the engine test fixture does."""
-    from bot.storage.regions import DEMO_REGION_FILES, read_region_rows  # the one import from `bot`
+    """The demo kecamatan and kelurahan of both CSVs (Kota Bengkulu and Kota Metro): a two-city deployment, which
+    asks the city first, as the running bot loads it."""
+    from bot.storage.regions import DEMO_REGION_FILES, area_of, read_region_rows  # the one import from `bot`
 
-    areas = [
-        Area(r.code, r.name, r.level, r.parent_code, r.kind, r.timezone, r.regency_name)
-        for path in DEMO_REGION_FILES
-        for r in read_region_rows(path)
-    ]
-    return RegionDirectory.from_areas(areas)
+    return RegionDirectory.from_areas([area_of(r) for path in DEMO_REGION_FILES for r in read_region_rows(path)])
 
 
 # --- facts --------------------------------------------------------------------------------------------------
@@ -411,6 +407,7 @@ class SimulatedOwner:
         kecamatan = area_code(self.regions, self.profile.kecamatan, "kecamatan")
         self.codes = {"kecamatan": kecamatan}
         self.codes["kelurahan"] = area_code(self.regions, self.profile.kelurahan, "kelurahan", kecamatan)
+        self.codes["regency"] = kecamatan.rsplit(".", 1)[0]  # Kemendagri: a kecamatan's code starts with its regency's
         food = [p for p in self.profile.products if p.is_food]
         topics = ["nib", "merek", "sentra"] + (["pirt", "halal", "bpom"] if food else [])
         self.ask_about = topics[sum(map(ord, self.profile.id)) % len(topics)]
@@ -423,6 +420,13 @@ class SimulatedOwner:
         if index is None or index >= len(self.profile.products):
             return Permit("belum")
         return self.profile.products[index].permit(kind)
+
+    def place(self, level: str) -> str:
+        """The owner's regency or city (by its name), kecamatan or kelurahan, as they would name it."""
+        if level == "regency":
+            regency = self.regions.get(self.codes["regency"])
+            return regency.name if regency is not None else ""
+        return self.profile.kecamatan if level == "kecamatan" else self.profile.kelurahan
 
     def topic(self, question: str, report: Report) -> Topic | None:
         """What fact an open question asks for, in profile terms (None: not a fact of this owner)."""
@@ -563,7 +567,7 @@ class SimulatedOwner:
         if name in expected:
             return norm_text(said) == norm_text(expected[name])
         if name == "biz.area":
-            return norm_text(said) == norm_text(p.kecamatan if args[0] == "kecamatan" else p.kelurahan)
+            return norm_text(said) == norm_text(self.place(args[0]))
         if name == "biz.sentra":
             return (norm_text(said) == "ya") == (p.sentra is not None)
         if name == "product.name":
@@ -611,12 +615,12 @@ class SimulatedOwner:
             self.correction = "done" if self.correction == "wrong" else self.correction
             return p.business
         if name == "biz.area":
-            return p.kecamatan if args[0] == "kecamatan" else p.kelurahan
-        if name == "biz.area_confirm":
-            return pick(choices, "yes" if self.codes[args[0]] == args[1] else "no")
+            return self.place(args[0])
+        if name == "biz.area_confirm":  # the place asked about, or a narrower one of the owner's they typed
+            return pick(choices, "yes" if args[1] in self.codes.values() else "no")
         if name == "biz.area_pick":
-            code = self.codes[args[0]]
-            return pick(choices, code if code in choices else "none")
+            code = next((c for c in self.codes.values() if c in choices), "none")
+            return pick(choices, code)
         if name == "biz.commodity":
             return pick(choices, p.commodity)
         if name == "biz.commodity_other":
@@ -723,11 +727,11 @@ class SimulatedOwner:
             case "biz.name":
                 return rng.choice([p.business.lower(), f"usaha saya {p.business}", f"namanya {p.business.lower()}"])
             case "biz.area":
-                place = p.kecamatan if args[0] == "kecamatan" else p.kelurahan
-                prefix = "kec" if args[0] == "kecamatan" else "kel"
-                return rng.choice([typo(rng, place), f"{prefix} {place.lower()}", f"{place.lower()} bu"])
+                place = self.place(args[0])
+                prefix = {"regency": "", "kecamatan": "kec ", "kelurahan": "kel "}[args[0]]
+                return rng.choice([typo(rng, place), f"{prefix}{place.lower()}", f"{place.lower()} bu"])
             case "biz.area_confirm":
-                return "iya bu" if self.codes[args[0]] == args[1] else "bukan"
+                return "iya bu" if args[1] in self.codes.values() else "bukan"
             case "biz.commodity":
                 return rng.choice([f"bikin {p.trade}", f"{p.trade} bu", f"usaha {p.trade}", f"jualan {p.trade}"])
             case "biz.workers":
