@@ -18,6 +18,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from babel.dates import get_month_names
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 NORMAL = 35
@@ -52,20 +53,7 @@ _PRODUCTS = (
     "Sari Buah Nanas",
     "Peyek Kacang",
 )
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+_MONTHS = tuple(get_month_names("wide", locale="id")[month] for month in range(1, 13))  # Januari ...
 _KBLI = ("10794", "10796", "10391", "10761", "10772", "16291", "10792", "10722", "10330", "10710")
 
 
