@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ import phonenumbers
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from bot.clock import as_utc
 from bot.storage.models import Business, ChannelAccount, Need, Owner, Permit, Product, Region
 from bot.storage.segments import Segment, owners_query
 from conversations.flows.labels import NEEDS
@@ -96,13 +97,8 @@ PERMITS = ("nib", "pirt", "halal", "bpom", "merek")
 _PROGRESS = {"belum": 0, "kedaluwarsa": 1, "diurus": 2, "terbit": 3}
 
 
-def _aware(value: datetime) -> datetime:
-    """A stored timestamp as an aware UTC datetime (stored ones are UTC; a naive one is read as UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _local(value: datetime | None, tz: ZoneInfo) -> str:
-    return _aware(value).astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    return as_utc(value).astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _regency_of(kecamatan: str | None) -> str:
@@ -509,7 +505,7 @@ class Words:
 
     def moment(self, value: datetime | None) -> datetime | None:
         """A stored timestamp as the deployment's wall-clock time (a spreadsheet date knows no zone)."""
-        return _aware(value).astimezone(self.tz).replace(tzinfo=None, microsecond=0) if value else None
+        return as_utc(value).astimezone(self.tz).replace(tzinfo=None, microsecond=0) if value else None
 
     def label(self, table: Sequence[tuple[str, ...]], key: str | None) -> str | None:
         """The translated label of `key` in one of the conversation's (key, label, ...) tables."""

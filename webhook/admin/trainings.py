@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.clock import utcnow
+from bot.clock import as_utc, utcnow
 from bot.scheduling.trainings import TrainingPlan, create_training
 from bot.storage.models import Business, Invitation, Owner, Training
 from bot.storage.segments import Segment, regency_kecamatan
@@ -67,7 +67,7 @@ def trainings(request: Request) -> HTMLResponse:
         said = SegmentWords.load(db, scope)
         audiences = {t.id: said.line(t.segment) for t in rows}
     now = utcnow()
-    states = {t.id: training_state(t.status, _aware(t.ends_at) < now) for t in rows}
+    states = {t.id: training_state(t.status, as_utc(t.ends_at) < now) for t in rows}
     return page(
         request,
         "trainings",
@@ -84,11 +84,6 @@ def trainings(request: Request) -> HTMLResponse:
         zone=zone(),
         shown_waiting=SHOWN_WAITING,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as UTC (SQLite gives it back without a zone)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @router.post("/pelatihan")
