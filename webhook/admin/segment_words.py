@@ -17,6 +17,8 @@ from bot.officers.areas import kecamatan_label, kecamatan_of, several_in_view, s
 from bot.officers.areas import officer_regions as load_regions
 from bot.storage.models import Officer, Region, Training
 from bot.storage.segments import Segment
+from conversations.flows.labels import NEEDS
+from conversations.flows.registration import COMMODITIES
 from conversations.i18n import N_, zone_name
 from conversations.officer import PERMIT_NAMES
 from conversations.understanding.places import RegionDirectory
@@ -31,8 +33,9 @@ DELIVERY_ORDER = ("queued", "waiting", "sending", "sent", "delivered", "read", "
 # Training answers, most useful first.
 ANSWER_ORDER = ("yes", "maybe", "no", "waitlist", "invited")
 PERMIT_FILTER_STATUSES = ("belum", "diurus")  # what the broadcast form offers per permit, with "P-IRT ends this year"
-COMMODITY_CHOICES = ("makanan", "minuman", "batik_tenun", "konveksi", "kerajinan", "lainnya")
-NEED_CHOICES = ("kemasan", "pemasaran", "modal", "peralatan", "pelatihan", "izin")
+COMMODITY_CHOICES = tuple(key for key, _label, _example in COMMODITIES)  # the registration's, in its order
+# The needs an owner picks by name ("other" and "nothing for now" are not something to send a broadcast about).
+NEED_CHOICES = tuple(key for key, _label in NEEDS if key not in ("lainnya", "tidak_ada"))
 TRAINING_STATES = {"scheduled": N_("scheduled"), "done": N_("done"), "cancelled": N_("cancelled")}
 _HELP_TOPICS = {"umum": N_("General question")}
 
