@@ -309,3 +309,12 @@ def test_the_console_says_how_to_use_it_first_even_when_piped(tmp_path: Path) ->
     assert hint.startswith("Lapor IKM (percobaan di terminal)")
     assert result.stdout.startswith(hint + "\n")
     assert result.stdout.index(hint) < result.stdout.index("Selamat datang")
+
+
+@pytest.mark.parametrize("said", ["gk ada hp", "belum punya hp bu", "tidak ada"])
+def test_an_owner_without_a_mobile_number_says_so_and_goes_on(chat: EngineChat, said: str) -> None:
+    consented(chat)
+    chat.send("Sri Wahyuni")
+    reply = chat.send(said)
+    assert "bukan nomor HP" not in reply and "nama usaha" in reply  # not asked again for digits
+    assert chat.report.phone is None

@@ -156,7 +156,8 @@ def _phone_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _phone_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
-    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO):
+    # "gk ada hp", "belum punya": no number to give, as good as SKIP (it was asked again and again as "not a number").
+    if answer.choice == "lewati" or classify_answer(answer.text) in (Said.SKIP, Said.NO, Said.NOT_YET):
         turn.advance()
         return
     sender = answer.inbound.sender_phone
