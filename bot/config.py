@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     # {"reminder": {"name": "lapor_ikm_pengingat", "language": "id"}}
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     media_dir: str = "media"
+    # Permit numbers read from owners' photos and PDFs (offline OCR in a worker process of its own, about 700 MB,
+    # started on the first photo): on or off, how many photos at a time (1 or 2), and the time limit per photo.
+    read_documents: bool = True
+    document_readers: Literal[1, 2] = 1
+    document_time_limit: float = 20.0
+    # The OCR engine, "module:factory" (tests use a fake one); the default is RapidOCR with its wheel's own models.
+    document_engine: str = "bot.documents.worker:rapidocr_engine"
 
     @field_validator("log_level", mode="before")
     @classmethod

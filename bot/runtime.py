@@ -22,6 +22,8 @@ from bot.channels.telegram_update import read_update
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
+from bot.documents.intake import PhotoIntake, keep_media, kept_media
+from bot.documents.reader import DocumentReader
 from bot.messaging.adapters import Transport
 from bot.messaging.inbox import Adapter, InboxWorker, store_event
 from bot.messaging.liveness import ProcessLock
@@ -84,6 +86,16 @@ class Runtime:
             self.transports["whatsapp"] = self.whatsapp
             gates["whatsapp"] = window_gate(engine, settings.whatsapp_templates, clock)
         self.worker = InboxWorker(engine, self.service, self.adapters, clock, media_fetcher=self._fetch_media)
+        self.intake: PhotoIntake | None = None
+        if settings.read_documents:
+            reader = DocumentReader(
+                concurrency=settings.document_readers,
+                time_limit=settings.document_time_limit,
+                engine=settings.document_engine,
+            )
+            self.intake = PhotoIntake(reader, self._media_file)
+            self.worker.reader = self.intake.read
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.inbox_wake = asyncio.Event()
         # Chats with events this process stored and has not processed yet: the worker goes to them without asking
         # the database; a sweep (every INBOX_SWEEP_SECONDS, and after reminders or failures) finds the rest.
@@ -118,6 +130,7 @@ class Runtime:
 
     async def start(self) -> None:
         """Connect to the platforms and start the background loops."""
+        self._loop = asyncio.get_running_loop()
         if self.telegram is not None:
             await self.telegram.start()
             adapter = self.adapters["telegram"]
@@ -252,10 +265,34 @@ class Runtime:
         return created
 
     def _fetch_media(self, platform: str, media_id: str) -> bool:
-        """Keep a copy of an owner's photo (WhatsApp media URLs expire)."""
+        """Keep a copy of an owner's photo (WhatsApp media URLs expire), unless it was fetched to be read."""
         if platform == "whatsapp" and self.whatsapp is not None:
+            if kept_media(Path(self.settings.media_dir), platform, media_id) is not None:
+                return True
             return self.whatsapp.fetch_media(media_id) is not None
         return False
+
+    def _media_file(self, platform: str, media_ref: str) -> Path | None:
+        """A local copy of an owner's photo or document, fetched now if need be (blocking: the inbox's threads)."""
+        media_dir = Path(self.settings.media_dir)
+        if platform == "console" and media_ref.startswith("file:"):
+            return Path(media_ref.removeprefix("file:"))
+        media_id = media_ref.removeprefix(f"{platform}:")
+        kept = kept_media(media_dir, platform, media_id)
+        if kept is not None:
+            return kept
+        if platform == "whatsapp" and self.whatsapp is not None:
+            return self.whatsapp.fetch_media(media_id)
+        if platform == "telegram" and self.telegram is not None and self._loop is not None:
+            download = asyncio.run_coroutine_threadsafe(self.telegram.download(media_ref), self._loop)
+            try:
+                data = download.result(timeout=60)
+            except Exception as error:  # noqa: BLE001  (answered as if not read: the typed path goes on)
+                download.cancel()
+                log.warning("could not download Telegram media to read it: %s", describe_error(error))
+                return None
+            return keep_media(media_dir, platform, media_id, data)
+        return None
 
     async def stop(self) -> None:
         """Stop the loops and close connections."""
@@ -274,6 +311,8 @@ class Runtime:
             await self.whatsapp.stop()
         self._executor.shutdown(wait=False)
         self._store_executor.shutdown(wait=False)
+        if self.intake is not None:
+            await asyncio.to_thread(self.intake.close)
         await asyncio.to_thread(self.process_lock.release)
 
     async def accept(

@@ -176,7 +176,7 @@ _INT = Permit.__table__.c.expiry_year.type  # type: ignore[attr-defined]
 _DATE = Permit.__table__.c.expires_on.type  # type: ignore[attr-defined]
 _TIME = Permit.__table__.c.reported_at.type  # type: ignore[attr-defined]
 # Everything listed under an owner in one round trip: consents (0), channels (1), products (2), permits (3) and open
-# needs (4) as rows of one shape - a tag, the id, seven texts, a number, two dates and a time - sorted by tag and id.
+# needs (4) as rows of one shape - a tag, the id, eight texts, a number, two dates and a time - sorted by tag and id.
 _REPORT_ROWS = union_all(
     select(
         literal_column("3", Integer).label("tag"),
@@ -188,6 +188,7 @@ _REPORT_ROWS = union_all(
         Permit.number_kind,
         Permit.evidence_photo,
         Permit.reported_via,
+        Permit.number_source,
         Permit.expiry_year,
         Permit.expires_on,
         Permit.expected_on,
@@ -198,14 +199,14 @@ _REPORT_ROWS = union_all(
         ConsentRecord.id,
         ConsentRecord.action,
         ConsentRecord.text_version,
-        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE),
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE),
         ConsentRecord.at,
     ).where(ConsentRecord.owner_id == bindparam("owner_id")),
     select(
         literal_column("1", Integer),
         ChannelAccount.id,
         ChannelAccount.platform,
-        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
     ).where(ChannelAccount.owner_id == bindparam("owner_id")),
     select(
         literal_column("2", Integer),
@@ -215,14 +216,14 @@ _REPORT_ROWS = union_all(
         Product.category,
         Product.packaging,
         Product.photo,
-        *_typed_nulls(_STR, _STR, _INT, _DATE, _DATE, _TIME),
+        *_typed_nulls(_STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
     ).where(Product.business_id == bindparam("business_id")),
     select(
         literal_column("4", Integer),
         Need.id,
         Need.kind,
         Need.note,
-        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
+        *_typed_nulls(_STR, _STR, _STR, _STR, _STR, _STR, _INT, _DATE, _DATE, _TIME),
     ).where(Need.business_id == bindparam("business_id"), Need.status == "open"),
 ).order_by(literal_column("1"), literal_column("2"))
 
@@ -236,7 +237,7 @@ def load_report(db: Session, chat: ChatRow) -> Report:
     products: list[ProductInfo] = []
     permits: list[PermitInfo] = []
     needs: list[tuple[str, str | None]] = []
-    for tag, _id, s1, s2, s3, s4, s5, s6, s7, number, date1, date2, time in rows:
+    for tag, _id, s1, s2, s3, s4, s5, s6, s7, s8, number, date1, date2, time in rows:
         if tag == 0:
             consents.append(ConsentInfo(s1, s2, time))
         elif tag == 1:
@@ -244,7 +245,7 @@ def load_report(db: Session, chat: ChatRow) -> Report:
         elif tag == 2:
             products.append(ProductInfo(s1, s2, s3, s4, s5))
         elif tag == 3:
-            permits.append(PermitInfo(s1, s2, s3, s4, s5, number, date1, date2, s6, time, s7))
+            permits.append(PermitInfo(s1, s2, s3, s4, s5, number, date1, date2, s6, time, s7, s8))
         else:
             needs.append((s1, s2))
     return Report(
@@ -501,7 +502,11 @@ class EffectWriter:
             business.kelurahan_code = None
             db.add(business)
             db.exec(update(Product).where(Product.business_id == business.id).values(name=None, photo=None))
-            db.exec(update(Permit).where(Permit.business_id == business.id).values(number=None, evidence_photo=None))
+            db.exec(
+                update(Permit)
+                .where(Permit.business_id == business.id)
+                .values(number=None, evidence_photo=None, number_source=None)
+            )
             db.exec(update(Need).where(Need.business_id == business.id).values(note=None))
         owner.name = None
         owner.phone = None

@@ -51,7 +51,15 @@ class DeleteProduct:
 
 
 # The fields of a permit's report besides its status, named alike here, in the report and in the database.
-PERMIT_DETAILS = ("number", "number_kind", "expiry_year", "expires_on", "expected_on", "evidence_photo")
+PERMIT_DETAILS = (
+    "number",
+    "number_kind",
+    "expiry_year",
+    "expires_on",
+    "expected_on",
+    "evidence_photo",
+    "number_source",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class UpsertPermit:
     expires_on: date | None = None
     expected_on: date | None = None
     evidence_photo: str | None = None
+    number_source: str | None = None  # "typed", or "photo": read from `evidence_photo` and confirmed by the owner
     keep_details: bool = False  # True: only the status changes, the number and dates stay
 
     def details(self) -> dict[str, Any]:

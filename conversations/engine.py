@@ -10,7 +10,7 @@ from conversations import effects as fx
 from conversations import flows  # noqa: F401  (registers every flow and question)
 from conversations.effects import Effect
 from conversations.events import Inbound, InboundKind, Reply
-from conversations.flows import common, corrections, faq, noted, reminders
+from conversations.flows import common, corrections, faq, noted, photo_numbers, reminders
 from conversations.flows.registration import OUTSIDE_INDONESIA
 from conversations.flows.registry import FLOWS, MACROS, QUESTIONS
 from conversations.i18n import N_
@@ -125,6 +125,8 @@ def _answer_open_question(turn: Turn) -> None:
         common.go_to_menu(turn, greet=False)
         return
     prompt = question.ask(turn, args)
+    if turn.inbound.reading is not None and photo_numbers.take(turn, question_id, question.accepts_photo):
+        return  # a permit document: its number is confirmed first
     told = None
     if turn.inbound.kind is InboundKind.TEXT and len(turn.inbound.text) <= MAX_MESSAGE_CHARS:
         told = noted.take_facts(turn, question_id, turn.inbound.text)  # other facts told with the answer
@@ -137,6 +139,8 @@ def _answer_open_question(turn: Turn) -> None:
             noted.drop_pending(turn)
         return
     corrections.remember_answer(turn, question_id)
+    if turn.inbound.reading is not None and question.accepts_photo:
+        photo_numbers.after_answer(turn, question_id)
     noted.ask_confirmation(turn)
     turn.session.resume_offered = False
 

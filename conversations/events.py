@@ -23,6 +23,35 @@ class InboundKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class PermitReading:
+    """What the bot read on a photo or PDF an owner sent, before the step: permit numbers for the owner to confirm.
+
+    Read by the channel's side (an OCR worker) and judged by `understanding.document_numbers`; the flows judge each
+    number again with the typed rules, so a photographed number is held to what a typed one is.
+    """
+
+    read: bool  # False: nothing could be read (blur, dark, cut off, too slow)
+    page: str | None = None  # the permit the page is ("nib", "pirt", "halal", "bpom"), from its title words
+    numbers: tuple[tuple[str, str], ...] = ()  # (permit, number) found, the page's own permit's first
+
+    def to_json(self) -> dict[str, object]:
+        """A plain form to store with the inbound event."""
+        return {"read": self.read, "page": self.page, "numbers": [list(pair) for pair in self.numbers]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> PermitReading:
+        """The reading stored by `to_json`."""
+        numbers = data.get("numbers") or []
+        assert isinstance(numbers, list)
+        page = data.get("page")
+        return cls(
+            read=bool(data.get("read")),
+            page=str(page) if page else None,
+            numbers=tuple((str(pair[0]), str(pair[1])) for pair in numbers if len(pair) == 2),
+        )
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One message from an owner, normalised by an adapter."""
 
@@ -39,6 +68,7 @@ class Inbound:
     channel: str = "console"
     supports_photos: bool = False  # the channel can carry photos from the owner
     supports_location: bool = False  # the channel can share a location
+    reading: PermitReading | None = None  # for PHOTO/DOCUMENT: what was read on it (None: it was not read)
 
     @classmethod
     def text_message(cls, text: str, channel: str = "console", supports_photos: bool = False) -> Inbound:

@@ -34,6 +34,7 @@ class PermitInfo:
     evidence_photo: str | None = None
     reported_at: datetime | None = None
     reported_via: str | None = None
+    number_source: str | None = None  # "typed", "photo" (read from the evidence photo, confirmed), None (before 0011)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ from bot.config import Settings
 from bot.storage.db import make_engine, upgrade
 from bot.storage.regions import DEMO_REGION_FILES, load_region_files
 
+# Tests that start the bot read owners' photos with a fake OCR engine that loads at once (a text file's lines are its
+# "reading"; any other file is unreadable); the tests of photo reading name the real engine themselves.
+FAKE_OCR = "tests.fakes.ocr_engine:make"
+os.environ.setdefault("DOCUMENT_ENGINE", FAKE_OCR)
+
 # The PostgreSQL server CI provides; override with LAPOR_TEST_PG (a URL to an admin database).
 PG_ADMIN_URL = os.environ.get("LAPOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TextIO
 
 from conversations import Inbound, InboundKind, Reply
@@ -18,11 +19,16 @@ SIMULATED = {
 
 
 def parse_console_line(line: str, photo_counter: int = 0) -> Inbound:
-    """Turn one typed line into a neutral event (``/foto caption``, ``/lokasi -5.1,105.3`` ...)."""
+    """Turn one typed line into a neutral event (``/foto PATH``, ``/foto caption``, ``/lokasi -5.1,105.3`` ...)."""
     text = line.rstrip("\r\n")
     head, _, rest = text.strip().partition(" ")
     kind = SIMULATED.get(head.lower())
     if kind is InboundKind.PHOTO:
+        path = Path(rest.strip().strip("'\"")).expanduser()
+        if rest.strip() and path.is_file():  # a real photo or PDF, sent as a phone would send it
+            if path.read_bytes()[:5] == b"%PDF-":
+                kind = InboundKind.DOCUMENT
+            return Inbound(kind=kind, media_ref=f"file:{path.resolve()}", channel="console")
         return Inbound(kind=kind, text=rest, media_ref=f"console:photo:{photo_counter}", channel="console")
     if kind is InboundKind.LOCATION:
         try:

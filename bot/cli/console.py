@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,9 +25,14 @@ CONSOLE_HINT = N_(
 )
 
 
+READING = N_("(reading the photo...)")
+
+
 def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
-    """Talk to the bot as an owner in the terminal (one message a line)."""
+    """Talk to the bot as an owner in the terminal (one message a line; `/foto PATH` sends a photo or PDF)."""
     from bot.channels.console import render, run_console
+    from bot.documents.intake import PhotoIntake, keep_console_file
+    from bot.documents.reader import DocumentReader
 
     settings = get_settings()
     configure_logging(settings, logging.WARNING)
@@ -36,10 +43,26 @@ def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")]
     for reply in deliver_console_reminders(engine, service, user):  # what came while the owner was away
         sys.stdout.write(render(reply) + "\n\n")
 
+    intake = None
+    if settings.read_documents:  # the OCR worker starts on the first photo, not here
+        reader = DocumentReader(time_limit=settings.document_time_limit, engine=settings.document_engine)
+        intake = PhotoIntake(reader, lambda _platform, ref: Path(ref.removeprefix("file:")))
+
     def handle(inbound: Inbound) -> list[Reply]:
+        if inbound.media_ref and inbound.media_ref.startswith("file:"):
+            # Kept in the media folder, as a channel's photo is: the officers' page shows it from there.
+            kept = keep_console_file(Path(settings.media_dir), Path(inbound.media_ref.removeprefix("file:")))
+            inbound = replace(inbound, media_ref=f"file:{kept.resolve()}")
+            if intake is not None:
+                typer.echo(Translator(settings.default_locale)(READING))
+                inbound = replace(inbound, reading=intake.read("console", inbound))
         return service.handle("console", user, inbound) + deliver_console_reminders(engine, service, user)
 
-    run_console(handle, sys.stdin, sys.stdout, "> " if interactive else "")
+    try:
+        run_console(handle, sys.stdin, sys.stdout, "> " if interactive else "")
+    finally:
+        if intake is not None:
+            intake.close()
 
 
 def deliver_console_reminders(engine: Engine, service: ConversationService, user: str) -> list[Reply]:

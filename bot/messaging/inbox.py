@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -28,9 +28,13 @@ from bot.messaging.outbox import (
 from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
 from bot.storage.models import ChannelAccount, InboxEvent, OutboxMessage
 from conversations import Inbound, InboundKind, Reply
+from conversations.events import PermitReading
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Where the reading of a photo or document is kept in its stored event (see `InboxWorker.reader`): the platform's own
+# fields never start with an underscore.
+READING = "_reading"
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,9 @@ class InboxWorker:
     claimed_by: int | None = None  # the liveness key the replies stored claimed carry (bot/messaging/liveness.py)
     # Called (in the worker's thread) after a commit that queued messages for the sender to find.
     on_queued: Callable[[], None] | None = None
+    # Reads the permit number on an owner's photo or document before its step (blocking, seconds: OCR), None when
+    # it cannot get the file. The reading is kept in the stored event, so a retry or a restart does not read again.
+    reader: Callable[[str, Inbound], PermitReading | None] | None = None
 
     def pending_chats(
         self, limit: int, exclude: set[tuple[str, str]], received_before: datetime | None = None
@@ -204,13 +211,21 @@ class InboxWorker:
         """Process the oldest pending event of one chat: "done", "empty" (none to take) or "failed"."""
         event_id: int | None = None
         try:
-            with Session(self.engine, expire_on_commit=False) as db:
-                claimed = self._claim(db, platform, chat_key, self.clock())
-                if claimed is None:
-                    return "empty"
-                event_id, payload, unsent = claimed
-                handoff, queued, media = self._process(db, event_id, platform, chat_key, payload, unsent)
-                db.commit()
+            for _attempt in range(2):
+                with Session(self.engine, expire_on_commit=False) as db:
+                    claimed = self._claim(db, platform, chat_key, self.clock())
+                    if claimed is None:
+                        return "empty"
+                    event_id, payload, unsent = claimed
+                    unread = self._unread_media(platform, payload)
+                    if unread is None:
+                        handoff, queued, media = self._process(db, event_id, platform, chat_key, payload, unsent)
+                        db.commit()
+                        break
+                    db.rollback()  # read outside any transaction: OCR takes seconds, the event waits as it was
+                self._read(event_id, platform, payload, unread)
+            else:
+                return "done"  # read, but taken meanwhile by another process (it was pending): nothing left here
             self._committed(handoff, queued, platform, media)
             return "done"
         except Exception as error:  # noqa: BLE001  (recorded on the event, retried, never lost)
@@ -231,6 +246,8 @@ class InboxWorker:
         """Store an event just received and process it in the same transaction: "done"; "queue" when it must be
         stored to wait its turn instead (its chat has events waiting, or the platform sent it before: nothing
         stored), or when processing failed (rolled back, nothing stored: the inbox retries it once stored)."""
+        if self._unread_media(platform, payload) is not None:
+            return "queue"  # read first by the inbox, which never holds the platform's 200 for seconds
         try:
             with Session(self.engine, expire_on_commit=False) as db:
                 values = {
@@ -252,6 +269,32 @@ class InboxWorker:
             return "queue"
         self._committed(handoff, queued, platform, media)
         return "done"
+
+    def _unread_media(self, platform: str, payload: dict[str, Any]) -> Inbound | None:
+        """The photo or document in the event that still has to be read (None: nothing to read, or read already)."""
+        if self.reader is None or READING in payload or payload.get("trigger") is not None:
+            return None
+        inbound = self.adapters[platform].interpret(payload).inbound
+        if inbound is not None and inbound.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and inbound.media_ref:
+            return inbound
+        return None
+
+    def _read(self, event_id: int, platform: str, payload: dict[str, Any], inbound: Inbound) -> None:
+        """Read the event's photo or document and keep the reading in the stored event (still pending)."""
+        assert self.reader is not None
+        try:
+            reading = self.reader(platform, inbound)
+        except Exception:  # noqa: BLE001  (the owner's message is answered all the same, as if not read)
+            log.exception("could not read the %s of inbox event %s", inbound.kind, event_id)
+            reading = None
+        payload[READING] = reading.to_json() if reading is not None else None
+        with Session(self.engine) as db:
+            db.exec(
+                update(InboxEvent)
+                .where(InboxEvent.id == event_id, InboxEvent.status == "pending")
+                .values(payload=payload)
+            )
+            db.commit()
 
     def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media_id: str | None) -> None:
         """Keep a copy of the media the owner sent, then tell the sender what the committed step stored for it.
@@ -290,6 +333,10 @@ class InboxWorker:
             self._process_trigger(db, event_id, platform, chat_key, adapter, trigger, now)
             return None, True, None
         interpretation = adapter.interpret(payload)
+        reading = payload.get(READING)
+        if reading and interpretation.inbound is not None:
+            inbound = replace(interpretation.inbound, reading=PermitReading.from_json(reading))
+            interpretation = replace(interpretation, inbound=inbound)
         owner_id: int | None = None
         replies: list[Reply] = list(interpretation.notices)
         if interpretation.receipt is not None:

@@ -112,6 +112,8 @@ class Permit(SQLModel, table=True):
     expiry_year: int | None = None
     expected_on: date | None = None  # when an owner expects a permit in progress to be issued
     evidence_photo: str | None = Field(default=None, max_length=300)
+    # How the number came: "typed", or "photo" (read from `evidence_photo` and confirmed by the owner).
+    number_source: str | None = Field(default=None, max_length=8)
     reported_via: str | None = Field(default=None, max_length=16)
     reported_at: datetime = Field(default_factory=utcnow)
 

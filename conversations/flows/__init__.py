@@ -7,6 +7,7 @@ from conversations.flows import (  # noqa: F401
     needs,
     noted,
     permits,
+    photo_numbers,
     privacy,
     products,
     registration,

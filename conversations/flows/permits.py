@@ -227,8 +227,8 @@ def _status_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if status is None:
         parsed = parse_permit_number(PermitType(permit), answer.text)
         if isinstance(parsed, PermitNumber):  # "sudah, 0220 0098 61929": the number came with the status
-            _save_number(turn, permit, key, parsed)
-            turn.advance(*_after_number(turn, permit, key))
+            save_number(turn, permit, key, parsed)
+            turn.advance(*after_number(turn, permit, key))
             return
         text = _status_text(answer.text, permit)
         said = classify_answer(text)
@@ -287,17 +287,18 @@ def _number_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     _ = turn._
     permit, key = args[0], args[1]
     if answer.choice == "sama":
-        turn.advance(*_after_number(turn, permit, key))
+        turn.advance(*after_number(turn, permit, key))
         return
     if answer.choice == "lewati" or classify_answer(answer.text) is Said.SKIP:
         turn.note(_(N_("All right. You can add the number later from MENU > Correct my data > Permits.")))
-        turn.advance(*_after_number(turn, permit, key))
+        turn.advance(*after_number(turn, permit, key))
         return
     parsed = parse_permit_number(PermitType(permit), answer.text)
     if isinstance(parsed, NumberError):
         raise Invalid(number_problem_text(turn, parsed))
-    _save_number(turn, permit, key, parsed)
-    turn.advance(*_after_number(turn, permit, key))
+    photo = kept_photo(turn, permit, key)  # the certificate photo whose reading the owner said was wrong
+    save_number(turn, permit, key, parsed, evidence=photo)
+    turn.advance(*after_number(turn, permit, key, photo_given=photo is not None))
 
 
 def number_problem_text(turn: Turn, error: NumberError) -> str:
@@ -314,7 +315,15 @@ def number_problem_text(turn: Turn, error: NumberError) -> str:
     return f"{problem} {example}"
 
 
-def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> None:
+def save_number(
+    turn: Turn,
+    permit: str,
+    key: str,
+    parsed: PermitNumber,
+    evidence: str | None = None,
+    source: str = "typed",
+) -> None:
+    """Store a permit number the owner gave (typed, or read from `evidence` and confirmed): issued or expired."""
     _ = turn._
     today = turn.ctx.now.astimezone(turn._.tz).date()
     status = "terbit"
@@ -330,6 +339,7 @@ def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> Non
         turn.note(_(N_("Noted: {number}, valid until {year}."), number=parsed.display, year=parsed.expiry_year))
     else:
         turn.note(_(N_("Noted: {number}."), number=parsed.display))
+    stored = turn.report.permit(permit, key)
     turn.save(
         fx.UpsertPermit(
             permit,
@@ -338,18 +348,30 @@ def _save_number(turn: Turn, permit: str, key: str, parsed: PermitNumber) -> Non
             number=parsed.value,
             number_kind=parsed.kind,
             expiry_year=parsed.expiry_year,
+            # A photo kept before stays the proof of a number typed again.
+            evidence_photo=evidence or (stored.evidence_photo if stored else None),
+            number_source=source,
         )
     )
+    turn.save(fx.CancelReminders(FOLLOWUP, f"{permit}:{key}"))  # followed up until issued: it is
     if parsed.expiry_year is not None and status == "terbit":
         # A P-IRT number tells only the year it ends: remind from mid-year before, and a month before it.
         schedule_renewals(turn, permit, key, date(parsed.expiry_year, 1, 1))
 
 
-def _after_number(turn: Turn, permit: str, key: str) -> list[str]:
+def kept_photo(turn: Turn, permit: str, key: str) -> str | None:
+    """The photo of this permit the owner sent and whose reading they refused, taken out of the session."""
+    photos = turn.session.data.get("photos")
+    photo = photos.pop(f"{permit}|{key}", None) if isinstance(photos, dict) else None
+    return str(photo["media"]) if isinstance(photo, dict) and photo.get("media") else None
+
+
+def after_number(turn: Turn, permit: str, key: str, photo_given: bool = False) -> list[str]:
+    """The questions after a permit's number: its expiry (BPOM), and a photo of it unless one came already."""
     follow = []
     if PERMIT_KINDS[permit].asks_expiry:
         follow.append(make_id("permit.expiry", permit, key))
-    if turn.inbound.supports_photos:
+    if turn.inbound.supports_photos and not photo_given:
         follow.append(make_id("permit.photo", permit, key))
     return follow
 
@@ -433,6 +455,7 @@ def _expiry_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             expiry_year=expires.year,
             expires_on=expires,
             evidence_photo=stored.evidence_photo if stored else None,
+            number_source=stored.number_source if stored else None,
         )
     )
     if status == "terbit":
@@ -467,6 +490,7 @@ def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
                 expiry_year=stored.expiry_year,
                 expires_on=stored.expires_on,
                 evidence_photo=photo,
+                number_source=stored.number_source,
             )
         )
         turn.note(media_saved(turn, answer))

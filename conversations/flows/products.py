@@ -308,7 +308,8 @@ def _more_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
         if rest:
             answer_current(turn, rest)
         return
-    turn.advance(*permit_questions(turn.report), "needs.pick", "report.finish")
+    # Permits whose number came already (a certificate photo sent during the registration) are not asked again.
+    turn.advance(*permit_questions(turn.report, only_open=True), "needs.pick", "report.finish")
     turn.note(turn._(N_("Next: your permits.")))
 
 

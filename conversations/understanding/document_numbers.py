@@ -31,6 +31,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from conversations.events import PermitReading
 from conversations.understanding.permit_numbers import (
     NumberError,
     PermitNumber,
@@ -38,7 +39,15 @@ from conversations.understanding.permit_numbers import (
     parse_permit_number,
 )
 
-__all__ = ["DocumentReading", "Found", "OcrLine", "read_document", "repair_ocr_text", "page_permit"]
+__all__ = [
+    "DocumentReading",
+    "Found",
+    "OcrLine",
+    "as_permit_reading",
+    "page_permit",
+    "read_document",
+    "repair_ocr_text",
+]
 
 _PROVINCES = frozenset(
     "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 71 72 73 74 75 76 81 82 "
@@ -276,3 +285,13 @@ def read_document(lines: Iterable[str | OcrLine | Sequence], min_score: float = 
     candidates = tuple(f for _, f in found if f.number.permit is page)
     others = tuple(f for _, f in found if f.number.permit is not page)
     return DocumentReading(page, candidates, others)
+
+
+def as_permit_reading(reading: DocumentReading, read: bool = True) -> PermitReading:
+    """The reading as the conversation takes it on an inbound photo or document (`read`: the worker read it)."""
+    found = (*reading.candidates, *reading.others)
+    return PermitReading(
+        read=read,
+        page=reading.permit.value if reading.permit else None,
+        numbers=tuple((f.number.permit.value, f.number.value) for f in found),
+    )

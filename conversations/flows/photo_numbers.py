@@ -1,0 +1,302 @@
+"""Permit numbers read from a photo or PDF the owner sent: one confirmation, then stored as if typed, with the photo.
+
+The reading comes with the inbound event (`Inbound.reading`, made before the step by the OCR worker); every number in
+it is judged again here by the typed path's rules. Where it is used:
+
+* At a permit's status or number question, a photo of that permit's document answers it: "Nomor NIB di foto:
+  0220 0098 61929. Benar?" replaces the question. "Ya" stores the number (source "photo", the photo as proof);
+  "Bukan" asks the number typed, the photo kept as proof; a number typed at the confirmation is taken as typed.
+* A photo that cannot be read there gets one line of advice, and the question is asked again.
+* Anywhere else (the menu, another question, the photo asked after a typed number), a permit document with a
+  number is confirmed first and the open question comes back after; a product permit asks which product when the
+  owner has several food products. Two numbers of the permit on the page: the owner chooses.
+"""
+
+from __future__ import annotations
+
+from conversations import effects as fx
+from conversations.events import Choice, InboundKind, PermitReading
+from conversations.flows.common import yes_no
+from conversations.flows.permits import (
+    PERMIT_KINDS,
+    after_number,
+    number_problem_text,
+    permit_name,
+    permit_title,
+    save_number,
+)
+from conversations.flows.registry import QUESTIONS, define
+from conversations.i18n import N_
+from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id, parse_question_id
+from conversations.understanding.answers import Answer as Said
+from conversations.understanding.answers import classify_answer
+from conversations.understanding.permit_numbers import NumberError, PermitNumber, PermitType, parse_permit_number
+
+READ = "permit.read"
+ANY_PRODUCT = "?"  # the key of a product permit whose product the owner still has to choose
+_ANSWERED_BY_PHOTO = ("permit.status", "permit.number", READ)  # questions a photo of their permit answers
+UNCLEAR = N_("The photo is not clear enough. Try again from closer, in bright light, or type the number.")
+
+
+def take(turn: Turn, question_id: str, accepts_photo: bool) -> bool:
+    """Use what was read on the photo sent at `question_id`; True when this step is answered here."""
+    reading = turn.inbound.reading
+    if reading is None or turn.report.consent != "given":
+        return False
+    name, args = parse_question_id(question_id)
+    if name in _ANSWERED_BY_PHOTO and len(args) == 2:
+        permit, key = args
+        numbers = numbers_of(reading, permit)
+        if numbers:
+            _confirm(turn, permit, key, numbers, replacing=True)
+        elif not _offer_unasked(turn, reading):
+            turn.note(turn._(UNCLEAR))  # nothing read: the question again, with the way to a better photo
+        return True
+    if accepts_photo:
+        return False  # the question keeps its photo first (`after_answer` then offers what was read on it)
+    return _offer_unasked(turn, reading)
+
+
+def after_answer(turn: Turn, question_id: str) -> None:
+    """After a photo question kept the photo, offer the permit number read on it (the photo asked for a permit)."""
+    reading = turn.inbound.reading
+    if reading is None or turn.report.consent != "given":
+        return
+    name, args = parse_question_id(question_id)
+    if name == "permit.photo" and len(args) == 2 and numbers_of(reading, args[0]):
+        permit, key = args
+        numbers = numbers_of(reading, permit)
+        stored = turn.report.permit(permit, key)
+        if stored is not None and stored.number in numbers:
+            turn.note(turn._(N_("The number on the photo matches the one stored.")))
+            return
+        _confirm(turn, permit, key, numbers, replacing=False)
+        return
+    _offer_unasked(turn, reading, product_key=args[0] if name == "product.photo" and args else None)
+
+
+def numbers_of(reading: PermitReading, permit: str) -> list[str]:
+    """The numbers of `permit` read on the page that the typed rules accept, canonical, in the reading's order."""
+    found = []
+    for kind, number in reading.numbers:
+        if kind == permit:
+            parsed = parse_permit_number(PermitType(permit), number)
+            if isinstance(parsed, PermitNumber) and parsed.value not in found:
+                found.append(parsed.value)
+    return found
+
+
+def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None = None) -> bool:
+    """Confirm the number of a permit document sent unasked before the open question; False when none was read.
+
+    `product_key`: the product the photo was sent for (a label with its P-IRT or BPOM number)."""
+    permit = reading.page if reading.page and numbers_of(reading, reading.page) else None
+    if permit is None:
+        kinds = {kind for kind, _number in reading.numbers if numbers_of(reading, kind)}
+        permit = kinds.pop() if len(kinds) == 1 else None
+    if permit is None:
+        return False
+    numbers = numbers_of(reading, permit)
+    kind = PERMIT_KINDS[permit]
+    if not kind.per_product:
+        key = ""
+    else:
+        foods = [p.key for p in turn.report.products if p.category in ("makanan", "minuman")]
+        if product_key in foods:
+            foods = [product_key]
+        if not foods:
+            turn.note(
+                turn._(
+                    N_(
+                        "The photo shows a {permit} number: {number}. To keep it, first add the food or drink "
+                        "product it is for (MENU > Products)."
+                    ),
+                    permit=permit_name(turn, permit),
+                    number=_display(permit, numbers[0]),
+                )
+            )
+            return True
+        key = foods[0] if len(foods) == 1 else ANY_PRODUCT
+    stored = turn.report.permit(permit, key) if key != ANY_PRODUCT else None
+    if stored is not None and stored.number in numbers:
+        turn.note(turn._(N_("The number on the photo matches the one stored.")))
+        if not stored.evidence_photo:
+            _keep_as_proof(turn, permit, key)
+        return True
+    _confirm(turn, permit, key, numbers, replacing=False)
+    return True
+
+
+def _confirm(turn: Turn, permit: str, key: str, numbers: list[str], replacing: bool) -> None:
+    """Ask the confirmation of `numbers` for the permit, in place of the open question or before it.
+
+    Photos sent one after another are confirmed one at a time, in the order they came."""
+    inbound = turn.inbound
+    photos = turn.session.data.setdefault("photos", {})
+    photos[f"{permit}|{key}"] = {
+        "numbers": numbers,
+        "media": inbound.media_ref,
+        "document": inbound.kind is InboundKind.DOCUMENT,
+    }
+    question = make_id(READ, permit, key)
+    queue = turn.session.queue
+    if replacing:
+        turn.advance(question)
+        return
+    waiting = 0
+    while waiting < len(queue) and queue[waiting].startswith(READ + "|"):
+        waiting += 1
+    if question in queue[:waiting]:
+        return  # a second photo of a permit already being confirmed: its numbers replaced the first's
+    queue.insert(waiting, question)
+    if waiting:
+        turn.note(
+            turn._(
+                N_("We got the photo of the {permit} too: we will ask about it next."), permit=permit_name(turn, permit)
+            )
+        )
+
+
+def _keep_as_proof(turn: Turn, permit: str, key: str) -> None:
+    """Keep the photo as the proof of the permit's stored number."""
+    stored = turn.report.permit(permit, key)
+    if stored is None or not turn.inbound.media_ref:
+        return
+    turn.save(
+        fx.UpsertPermit(
+            permit,
+            key,
+            stored.status,
+            number=stored.number,
+            number_kind=stored.number_kind,
+            expiry_year=stored.expiry_year,
+            expires_on=stored.expires_on,
+            expected_on=stored.expected_on,
+            evidence_photo=turn.inbound.media_ref,
+            number_source=stored.number_source,
+        )
+    )
+
+
+def _display(permit: str, number: str) -> str:
+    parsed = parse_permit_number(PermitType(permit), number)
+    return parsed.display if isinstance(parsed, PermitNumber) else number
+
+
+def _pending(turn: Turn, permit: str, key: str) -> dict[str, object] | None:
+    """The photo waiting for this permit's confirmation (None when its reading was lost)."""
+    photos = turn.session.data.get("photos")
+    photo = photos.get(f"{permit}|{key}") if isinstance(photos, dict) else None
+    return photo if isinstance(photo, dict) else None
+
+
+def _drop_pending(turn: Turn, permit: str, key: str) -> None:
+    photos = turn.session.data.get("photos")
+    if isinstance(photos, dict):
+        photos.pop(f"{permit}|{key}", None)
+
+
+def _read_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
+    _ = turn._
+    permit, key = args[0], args[1]
+    photo = _pending(turn, permit, key)
+    numbers = [str(n) for n in photo.get("numbers", [])] if photo else []  # type: ignore[union-attr]
+    if not numbers:  # the photo's reading was lost (an older session): the number is asked as usual
+        return QUESTIONS["permit.number"].ask(turn, _number_args(permit, key))
+    if len(numbers) > 1:
+        text = _(
+            N_("The photo shows {count} {permit} numbers. Which one is yours?"),
+            count=len(numbers),
+            permit=permit_name(turn, permit),
+        )
+        choices = [Choice(f"n{i}", _display(permit, n)) for i, n in enumerate(numbers)]
+        choices.append(Choice("bukan", _(N_("None of them"))))
+        return Prompt(text, tuple(choices))
+    shown = _display(permit, numbers[0])
+    if key == ANY_PRODUCT:
+        text = _(
+            N_("{permit} number on the photo: {number}. Which product is it for?"),
+            permit=permit_name(turn, permit),
+            number=shown,
+        )
+        choices = [
+            Choice(f"p:{p.key}", p.name or "-") for p in turn.report.products if p.category in ("makanan", "minuman")
+        ]
+        choices.append(Choice("bukan", _(N_("It is not a {permit} number"), permit=permit_name(turn, permit))))
+        return Prompt(_capitalised(text), tuple(choices))
+    text = _(
+        N_("{permit} number on the photo: {number}. Is that right?"),
+        permit=permit_title(turn, permit, key, in_sentence=True),
+        number=shown,
+    )
+    stored = turn.report.permit(permit, key)
+    if stored is not None and stored.number and stored.number != numbers[0]:
+        text += "\n(" + _(N_("Now stored: {value}"), value=_display(permit, stored.number)) + ")"
+    text += "\n" + _(N_("If it is wrong, type the right number."))
+    return Prompt(_capitalised(text), (Choice("ya", _(N_("Yes, right"))), Choice("bukan", _(N_("No, not this one")))))
+
+
+def _capitalised(text: str) -> str:
+    """ "nomor izin BPOM ..." from a label in mid-sentence form at the start: first letter up."""
+    return text[:1].upper() + text[1:]
+
+
+def _number_args(permit: str, key: str) -> tuple[str, str]:
+    return permit, "" if key == ANY_PRODUCT else key
+
+
+def _read_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
+    _ = turn._
+    permit, key = args[0], args[1]
+    photo = _pending(turn, permit, key)
+    numbers = [str(n) for n in photo.get("numbers", [])] if photo else []  # type: ignore[union-attr]
+    if photo is None or not numbers:  # asked as the number question (see `_read_ask`): answered as one
+        QUESTIONS["permit.number"].handle(turn, _number_args(permit, key), answer)
+        return
+    media = str(photo["media"]) if photo.get("media") else None
+    choice = answer.choice or ""
+    if choice.startswith("n") and choice[1:].isdigit() and int(choice[1:]) < len(numbers):
+        photo["numbers"] = [numbers[int(choice[1:])]]
+        if key == ANY_PRODUCT:
+            turn.advance(make_id(READ, permit, key))  # which product, next
+            return
+        _store(turn, permit, key, numbers[int(choice[1:])], media, "photo")
+        return
+    if choice.startswith("p:") and key == ANY_PRODUCT and turn.report.product(choice[2:]) is not None:
+        _drop_pending(turn, permit, key)
+        _store(turn, permit, choice[2:], numbers[0], media, "photo")
+        return
+    typed = parse_permit_number(PermitType(permit), answer.text) if not answer.choice else None
+    if isinstance(typed, PermitNumber) and key != ANY_PRODUCT:
+        _store(turn, permit, key, typed.value, media, "photo" if typed.value in numbers else "typed")
+        return
+    said = "bukan" if choice == "bukan" else yes_no(turn, answer, yes="ya", no="bukan")
+    if said == "ya" and len(numbers) == 1 and key != ANY_PRODUCT:
+        _store(turn, permit, key, numbers[0], media, "photo")
+        return
+    if said == "bukan" or classify_answer(answer.text) is Said.SKIP:
+        if key == ANY_PRODUCT:
+            _drop_pending(turn, permit, key)
+            turn.note(_(N_("All right, we do not keep that number.")))
+            turn.advance()
+            return
+        # The photo stays with the session: the number typed next is stored with it as proof.
+        turn.advance(make_id("permit.number", permit, key))
+        return
+    if isinstance(typed, NumberError) and any(ch.isdigit() for ch in answer.text):
+        raise Invalid(number_problem_text(turn, typed))
+    if len(numbers) > 1 or key == ANY_PRODUCT:
+        raise Invalid(_(N_("Sorry, please pick one of the options below (type its number or tap it).")))
+    raise Invalid(_(N_("Please answer Yes if the number is right; if not, type the right number.")))
+
+
+def _store(turn: Turn, permit: str, key: str, number: str, media: str | None, source: str) -> None:
+    """Store the confirmed number with the photo as its proof, then the questions that follow a number."""
+    parsed = parse_permit_number(PermitType(permit), number)
+    assert isinstance(parsed, PermitNumber)  # judged when it was read and when it was typed
+    _drop_pending(turn, permit, key)
+    save_number(turn, permit, key, parsed, evidence=media, source=source)
+    turn.advance(*after_number(turn, permit, key, photo_given=media is not None))
+
+
+define(READ, Question(ask=_read_ask, handle=_read_handle, max_length=200, section=N_("Permits")))
