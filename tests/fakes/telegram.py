@@ -18,6 +18,7 @@ from starlette.routing import Route
 from tests.servers import ServerThread
 
 TOKEN = "123456:TEST-token_for_fake"
+FAKE_JPEG = b"\xff\xd8fake-jpeg-bytes"  # what a file an owner sent is, unless a test gives its bytes
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FakeTelegram:
     stall_seconds: float = 0.0  # sendMessage waits this long before answering
     next_message_id: int = 1000
     uploads: list[bytes] = field(default_factory=list)  # files received as multipart uploads
+    files: dict[str, bytes] = field(default_factory=dict)  # files owners "sent", by file_id (others: fake JPEG bytes)
     on_call: Callable[[Call], None] | None = None  # told of every request as it arrives (benchmarks time replies)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -89,7 +91,8 @@ class FakeTelegram:
         return ServerThread(self.app())
 
     async def _file(self, request: Request) -> Response:
-        return Response(b"\xff\xd8fake-jpeg-bytes", media_type="image/jpeg")
+        file_id = request.path_params["path"].rpartition("/")[2].removesuffix(".jpg")
+        return Response(self.files.get(file_id, FAKE_JPEG), media_type="application/octet-stream")
 
     async def _params(self, request: Request) -> dict[str, Any]:
         if request.headers.get("content-type", "").startswith("application/json"):
@@ -167,8 +170,14 @@ class FakeTelegram:
 
     async def _m_getFile(self, params: dict[str, Any]) -> Response:  # noqa: N802
         file_id = params.get("file_id", "")
+        size = len(self.files.get(file_id, FAKE_JPEG))
         return self._ok(
-            {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": 15, "file_path": f"photos/{file_id}.jpg"}
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": size,
+                "file_path": f"photos/{file_id}.jpg",
+            }
         )
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:

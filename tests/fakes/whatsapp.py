@@ -45,6 +45,8 @@ class FakeCloudAPI:
     fail_500: int = 0
     window_closed: set[str] = field(default_factory=set)  # recipients who get error 131047
     uploads: list[bytes] = field(default_factory=list)
+    # Media an owner "sent", by media id: (bytes, MIME type); any other id serves IMAGE_BYTES as a JPEG.
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def delivered(self, to: str | None = None) -> list[dict[str, Any]]:
@@ -137,13 +139,14 @@ class FakeCloudAPI:
         if not self._authorised(request):
             return self._error(401, 190, "Invalid OAuth access token")
         media_id = request.path_params["media_id"]
+        data, mime = self.media.get(media_id, (IMAGE_BYTES, "image/jpeg"))
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",
                 "url": f"{self.url}/download/{media_id}",
-                "mime_type": "image/jpeg",
-                "sha256": hashlib.sha256(IMAGE_BYTES).hexdigest(),
-                "file_size": len(IMAGE_BYTES),
+                "mime_type": mime,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "file_size": len(data),
                 "id": media_id,
             }
         )
@@ -151,7 +154,8 @@ class FakeCloudAPI:
     async def _download(self, request: Request) -> Response:
         if not self._authorised(request):
             return Response(status_code=401)
-        return Response(IMAGE_BYTES, media_type="image/jpeg")
+        data, mime = self.media.get(request.path_params["media_id"], (IMAGE_BYTES, "image/jpeg"))
+        return Response(data, media_type=mime)
 
 
 # --- webhook bodies, shaped like Meta's ------------------------------------------------------------------
