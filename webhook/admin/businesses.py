@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.channels.whatsapp import media_path
+from bot.channels.media import PDF, kept_media_file, kept_media_type, media_type
 from bot.officers.areas import officer_regions, several_in_view
 from bot.officers.export import business_query, write_export
 from bot.officers.rekap import PERMITS
@@ -128,6 +128,8 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
     # Permits in the order of the overview (NIB, P-IRT, Halal, BPOM, Merek), a product's under its name.
     product_names = {p.key: p.name or "-" for p in products}
     permits = sorted(permits, key=lambda p: (_permit_order(p.type), p.product_key != "", p.product_key))
+    media_dir = Path(request.app.state.settings.media_dir)
+    evidence_kinds = {p.evidence_photo: evidence_kind(media_dir, p.evidence_photo) for p in permits if p.evidence_photo}
     return page(
         request,
         "business",
@@ -141,11 +143,31 @@ def business_detail(request: Request, business_id: Id) -> HTMLResponse:
         history=events,
         regions=regions,
         regency=regency,
+        evidence_kinds=evidence_kinds,
     )
+
+
+def evidence_kind(media_dir: Path, ref: str) -> str:
+    """How the business page shows a permit's evidence: "document" (a PDF kept here: a link), "gone" (a console file
+    the photo route will not serve: said so, rather than a broken picture), else "photo" (a thumbnail; a reference
+    with no copy here, a Telegram photo not copied yet, is taken for the photo owners mostly send)."""
+    path = kept_media_file(media_dir, ref)
+    if path is None:
+        return "gone" if ref.startswith("file:") else "photo"
+    return "document" if kept_media_type(path) == PDF else "photo"
 
 
 def _permit_order(kind: str) -> int:
     return PERMITS.index(kind) if kind in PERMITS else len(PERMITS)
+
+
+# A PDF opens in the browser's own viewer, which the dashboard's policy (object-src 'none') would block in Chrome;
+# its own policy lets the viewer show it and still runs no script of the page's and allows no framing.
+PDF_HEADERS = {
+    "Content-Disposition": "inline",
+    "Content-Security-Policy": "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'",
+}
 
 
 def _photo_refs(request: Request, business_id: int) -> set[str | None]:
@@ -165,18 +187,18 @@ async def business_photo(request: Request, business_id: Id, ref: str) -> Respons
         raise not_found()
     platform, _sep, media_id = ref.partition(":")
     runtime = request.app.state.runtime
-    if platform == "whatsapp":
-        folder = Path(request.app.state.settings.media_dir) / "whatsapp"
-        stem = media_path(folder.parent, media_id, "").name
-        found = next(iter(sorted(folder.glob(stem + ".*"))), None) if folder.exists() else None
-        if found is None and runtime.whatsapp is not None:  # not copied yet (a crash right after the step)
-            found = await asyncio.to_thread(runtime.whatsapp.fetch_media, media_id)
-        if found is not None:
-            return Response(
-                found.read_bytes(), media_type="image/jpeg" if found.suffix == ".jpg" else "application/octet-stream"
-            )
-    if platform == "telegram" and runtime.telegram is not None:
-        return Response(await runtime.telegram.download(ref), media_type="image/jpeg")
+    # A copy kept in the media folder first (WhatsApp's and Telegram's copies, the console's photos; a "file:"
+    # reference outside that folder is never served), else the platform's (a WhatsApp file not copied yet, after a
+    # crash right after the step, is fetched and kept; a Telegram one downloaded).
+    found = await asyncio.to_thread(kept_media_file, Path(request.app.state.settings.media_dir), ref)
+    if found is None and platform == "whatsapp" and runtime.whatsapp is not None:
+        found = await asyncio.to_thread(runtime.whatsapp.fetch_media, media_id)
+    data = await asyncio.to_thread(found.read_bytes) if found is not None else None
+    if data is None and platform == "telegram" and runtime.telegram is not None:
+        data = await runtime.telegram.download(ref)
+    if data is not None:
+        kind = media_type(data[:12])
+        return Response(data, media_type=kind, headers=PDF_HEADERS if kind == PDF else None)
     raise HTTPException(status_code=404, detail=N_("The photo is not available any more."))
 
 

@@ -1,0 +1,68 @@
+"""Photos and documents owners sent, as kept in the media folder: where a stored reference's local copy is, and what
+kind of file it is (by its bytes, never by its name).
+
+References are "whatsapp:<media id>" and "telegram:<file id>" (a copy kept as
+`<media_dir>/<platform>/<safe name>.<ext>`, the safe name as WhatsApp's `media_path` makes it), or
+"file:<absolute path>" (the console's photos).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+PDF, PNG, JPEG, WEBP = "application/pdf", "image/png", "image/jpeg", "image/webp"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_HEAD = 12  # bytes enough to tell the kinds apart
+
+
+def safe_name(media_id: str) -> str:
+    """A platform's media id as a file name (the rule of bot.channels.whatsapp.media_path)."""
+    return _UNSAFE.sub("_", media_id)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.is_relative_to(folder) and path.is_file()
+
+
+def kept_media_file(media_dir: Path, ref: str) -> Path | None:
+    """The local file of a stored photo or document reference, or None when there is none (or it may not be served).
+
+    A "file:" reference counts only when its resolved path lies inside the media folder: a reference is served to
+    any officer who may see the business, so it must never reach a file elsewhere on the machine (a forged or old
+    path, "..", a symbolic link out). The console copies the photos owners send into the media folder.
+    """
+    folder = Path(media_dir).resolve()
+    platform, _sep, media_id = ref.partition(":")
+    if platform == "file":
+        path = Path(media_id)
+        return path.resolve() if path.is_absolute() and _inside(path.resolve(), folder) else None
+    if platform not in ("whatsapp", "telegram") or not media_id:
+        return None
+    kept = folder / platform
+    stem = safe_name(media_id)
+    if not kept.is_dir() or stem in (".", ".."):
+        return None
+    # The copy's extension follows its type ("<stem>.jpg", "<stem>.pdf", ...); a longer name only shares the prefix.
+    found = sorted(path for path in kept.iterdir() if path.name.startswith(stem + ".") and path.stem == stem)
+    return next((path for path in found if _inside(path.resolve(), folder)), None)
+
+
+def media_type(head: bytes) -> str:
+    """The media type of a kept file from its first bytes: PDF, PNG, WebP, else JPEG (what phones send)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    return JPEG
+
+
+def kept_media_type(path: Path) -> str | None:
+    """The media type of a kept file, from its first bytes (None when it cannot be read)."""
+    try:
+        with path.open("rb") as file:
+            return media_type(file.read(_HEAD))
+    except OSError:
+        return None
