@@ -17,12 +17,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.channels.console_adapter import ConsoleAdapter
+from bot.channels.media import keep_media, kept_media_file
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.telegram_update import read_update
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.documents.intake import PhotoIntake, keep_media, kept_media
+from bot.documents.intake import PhotoIntake
 from bot.documents.reader import DocumentReader
 from bot.messaging.adapters import Transport
 from bot.messaging.inbox import Adapter, InboxWorker, store_event
@@ -267,7 +268,7 @@ class Runtime:
     def _fetch_media(self, platform: str, media_id: str) -> bool:
         """Keep a copy of an owner's photo (WhatsApp media URLs expire), unless it was fetched to be read."""
         if platform == "whatsapp" and self.whatsapp is not None:
-            if kept_media(Path(self.settings.media_dir), platform, media_id) is not None:
+            if kept_media_file(Path(self.settings.media_dir), f"{platform}:{media_id}") is not None:
                 return True
             return self.whatsapp.fetch_media(media_id) is not None
         return False
@@ -275,12 +276,10 @@ class Runtime:
     def _media_file(self, platform: str, media_ref: str) -> Path | None:
         """A local copy of an owner's photo or document, fetched now if need be (blocking: the inbox's threads)."""
         media_dir = Path(self.settings.media_dir)
-        if platform == "console" and media_ref.startswith("file:"):
-            return Path(media_ref.removeprefix("file:"))
-        media_id = media_ref.removeprefix(f"{platform}:")
-        kept = kept_media(media_dir, platform, media_id)
-        if kept is not None:
+        kept = kept_media_file(media_dir, media_ref)
+        if kept is not None or media_ref.startswith("file:"):
             return kept
+        media_id = media_ref.removeprefix(f"{platform}:")
         if platform == "whatsapp" and self.whatsapp is not None:
             return self.whatsapp.fetch_media(media_id)
         if platform == "telegram" and self.telegram is not None and self._loop is not None:

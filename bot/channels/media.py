@@ -8,7 +8,9 @@ References are "whatsapp:<media id>" and "telegram:<file id>" (a copy kept as
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from pathlib import Path
 
 PDF, PNG, JPEG, WEBP = "application/pdf", "image/png", "image/jpeg", "image/webp"
@@ -66,3 +68,24 @@ def kept_media_type(path: Path) -> str | None:
             return media_type(file.read(_HEAD))
     except OSError:
         return None
+
+
+_SUFFIXES = {PDF: ".pdf", PNG: ".png", WEBP: ".webp", JPEG: ".jpg"}
+
+
+def keep_media(media_dir: Path, platform: str, media_id: str, data: bytes) -> Path:
+    """Write a copy of an owner's photo or document to `<media_dir>/<platform>/<safe name><suffix>`."""
+    path = media_dir / platform / (safe_name(media_id) + _SUFFIXES[media_type(data[:_HEAD])])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def keep_console_file(media_dir: Path, source: Path) -> Path:
+    """Copy a file named on the console (`/foto PATH`) into `<media_dir>/console/`, named by its content."""
+    data = source.read_bytes()
+    path = media_dir / "console" / (hashlib.sha256(data).hexdigest()[:32] + _SUFFIXES[media_type(data[:_HEAD])])
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+    return path

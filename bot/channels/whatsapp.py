@@ -17,6 +17,7 @@ import phonenumbers
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.channels.media import safe_name
 from bot.channels.whatsapp_body import BSUID, MessagePart, read_message, read_status
 from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from bot.messaging.outbox import Claimed
@@ -416,7 +417,7 @@ _SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "
 
 def media_path(media_dir: Path, media_id: str, suffix: str) -> Path:
     """Where a fetched WhatsApp media file is kept."""
-    return media_dir / PLATFORM / (re.sub(r"[^A-Za-z0-9_.-]", "_", media_id) + suffix)
+    return media_dir / PLATFORM / (safe_name(media_id) + suffix)
 
 
 def classify_response(response: httpx.Response) -> SendResult:

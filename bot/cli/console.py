@@ -31,7 +31,8 @@ READING = N_("(reading the photo...)")
 def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
     """Talk to the bot as an owner in the terminal (one message a line; `/foto PATH` sends a photo or PDF)."""
     from bot.channels.console import render, run_console
-    from bot.documents.intake import PhotoIntake, keep_console_file
+    from bot.channels.media import keep_console_file
+    from bot.documents.intake import PhotoIntake
     from bot.documents.reader import DocumentReader
 
     settings = get_settings()

@@ -7,10 +7,7 @@ before the step and outside any transaction.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +19,6 @@ log = logging.getLogger(__name__)
 
 # Larger files are not read (a phone photo is 0.1-5 MB; Telegram's bots get files up to 20 MB).
 MAX_BYTES = 15_000_000
-_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 class PhotoIntake:
@@ -50,41 +46,3 @@ class PhotoIntake:
     def close(self) -> None:
         """Stop the reader's worker processes."""
         self.reader.close()
-
-
-def media_suffix(data: bytes) -> str:
-    """The file suffix for a photo or document by its first bytes."""
-    if data.startswith(b"%PDF-"):
-        return ".pdf"
-    if data.startswith(b"\x89PNG"):
-        return ".png"
-    if data[8:12] == b"WEBP":
-        return ".webp"
-    return ".jpg"
-
-
-def keep_media(media_dir: Path, platform: str, media_id: str, data: bytes) -> Path:
-    """Write a copy of an owner's photo or document to `media_dir/<platform>/<id><suffix>` (officers see it)."""
-    path = media_dir / platform / (_SAFE.sub("_", media_id) + media_suffix(data))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
-
-def kept_media(media_dir: Path, platform: str, media_id: str) -> Path | None:
-    """The copy `keep_media` (or the WhatsApp transport) wrote, if there is one."""
-    folder = media_dir / platform
-    if not folder.is_dir():
-        return None
-    return next(iter(sorted(folder.glob(_SAFE.sub("_", media_id) + ".*"))), None)
-
-
-def keep_console_file(media_dir: Path, source: Path) -> Path:
-    """Copy a file named on the console (`/foto PATH`) into the media folder, named by its content."""
-    data = source.read_bytes()
-    name = hashlib.sha256(data).hexdigest()[:32]
-    path = media_dir / "console" / (name + media_suffix(data))
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-    return path

@@ -43,7 +43,11 @@ def correct(turn: Turn) -> bool:
     correction = read_correction(turn.inbound.text)
     if correction is None:
         return False
-    target = correction.question or turn.session.data.get(LAST_ANSWER)
+    # "salah, yg benar 0220..." to "Nomor NIB di foto: ... Benar?" is about the number shown, not the last answer.
+    about_shown = current.startswith("permit.read|")
+    if about_shown and not correction.text.strip():
+        return False  # "salah" alone: the question's own "no"
+    target = correction.question or (current if about_shown else turn.session.data.get(LAST_ANSWER))
     if not isinstance(target, str):
         return False
     _ = turn._

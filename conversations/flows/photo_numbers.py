@@ -14,6 +14,8 @@ it is judged again here by the typed path's rules. Where it is used:
 
 from __future__ import annotations
 
+import re
+
 from conversations import effects as fx
 from conversations.events import Choice, InboundKind, PermitReading
 from conversations.flows.common import yes_no
@@ -35,6 +37,7 @@ from conversations.understanding.permit_numbers import NumberError, PermitNumber
 READ = "permit.read"
 ANY_PRODUCT = "?"  # the key of a product permit whose product the owner still has to choose
 _ANSWERED_BY_PHOTO = ("permit.status", "permit.number", READ)  # questions a photo of their permit answers
+_WRONG = re.compile(r"^\W*(?:salah|keliru|beda|lain|bkn|bukan)\b", re.IGNORECASE)
 UNCLEAR = N_("The photo is not clear enough. Try again from closer, in bright light, or type the number.")
 
 
@@ -270,7 +273,7 @@ def _read_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if isinstance(typed, PermitNumber) and key != ANY_PRODUCT:
         _store(turn, permit, key, typed.value, media, "photo" if typed.value in numbers else "typed")
         return
-    said = "bukan" if choice == "bukan" else yes_no(turn, answer, yes="ya", no="bukan")
+    said = "bukan" if choice == "bukan" or _WRONG.match(answer.text) else yes_no(turn, answer, yes="ya", no="bukan")
     if said == "ya" and len(numbers) == 1 and key != ANY_PRODUCT:
         _store(turn, permit, key, numbers[0], media, "photo")
         return
@@ -297,6 +300,9 @@ def _store(turn: Turn, permit: str, key: str, number: str, media: str | None, so
     _drop_pending(turn, permit, key)
     save_number(turn, permit, key, parsed, evidence=media, source=source)
     turn.advance(*after_number(turn, permit, key, photo_given=media is not None))
+    # Told by the photo: the permit's own questions further on in the flow are not asked again.
+    answered = {make_id(name, permit, key) for name in ("permit.status", "permit.number", "permit.photo")}
+    turn.session.queue[:] = [question for question in turn.session.queue if question not in answered]
 
 
 define(READ, Question(ask=_read_ask, handle=_read_handle, max_length=200, section=N_("Permits")))
