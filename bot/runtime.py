@@ -17,7 +17,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.channels.console_adapter import ConsoleAdapter
-from bot.channels.media import keep_media, kept_media_file
 from bot.channels.telegram import TelegramAdapter, TelegramTransport, chat_key
 from bot.channels.telegram_update import read_update
 from bot.channels.whatsapp import WhatsAppAdapter, WhatsAppTransport, window_gate
@@ -35,6 +34,7 @@ from bot.messaging.watchdog import Watchdog, inbox_has_work, outbox_has_work
 from bot.scheduling.reminders import dispatch_due, latest_fire_time, request_reports
 from bot.service import ConversationService
 from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite, log_loop_error, retry_delay
+from bot.storage.media import forget_media, keep_media, kept_media_file, sweep_media
 
 log = logging.getLogger(__name__)
 # How often the inbox worker asks the database for waiting events it was not told about (other processes' webhooks,
@@ -87,6 +87,7 @@ class Runtime:
             self.transports["whatsapp"] = self.whatsapp
             gates["whatsapp"] = window_gate(engine, settings.whatsapp_templates, clock)
         self.worker = InboxWorker(engine, self.service, self.adapters, clock, media_fetcher=self._fetch_media)
+        self.worker.media_forgetter = lambda refs: forget_media(Path(settings.media_dir), refs)
         self.intake: PhotoIntake | None = None
         if settings.read_documents:
             reader = DocumentReader(
@@ -215,6 +216,14 @@ class Runtime:
             max_instances=1,
             misfire_grace_time=6 * 3600,
         )
+        scheduler.add_job(
+            self.sweep_media,
+            CronTrigger(hour=3, minute=17, timezone=self.settings.default_timezone),
+            id="media-sweep",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
         scheduler.start()
         self.scheduler = scheduler
         # A round missed while the service was down is done now (request_reports is idempotent per round).
@@ -239,6 +248,16 @@ class Runtime:
             log.info("reminders: %d queued, %d deferred, %d skipped", result.queued, result.deferred, result.skipped)
             self._sweep_now = True
             self.inbox_wake.set()
+
+    async def sweep_media(self) -> None:
+        """Delete owners' photo copies no row refers to any more (after KEEP_UNUSED), every night."""
+        try:
+            gone = await asyncio.to_thread(sweep_media, self.engine, Path(self.settings.media_dir))
+        except DATABASE_UNAVAILABLE as error:  # tomorrow's sweep does it
+            log.warning("media sweep: database unavailable (%s)", describe_error(error))
+            return
+        if gone:
+            log.info("media sweep: %d photos no longer used deleted", gone)
 
     async def request_reports(self) -> None:
         """Create this round's report requests if the latest cron time has not been served yet, and send them."""

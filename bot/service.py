@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from bot.officers.accounts import officer_for_account
 from bot.officers.chat import handle_officer, link_command, try_link
 from bot.scheduling.trainings import training_infos
 from bot.storage.db import is_sqlite
+from bot.storage.media import forget_media
 from bot.storage.models import Training
 from bot.store import (
     EffectWriter,
@@ -63,6 +65,8 @@ class ConversationService:
                 with Session(self.engine, expire_on_commit=False) as db:
                     outcome = self.handle_in(db, platform, external_id, inbound)
                     db.commit()
+                if outcome.forget_media:  # the owner's data is deleted: the photos kept of it go too
+                    forget_media(Path(self.settings.media_dir), outcome.forget_media)
                 return outcome.replies
             except IntegrityError:  # two first messages of one new user raced to create the account
                 if attempt == 2:
@@ -127,7 +131,9 @@ class ConversationService:
             if inbound.kind is not InboundKind.TRIGGER:  # a reminder is not the owner writing
                 note_inbound(db, chat, now)
         db.flush()
-        return Outcome(replies=result.replies, owner_id=owner.id, locale=result.session.locale)
+        return Outcome(
+            replies=result.replies, owner_id=owner.id, locale=result.session.locale, forget_media=writer.forgotten_media
+        )
 
 
 def _about_trainings(state: ChatState, inbound: Inbound) -> bool:

@@ -327,6 +327,7 @@ class EffectWriter:
         self.locale = consent_text_locale
         self.business_id = business_id  # as the step's chat query found it (None: created on the first business fact)
         self.deleted = False
+        self.forgotten_media: tuple[str, ...] = ()  # photos of deleted data: their kept copies go after the commit
 
     @property
     def owner_id(self) -> int:
@@ -496,6 +497,9 @@ class EffectWriter:
         db, owner = self.db, self.owner
         business = business_of(db, self.owner_id)
         if business is not None:
+            photos = db.exec(select(Product.photo).where(Product.business_id == business.id)).all()
+            proofs = db.exec(select(Permit.evidence_photo).where(Permit.business_id == business.id)).all()
+            self.forgotten_media = tuple(ref for ref in (*photos, *proofs) if ref)
             business.name = None
             business.sentra = None
             business.commodity_other = None

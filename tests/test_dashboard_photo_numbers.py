@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
-from bot.channels.media import kept_media_file, kept_media_type, media_type
 from bot.channels.whatsapp import media_path
+from bot.storage.media import kept_media_file, kept_media_type, media_type
 from bot.storage.models import Business, Permit, Product
 from conversations.i18n import translator
 from tests.dashboard_site import METRO_BARAT, Site, login, seeded_dashboard

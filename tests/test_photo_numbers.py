@@ -204,7 +204,14 @@ def test_the_same_number_as_stored_is_not_asked_and_the_photo_becomes_its_proof(
     owner.send(NIB)
     owner.send("lewati")  # no photo then
     reply = owner.send_inbound(photo(("nib", NIB), ref="telegram:later"))
-    assert msg("The number on the photo matches the one stored.") in reply
+    assert (
+        msg(
+            "The {permit} number on the photo ({number}) is the one stored already.",
+            permit="NIB",
+            number="0220 0098 61929",
+        )
+        in reply
+    )
     assert owner.report.permit("nib").evidence_photo == "telegram:later"
     assert owner.session.current == f"permit.status|pirt|{food_key(owner)}"
 

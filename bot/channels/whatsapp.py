@@ -17,10 +17,10 @@ import phonenumbers
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.channels.media import safe_name
 from bot.channels.whatsapp_body import BSUID, MessagePart, read_message, read_status
 from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from bot.messaging.outbox import Claimed
+from bot.storage.media import safe_name
 from bot.storage.models import ChannelAccount
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator

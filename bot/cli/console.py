@@ -31,9 +31,9 @@ READING = N_("(reading the photo...)")
 def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")] = "1") -> None:
     """Talk to the bot as an owner in the terminal (one message a line; `/foto PATH` sends a photo or PDF)."""
     from bot.channels.console import render, run_console
-    from bot.channels.media import keep_console_file
     from bot.documents.intake import PhotoIntake
     from bot.documents.reader import DocumentReader
+    from bot.storage.media import keep_console_file
 
     settings = get_settings()
     configure_logging(settings, logging.WARNING)

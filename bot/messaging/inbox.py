@@ -44,6 +44,15 @@ class Outcome:
     replies: list[Reply]
     owner_id: int | None  # None when the message came from an officer
     locale: str
+    forget_media: tuple[str, ...] = ()  # photo references whose kept copies go once the step is committed
+
+
+@dataclass(frozen=True)
+class MediaWork:
+    """What the media folder needs after a committed step: a copy of the photo sent, copies of deleted data gone."""
+
+    fetch: str | None = None  # a platform media id to keep a copy of
+    forget: tuple[str, ...] = ()
 
 
 class Conversation(Protocol):
@@ -188,6 +197,8 @@ class InboxWorker:
     # Reads the permit number on an owner's photo or document before its step (blocking, seconds: OCR), None when
     # it cannot get the file. The reading is kept in the stored event, so a retry or a restart does not read again.
     reader: Callable[[str, Inbound], PermitReading | None] | None = None
+    # Deletes the kept copies of photo references (an owner deleted their data), after the commit.
+    media_forgetter: Callable[[tuple[str, ...]], object] | None = None
 
     def pending_chats(
         self, limit: int, exclude: set[tuple[str, str]], received_before: datetime | None = None
@@ -296,17 +307,22 @@ class InboxWorker:
             )
             db.commit()
 
-    def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media_id: str | None) -> None:
+    def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media: MediaWork) -> None:
         """Keep a copy of the media the owner sent, then tell the sender what the committed step stored for it.
 
         The download (two HTTP calls) runs after the commit, so that a slow media server never holds the event, the
         chat's rows and a database connection, and before the answer goes, so that "Foto sudah disimpan" is true
         when it arrives; a crash in between leaves the photo to be fetched when an officer opens it."""
-        if media_id and self.media_fetcher is not None:
+        if media.fetch and self.media_fetcher is not None:
             try:
-                self.media_fetcher(platform, media_id)
+                self.media_fetcher(platform, media.fetch)
             except Exception:  # noqa: BLE001  (the step is committed; the copy is fetched when an officer asks)
-                log.exception("could not keep a copy of %s media %s", platform, media_id)
+                log.exception("could not keep a copy of %s media %s", platform, media.fetch)
+        if media.forget and self.media_forgetter is not None:
+            try:
+                self.media_forgetter(media.forget)
+            except Exception:  # noqa: BLE001  (the daily sweep deletes what no row refers to)
+                log.exception("could not delete %d kept photos of a deleted owner", len(media.forget))
         if handoff is not None and self.handoff is not None:
             self.handoff(handoff)
         if queued and self.on_queued is not None:
@@ -323,9 +339,9 @@ class InboxWorker:
 
     def _process(
         self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any], unsent: list[int]
-    ) -> tuple[Handoff | None, bool, str | None]:
+    ) -> tuple[Handoff | None, bool, MediaWork]:
         """Run one event (`unsent`: the chat's replies not yet sent when it was claimed); returns the answer for
-        this process's sender, whether messages were queued, and the media id to keep a copy of after the commit."""
+        this process's sender, whether messages were queued, and what the media folder needs after the commit."""
         adapter = self.adapters[platform]
         now = self.clock()
         trigger = payload.get("trigger")
@@ -338,6 +354,7 @@ class InboxWorker:
             inbound = replace(interpretation.inbound, reading=PermitReading.from_json(reading))
             interpretation = replace(interpretation, inbound=inbound)
         owner_id: int | None = None
+        forget: tuple[str, ...] = ()
         replies: list[Reply] = list(interpretation.notices)
         if interpretation.receipt is not None:
             apply_receipt(db, platform, interpretation.receipt)
@@ -357,6 +374,7 @@ class InboxWorker:
                 db, platform, interpretation.user_id, interpretation.inbound, interpretation.verified_phone
             )
             owner_id = outcome.owner_id
+            forget = outcome.forget_media
             replies += outcome.replies
             if adapter.messaging_window:
                 # The owner wrote: messages that waited for the messaging window can go now.
@@ -396,7 +414,7 @@ class InboxWorker:
                     older = unsent
                 handoff = Handoff(messages, older)
             queued = queued or (bool(ids) and not claim)
-        return handoff, queued, str(media_id) if media_id else None
+        return handoff, queued, MediaWork(str(media_id) if media_id else None, forget)
 
     def _process_trigger(
         self,

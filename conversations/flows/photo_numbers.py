@@ -71,7 +71,7 @@ def after_answer(turn: Turn, question_id: str) -> None:
         numbers = numbers_of(reading, permit)
         stored = turn.report.permit(permit, key)
         if stored is not None and stored.number in numbers:
-            turn.note(turn._(N_("The number on the photo matches the one stored.")))
+            _say_same(turn, permit, stored.number)
             return
         _confirm(turn, permit, key, numbers, replacing=False)
         return
@@ -122,7 +122,7 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
         key = foods[0] if len(foods) == 1 else ANY_PRODUCT
     stored = turn.report.permit(permit, key) if key != ANY_PRODUCT else None
     if stored is not None and stored.number in numbers:
-        turn.note(turn._(N_("The number on the photo matches the one stored.")))
+        _say_same(turn, permit, stored.number)
         if not stored.evidence_photo:
             _keep_as_proof(turn, permit, key)
         return True
@@ -177,6 +177,16 @@ def _keep_as_proof(turn: Turn, permit: str, key: str) -> None:
             expected_on=stored.expected_on,
             evidence_photo=turn.inbound.media_ref,
             number_source=stored.number_source,
+        )
+    )
+
+
+def _say_same(turn: Turn, permit: str, number: str) -> None:
+    turn.note(
+        turn._(
+            N_("The {permit} number on the photo ({number}) is the one stored already."),
+            permit=permit_name(turn, permit),
+            number=_display(permit, number),
         )
     )
 

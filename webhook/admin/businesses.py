@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.channels.media import PDF, kept_media_file, kept_media_type, media_type
 from bot.officers.areas import officer_regions, several_in_view
 from bot.officers.export import business_query, write_export
 from bot.officers.rekap import PERMITS
+from bot.storage.media import PDF, kept_media_file, kept_media_type, media_type
 from bot.storage.models import Business, Need, Owner, Permit, Product, Region
 from conversations.flows.registration import COMMODITIES
 from conversations.i18n import N_

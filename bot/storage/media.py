@@ -11,7 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.storage.models import Permit, Product
 
 PDF, PNG, JPEG, WEBP = "application/pdf", "image/png", "image/jpeg", "image/webp"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -89,3 +96,55 @@ def keep_console_file(media_dir: Path, source: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)
     return path
+
+
+# Owners' copies live here (the officers' broadcast photos and charts have folders of their own, never swept).
+OWNER_FOLDERS = ("whatsapp", "telegram", "console")
+# A photo no row refers to (a product photo sent where text was asked, a certificate whose reading was refused and
+# never typed) is deleted this long after it came: an owner may come back to a confirmation days later.
+KEEP_UNUSED = timedelta(days=30)
+
+
+def forget_media(media_dir: Path, refs: Iterable[str | None]) -> int:
+    """Delete the kept copies of these references (an owner's data is deleted); returns how many files went."""
+    gone = 0
+    for ref in refs:
+        path = kept_media_file(media_dir, ref) if ref else None
+        if path is not None:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
+def referenced_media(db: Session) -> set[str]:
+    """Every photo or document reference a stored row keeps (product photos, permit evidence)."""
+    products = db.exec(select(Product.photo).where(col(Product.photo).is_not(None))).all()
+    permits = db.exec(select(Permit.evidence_photo).where(col(Permit.evidence_photo).is_not(None))).all()
+    return {ref for ref in (*products, *permits) if ref}
+
+
+def sweep_media(
+    engine: Engine, media_dir: Path, now: datetime | None = None, keep_unused: timedelta = KEEP_UNUSED
+) -> int:
+    """Delete owners' photo copies no row refers to any more, once older than `keep_unused`; returns how many.
+
+    Ages are the files' own times, so `now` is the wall clock (a deployment's test clock does not move them)."""
+    folder = Path(media_dir)
+    if not any((folder / name).is_dir() for name in OWNER_FOLDERS):
+        return 0
+    with Session(engine) as db:
+        refs = referenced_media(db)
+    names = {(platform, safe_name(media_id)) for platform, _sep, media_id in (ref.partition(":") for ref in refs)}
+    files = {str(Path(ref.removeprefix("file:")).resolve()) for ref in refs if ref.startswith("file:")}
+    cutoff = (now or datetime.now(UTC)).timestamp() - keep_unused.total_seconds()
+    gone = 0
+    for platform in OWNER_FOLDERS:
+        kept = folder / platform
+        if not kept.is_dir():
+            continue
+        for path in kept.iterdir():
+            used = str(path.resolve()) in files if platform == "console" else (platform, path.stem) in names
+            if not used and path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                gone += 1
+    return gone
