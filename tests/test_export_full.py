@@ -103,6 +103,7 @@ def office(engine, settings, clock):
                 expires_on=date(2030, 3, 31),
                 expiry_year=2030,
                 evidence_photo="media/bpom.jpg",
+                number_source="photo",
                 reported_via="whatsapp",
                 reported_at=NOW,
             )
@@ -203,6 +204,7 @@ def test_csv_carries_what_the_owner_told(office) -> None:
         "phone_verified": "false",
         "consent_at": owner.consent_at.astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M"),
         "consent_version": owner.consent_version or "",
+        "numbers_from_photo": "",  # typed
     }
     other = rows[EVIL]
     assert (other["workers"], other["monthly_revenue"], other["size"], other["product_count"]) == (
@@ -212,6 +214,7 @@ def test_csv_carries_what_the_owner_told(office) -> None:
         "3",
     )
     assert (other["bpom_status"], other["bpom_expires"]) == ("terbit", "2030-03-31")
+    assert other["numbers_from_photo"] == "bpom"  # read from the label's photo and confirmed
     assert (other["merek_status"], other["merek_expected"]) == ("diurus", "2027-02-01")
     assert other["latitude"] == other["longitude"] == ""
 
@@ -320,6 +323,8 @@ def test_xlsx_writes_numbers_as_numbers_and_dates_as_local_dates(office, book) -
         2030,
         "ya",
     )
+    assert bpom[col(PERMIT_SHEET, "Number read from the photo")].value == "ya"
+    assert halal[col(PERMIT_SHEET, "Number read from the photo")].value is None  # no number to say it of
     assert bpom[col(PERMIT_SHEET, "Reported via")].value == "WhatsApp"
     reported = bpom[col(PERMIT_SHEET, "Reported ({zone})")]
     assert reported.is_date and reported.value == datetime(2026, 11, 25, 10, 0)  # 03:00 UTC is 10:00 WIB

@@ -87,6 +87,7 @@ COLUMNS = (
     "phone_verified",
     "consent_at",
     "consent_version",
+    "numbers_from_photo",
 )
 # Columns the export itself writes as numbers: left as they are when they are a plain number ("-5.1": a latitude
 # south of the equator is not a formula), neutralised like any other cell otherwise.
@@ -116,6 +117,7 @@ class _PermitRow(NamedTuple):
     expiry_year: int | None
     expected_on: date | None
     evidence_photo: str | None
+    number_source: str | None  # "typed", "photo" (read from the evidence photo, confirmed by the owner), None
     reported_via: str | None
     reported_at: datetime | None
 
@@ -234,6 +236,13 @@ class BusinessFacts:
         """The name of the product a permit row belongs to ("" for the business's own permits)."""
         return next((p.name for p in self.products if p.key == key), "")
 
+    @property
+    def numbers_from_photo(self) -> list[str]:
+        """The permits (codes, once each, in export order) with a number read from a photo and confirmed."""
+        return [
+            p for p in PERMITS if any(r.type == p and r.number and r.number_source == "photo" for r in self.permits)
+        ]
+
 
 CHUNK = 5000
 
@@ -310,6 +319,7 @@ def business_facts(db: Session, segment: Segment | None = None, search: str | No
                 Permit.expiry_year,
                 Permit.expected_on,
                 Permit.evidence_photo,
+                Permit.number_source,
                 Permit.reported_via,
                 Permit.reported_at,
             )
@@ -454,6 +464,7 @@ def csv_row(facts: BusinessFacts, tz: ZoneInfo) -> dict[str, str]:
         "phone_verified": _flag(facts.phone_verified) if facts.phone else "",
         "consent_at": _local(facts.consent_at, tz),
         "consent_version": facts.consent_version,
+        "numbers_from_photo": "; ".join(facts.numbers_from_photo),
     }
 
 
@@ -634,6 +645,11 @@ PERMIT_SHEET = (  # rows: (business, permit row); NIB and merek are the business
     Column(N_("Expiry year"), "count", lambda i, w: i[1].expiry_year),
     Column(N_("Expected issue date"), "date", lambda i, w: i[1].expected_on),
     Column(N_("Certificate photo"), "text", lambda i, w: w.yes_no(bool(i[1].evidence_photo))),
+    Column(
+        N_("Number read from the photo"),
+        "text",
+        lambda i, w: w.yes_no(i[1].number_source == "photo") if i[1].number else None,
+    ),
     Column(N_("Reported via"), "text", lambda i, w: w.channel(i[1].reported_via)),
     Column(N_("Reported ({zone})"), "datetime", lambda i, w: w.moment(i[1].reported_at)),
 )
