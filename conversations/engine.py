@@ -94,6 +94,8 @@ def _is_returning(turn: Turn) -> bool:
         return False
     if turn.inbound.kind is InboundKind.CHOICE:
         return False  # a button of the open question: the owner knows where they are
+    if turn.inbound.reading is not None and turn.inbound.reading.numbers:
+        return False  # back with the certificate the bot asked about: it answers, no "continue?" first
     return turn.ctx.now - last >= turn.ctx.resume_after
 
 

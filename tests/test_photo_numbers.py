@@ -247,3 +247,15 @@ def test_saying_it_is_wrong_asks_the_number_typed(owner: EngineChat, no: str) ->
     owner.send_inbound(photo(("nib", "0220009861928")))
     owner.send(no)
     assert owner.session.current == "permit.number|nib|" and owner.report.permit("nib") is None
+
+
+def test_an_owner_back_days_later_with_the_certificate_is_not_asked_whether_to_continue_first(
+    owner: EngineChat,
+) -> None:
+    owner.later(days=3)
+    reply = owner.send_inbound(photo(("nib", NIB)))
+    assert (
+        msg("{permit} number on the photo: {number}. Is that right?", permit="NIB", number="0220 0098 61929") in reply
+    )
+    owner.press("ya")
+    assert owner.report.permit("nib").number == NIB
