@@ -446,6 +446,8 @@ class EffectWriter:
                 cancel_reminders(db, self.owner_id, kind, ref)
             case fx.UpdateInvitation():
                 self._update_invitation(effect)
+            case fx.ForgetMedia(refs=refs):
+                self.forgotten_media += refs
             case fx.CreateHelpRequest(topic=topic, detail=detail):
                 db.add(HelpRequest(owner_id=self.owner_id, topic=topic, detail=detail, created_at=now))
             case fx.Audit(action=action, detail=detail):

@@ -144,6 +144,13 @@ class CreateHelpRequest:
     detail: str | None = None
 
 
+@dataclass(frozen=True)
+class ForgetMedia:
+    """Delete the kept copies of photos the owner sent that nothing will keep (a refused consent's)."""
+
+    refs: tuple[str, ...]
+
+
 Effect = (
     RecordConsent
     | WithdrawConsent
@@ -160,4 +167,5 @@ Effect = (
     | CancelReminders
     | UpdateInvitation
     | CreateHelpRequest
+    | ForgetMedia
 )

@@ -70,6 +70,7 @@ def _run(turn: Turn) -> None:
         return
     if turn.report.consent != "given" and session.current not in common.OPEN_WITHOUT_CONSENT:
         common.gate_without_consent(turn, word)
+        photo_numbers.keep_before_consent(turn)  # after the gate started the consent flow, which clears the session
         _finish(turn)
         return
     if not session.queue:
@@ -255,6 +256,7 @@ def _finish(turn: Turn) -> None:
     _use_answers_ahead(turn)
     if turn.asked:
         return
+    photo_numbers.use_waiting(turn)
     if not session.queue:  # the flow is over: back to the menu (a paused flow stays available)
         session.queue = ["menu"]
         session.data = {k: v for k, v in session.data.items() if k == "paused"}

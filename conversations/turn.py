@@ -157,6 +157,9 @@ class Turn:
     def start(self, flow: str, questions: Sequence[str]) -> None:
         """Replace the queue with a new flow's questions (a paused flow and answers given ahead stay available)."""
         kept = {k: v for k, v in self.session.data.items() if k in ("paused", "ahead") and v}
+        waiting = {k: v for k, v in (self.session.data.get("photos") or {}).items() if k.endswith("|later")}
+        if waiting:  # a certificate photo sent before its question could come (before consent, or the product)
+            kept["photos"] = waiting
         self.session.queue = list(questions)
         self.session.data = {"flow": flow, **kept}
 

@@ -193,10 +193,16 @@ def test_a_product_permit_without_food_products_says_to_add_the_product_first(re
     chat = EngineChat(regions=regions, channel="telegram", supports_photos=True)
     chat.send("halo")
     chat.send("setuju")
+    chat.send("menu")  # the registration is set aside: no product will be asked now
     reply = chat.send_inbound(photo(("pirt", "2063304010123-29")))
-    assert "2063304010123-29" in reply and "MENU" in reply
+    assert msg(
+        "The photo shows a {permit} number: {number}. To keep it, first add the food or drink product it is for "
+        "(MENU > Products).",
+        permit="P-IRT",
+        number="P-IRT No. 2063304010123-29",
+    ) in reply
     assert not any(isinstance(e, fx.UpsertPermit) for e in chat.effects)
-    assert chat.session.current == "owner.name"
+    assert chat.session.current == "menu"
 
 
 def test_the_same_number_as_stored_is_not_asked_and_the_photo_becomes_its_proof(owner: EngineChat) -> None:
@@ -259,3 +265,70 @@ def test_an_owner_back_days_later_with_the_certificate_is_not_asked_whether_to_c
     )
     owner.press("ya")
     assert owner.report.permit("nib").number == NIB
+
+
+def test_a_certificate_sent_before_consent_waits_for_the_decision_and_its_question(regions: RegionDirectory) -> None:  # noqa: F811
+    chat = EngineChat(regions=regions, channel="telegram", supports_photos=True)
+    reply = chat.send_inbound(photo(("nib", NIB), ref="telegram:first"))
+    assert (
+        msg(
+            "We keep the photo of your {permit} for now: once you agree, we ask you about its number. "
+            "If you do not agree, we delete it at once.",
+            permit="NIB",
+        )
+        in reply
+    )
+    assert chat.session.current == "consent.ask" and chat.effects == []
+    chat.send("setuju")
+    for line in ["Sri Wahyuni", "lewati", "Keripik Bu Sri", "metro pusat", "yosomulyo", "1", "3", "5 jt", "tidak"]:
+        chat.send(line)
+    chat.send("Keripik pisang")
+    chat.send("berlabel")
+    chat.send("lewati")
+    reply = chat.send("tidak")  # no other product: the permits, the NIB first, from the photo
+    assert (
+        msg("{permit} number on the photo: {number}. Is that right?", permit="NIB", number="0220 0098 61929") in reply
+    )
+    chat.press("ya")
+    stored = chat.report.permit("nib")
+    assert stored.number == NIB and stored.evidence_photo == "telegram:first" and stored.number_source == "photo"
+    assert chat.session.current == f"permit.status|pirt|{food_key(chat)}"
+
+
+def test_a_certificate_sent_before_a_refused_consent_is_forgotten(regions: RegionDirectory) -> None:  # noqa: F811
+    chat = EngineChat(regions=regions, channel="telegram", supports_photos=True)
+    chat.send("halo")
+    chat.send_inbound(photo(("halal", "ID31110000123450824"), ref="telegram:halal"))
+    chat.send("tidak setuju")
+    assert fx.ForgetMedia(("telegram:halal",)) in chat.effects
+    assert "photos" not in chat.session.data
+    assert not any(isinstance(e, fx.UpsertPermit) for e in chat.effects)
+
+
+def test_a_product_permit_photo_sent_before_the_product_is_asked_about_at_its_permit(regions: RegionDirectory) -> None:  # noqa: F811
+    chat = EngineChat(regions=regions, channel="telegram", supports_photos=True)
+    chat.send("halo")
+    chat.send("setuju")
+    chat.send("Sri Wahyuni")
+    reply = chat.send_inbound(photo(("pirt", "2063304010123-29"), ref="telegram:pirt"))
+    assert (
+        msg(
+            "{permit} number on the photo: {number}. We will ask you about it once the product is noted.",
+            permit="P-IRT",
+            number="P-IRT No. 2063304010123-29",
+        )
+        in reply
+    )
+    assert chat.session.current == "owner.phone"  # the registration goes on where it was
+    for line in ["lewati", "Keripik Bu Sri", "metro pusat", "yosomulyo", "1", "3", "5 jt", "tidak"]:
+        chat.send(line)
+    chat.send("Keripik pisang")
+    chat.send("berlabel")
+    chat.send("lewati")
+    chat.send("tidak")
+    chat.send("belum")  # NIB
+    key = food_key(chat)
+    assert chat.session.current == f"permit.read|pirt|{key}"
+    chat.press("ya")
+    stored = chat.report.permit("pirt", key)
+    assert stored.number == "2063304010123-29" and stored.evidence_photo == "telegram:pirt"

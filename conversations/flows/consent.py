@@ -99,6 +99,11 @@ def _handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
             return
         raise Invalid(_(N_("Please answer 1 (I agree) or 2 (I do not agree).")))
     kept = turn.session.data.pop(BEFORE_CONSENT, None)  # used only if consent is given, else gone with this step
+    if decision == "tolak":  # certificate photos sent before the decision: their readings and copies go too
+        photos = turn.session.data.pop("photos", None) or {}
+        refs = tuple(str(p["media"]) for p in photos.values() if isinstance(p, dict) and p.get("media"))
+        if refs:
+            turn.save(fx.ForgetMedia(refs))
     digest = consent_hash(consent_notice(turn))  # the decision is made on the short notice shown first
     turn.save(fx.RecordConsent(given=decision == "setuju", version=CONSENT_VERSION, text_sha256=digest))
     turn.save(fx.Audit("consent_given" if decision == "setuju" else "consent_refused", {"version": CONSENT_VERSION}))

@@ -36,6 +36,7 @@ from conversations.understanding.permit_numbers import NumberError, PermitNumber
 
 READ = "permit.read"
 ANY_PRODUCT = "?"  # the key of a product permit whose product the owner still has to choose
+LATER = "later"  # the key of a photo kept until its permit's question comes (sent before consent or the product)
 _ANSWERED_BY_PHOTO = ("permit.status", "permit.number", READ)  # questions a photo of their permit answers
 _WRONG = re.compile(r"^\W*(?:salah|keliru|beda|lain|bkn|bukan)\b", re.IGNORECASE)
 UNCLEAR = N_("The photo is not clear enough. Try again from closer, in bright light, or type the number.")
@@ -44,8 +45,10 @@ UNCLEAR = N_("The photo is not clear enough. Try again from closer, in bright li
 def take(turn: Turn, question_id: str, accepts_photo: bool) -> bool:
     """Use what was read on the photo sent at `question_id`; True when this step is answered here."""
     reading = turn.inbound.reading
-    if reading is None or turn.report.consent != "given":
+    if reading is None:
         return False
+    if turn.report.consent != "given":
+        return keep_before_consent(turn)
     name, args = parse_question_id(question_id)
     if name in _ANSWERED_BY_PHOTO and len(args) == 2:
         permit, key = args
@@ -93,10 +96,7 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
     """Confirm the number of a permit document sent unasked before the open question; False when none was read.
 
     `product_key`: the product the photo was sent for (a label with its P-IRT or BPOM number)."""
-    permit = reading.page if reading.page and numbers_of(reading, reading.page) else None
-    if permit is None:
-        kinds = {kind for kind, _number in reading.numbers if numbers_of(reading, kind)}
-        permit = kinds.pop() if len(kinds) == 1 else None
+    permit = document_permit(reading)
     if permit is None:
         return False
     numbers = numbers_of(reading, permit)
@@ -107,6 +107,16 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
         foods = [p.key for p in turn.report.products if p.category in ("makanan", "minuman")]
         if product_key in foods:
             foods = [product_key]
+        if not foods and turn.session.data.get("flow") == "daftar":  # the product is asked in this registration
+            _keep_for_later(turn, permit, numbers)
+            turn.note(
+                turn._(
+                    N_("{permit} number on the photo: {number}. We will ask you about it once the product is noted."),
+                    permit=permit_name(turn, permit),
+                    number=_display(permit, numbers[0]),
+                )
+            )
+            return True
         if not foods:
             turn.note(
                 turn._(
@@ -128,6 +138,58 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
         return True
     _confirm(turn, permit, key, numbers, replacing=False)
     return True
+
+
+def document_permit(reading: PermitReading) -> str | None:
+    """The permit the page is a document of, when it carries a number of it (or numbers of one permit only)."""
+    if reading.page and numbers_of(reading, reading.page):
+        return reading.page
+    kinds = {kind for kind, _number in reading.numbers if numbers_of(reading, kind)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def keep_before_consent(turn: Turn) -> bool:
+    """A certificate photo sent before the owner agreed: kept in the session until the decision; True when kept.
+
+    Used when the registration reaches that permit; deleted (reading and copy) if the owner does not agree."""
+    reading = turn.inbound.reading
+    if reading is None or turn.report.consent != "pending":
+        return False
+    permit = document_permit(reading)
+    if permit is None:
+        return False
+    _keep_for_later(turn, permit, numbers_of(reading, permit))
+    turn.note(
+        turn._(
+            N_(
+                "We keep the photo of your {permit} for now: once you agree, we ask you about its number. "
+                "If you do not agree, we delete it at once."
+            ),
+            permit=permit_name(turn, permit),
+        )
+    )
+    return True
+
+
+def _keep_for_later(turn: Turn, permit: str, numbers: list[str]) -> None:
+    photos = turn.session.data.setdefault("photos", {})
+    photos[f"{permit}|{LATER}"] = {
+        "numbers": numbers,
+        "media": turn.inbound.media_ref,
+        "document": turn.inbound.kind is InboundKind.DOCUMENT,
+    }
+
+
+def use_waiting(turn: Turn) -> None:
+    """When a permit's status question comes up and a photo of that permit waits, its confirmation comes instead."""
+    name, args = parse_question_id(turn.session.current or "")
+    photos = turn.session.data.get("photos")
+    if name != "permit.status" or len(args) != 2 or not isinstance(photos, dict):
+        return
+    waiting = photos.pop(f"{args[0]}|{LATER}", None)
+    if isinstance(waiting, dict):
+        photos[f"{args[0]}|{args[1]}"] = waiting
+        turn.session.queue[0] = make_id(READ, *args)
 
 
 def _confirm(turn: Turn, permit: str, key: str, numbers: list[str], replacing: bool) -> None:
