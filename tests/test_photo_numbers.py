@@ -195,12 +195,15 @@ def test_a_product_permit_without_food_products_says_to_add_the_product_first(re
     chat.send("setuju")
     chat.send("menu")  # the registration is set aside: no product will be asked now
     reply = chat.send_inbound(photo(("pirt", "2063304010123-29")))
-    assert msg(
-        "The photo shows a {permit} number: {number}. To keep it, first add the food or drink product it is for "
-        "(MENU > Products).",
-        permit="P-IRT",
-        number="P-IRT No. 2063304010123-29",
-    ) in reply
+    assert (
+        msg(
+            "The photo shows a {permit} number: {number}. To keep it, first add the food or drink product it is for "
+            "(MENU > Products).",
+            permit="P-IRT",
+            number="P-IRT No. 2063304010123-29",
+        )
+        in reply
+    )
     assert not any(isinstance(e, fx.UpsertPermit) for e in chat.effects)
     assert chat.session.current == "menu"
 
