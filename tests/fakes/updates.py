@@ -104,3 +104,18 @@ def group_update(chat_id: int, user_id: int, text: str) -> dict[str, Any]:
             "text": text,
         },
     }
+
+
+def document_update(
+    user_id: int,
+    file_id: str,
+    mime_type: str = "application/pdf",
+    file_name: str = "dokumen.pdf",
+    caption: str | None = None,
+) -> dict[str, Any]:
+    """A file sent as a document (a PDF print-out, or a photo sent "as a file")."""
+    document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "mime_type": mime_type}
+    content: dict[str, Any] = {"document": document}
+    if caption:
+        content["caption"] = caption
+    return message_update(user_id, **content)

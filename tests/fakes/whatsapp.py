@@ -237,3 +237,24 @@ def status(message_id: str, state: str, recipient: str, error_code: int | None =
     if error_code is not None:
         item["errors"] = [{"code": error_code, "title": "Message failed", "message": "Message failed"}]
     return envelope({"statuses": [item]})
+
+
+def image(wa_id: str, media_id: str, mime_type: str = "image/jpeg", caption: str | None = None) -> dict[str, Any]:
+    """A photo the owner sent (its bytes are served by `FakeCloudAPI.media[media_id]`)."""
+    content = {"id": media_id, "mime_type": mime_type, "sha256": hashlib.sha256(media_id.encode()).hexdigest()}
+    if caption:
+        content["caption"] = caption
+    return inbound(wa_id, "image", content)
+
+
+def document(
+    wa_id: str, media_id: str, mime_type: str = "application/pdf", filename: str = "dokumen.pdf"
+) -> dict[str, Any]:
+    """A file the owner sent as a document (a PDF print-out, say)."""
+    content = {
+        "id": media_id,
+        "mime_type": mime_type,
+        "sha256": hashlib.sha256(media_id.encode()).hexdigest(),
+        "filename": filename,
+    }
+    return inbound(wa_id, "document", content)
