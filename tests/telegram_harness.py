@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,6 +28,12 @@ from tests.servers import ServerThread, free_port, wait_until
 SECRET = "s3cret-Token_for-tests"
 
 
+def _media_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="lapor-media-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def telegram_settings(fake_url: str, db_url: str, webhook: bool, **overrides: Any) -> Settings:
     """Settings for a Telegram deployment pointed at the fake API."""
     values: dict[str, Any] = {
@@ -34,6 +43,8 @@ def telegram_settings(fake_url: str, db_url: str, webhook: bool, **overrides: An
         "telegram_poll_timeout": 1,
         "telegram_rate_per_chat": 50.0,  # a human types slower than this; tests do not
         "office_name": "Dinas Koperasi dan UKM Kota Metro",
+        # Photos owners send are downloaded to be read: into a folder of this test run, never the working directory.
+        "media_dir": _media_folder(),
     }
     if webhook:
         values |= {
