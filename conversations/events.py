@@ -33,10 +33,14 @@ class PermitReading:
     read: bool  # False: nothing could be read (blur, dark, cut off, too slow)
     page: str | None = None  # the permit the page is ("nib", "pirt", "halal", "bpom"), from its title words
     numbers: tuple[tuple[str, str], ...] = ()  # (permit, number) found, the page's own permit's first
+    expires: str | None = None  # the page's permit's expiry date as printed on it, ISO ("2029-03-12")
 
     def to_json(self) -> dict[str, object]:
         """A plain form to store with the inbound event."""
-        return {"read": self.read, "page": self.page, "numbers": [list(pair) for pair in self.numbers]}
+        data: dict[str, object] = {"read": self.read, "page": self.page, "numbers": [list(p) for p in self.numbers]}
+        if self.expires:
+            data["expires"] = self.expires
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> PermitReading:
@@ -48,6 +52,7 @@ class PermitReading:
             read=bool(data.get("read")),
             page=str(page) if page else None,
             numbers=tuple((str(pair[0]), str(pair[1])) for pair in numbers if len(pair) == 2),
+            expires=str(data["expires"]) if data.get("expires") else None,
         )
 
 

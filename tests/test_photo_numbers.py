@@ -6,6 +6,9 @@ the conversation is tried without an engine (tests/test_photo_channels.py runs t
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from conversations import Inbound, InboundKind
@@ -335,3 +338,30 @@ def test_a_product_permit_photo_sent_before_the_product_is_asked_about_at_its_pe
     chat.press("ya")
     stored = chat.report.permit("pirt", key)
     assert stored.number == "2063304010123-29" and stored.evidence_photo == "telegram:pirt"
+
+
+def test_the_expiry_printed_on_a_bpom_approval_is_confirmed_with_the_number(owner: EngineChat) -> None:
+    owner.send("sudah")
+    owner.send(NIB)
+    owner.send("lewati")
+    key = food_key(owner)
+    for _permit in ("pirt", "halal"):
+        owner.send("belum")
+    assert owner.session.current == f"permit.status|bpom|{key}"
+    reading = PermitReading(read=True, page="bpom", numbers=(("bpom", "MD224510107115"),), expires="2029-03-12")
+    reply = owner.send_inbound(replace(photo(), reading=reading))
+    assert (
+        msg(
+            "{permit} number on the photo: {number}, valid until {date}. Is that right?",
+            permit="izin BPOM (Keripik pisang)",
+            number="BPOM RI MD 224510107115",
+            date="Senin, 12 Maret 2029",
+        )
+        in reply
+    )
+    owner.press("ya")
+    stored = owner.report.permit("bpom", key)
+    assert stored.expires_on == date(2029, 3, 12) and stored.expiry_year == 2029 and stored.status == "terbit"
+    assert owner.session.current == "permit.status|merek|"  # no "until when is it valid?": the page said
+    renewals = [e for e in owner.effects if isinstance(e, fx.ScheduleReminder) and e.kind == "permit_renewal"]
+    assert {e.due_at.date() for e in renewals} == {date(2028, 9, 12), date(2029, 2, 12)}

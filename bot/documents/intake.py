@@ -41,7 +41,7 @@ class PhotoIntake:
         result = self.reader.read_blocking(path)
         if result.failure:
             log.warning("could not read %s: %s", inbound.media_ref, result.failure)
-        return as_permit_reading(result.reading, read=result.failure is None)
+        return as_permit_reading(result.reading, read=result.failure is None, expires=result.expires)
 
     def close(self) -> None:
         """Stop the reader's worker processes."""

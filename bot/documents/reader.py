@@ -29,10 +29,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from bot.documents import worker as worker_module
-from conversations.understanding.document_numbers import DocumentReading, OcrLine, read_document
+from conversations.understanding.document_dates import printed_expiry
+from conversations.understanding.document_numbers import DocumentReading, OcrLine, page_rows, read_document
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class DocumentResult:
     notes: tuple[str, ...] = ()
     failure: str | None = None
     seconds: float = 0.0
+    expires: date | None = None  # the expiry date printed after a validity label ("Berlaku sampai : ...")
 
     @property
     def readable(self) -> bool:
@@ -219,11 +222,13 @@ def judge(pages: list[tuple[str, list, str]], seconds: float = 0.0) -> DocumentR
     """Judge each page's lines with `read_document` and put the pages' findings together (first page first)."""
     readings = []
     lines: list[str] = []
+    expires = None
     for _source, page_lines, _note in pages:
         items = [line if isinstance(line, str) else OcrLine(line[0], tuple(line[1]), line[2]) for line in page_lines]
         lines.extend(item if isinstance(item, str) else item.text for item in items)
         if items:
             readings.append(read_document(items))
+            expires = expires or printed_expiry(page_rows(items), date.today())
     candidates, others, seen = [], [], set()
     for reading in readings:
         for found in reading.candidates:
@@ -242,4 +247,5 @@ def judge(pages: list[tuple[str, list, str]], seconds: float = 0.0) -> DocumentR
         sources=tuple(source for source, _, _ in pages),
         notes=tuple(note for _, _, note in pages if note),
         seconds=seconds,
+        expires=expires,
     )

@@ -322,12 +322,26 @@ def save_number(
     parsed: PermitNumber,
     evidence: str | None = None,
     source: str = "typed",
+    expires: date | None = None,
 ) -> None:
-    """Store a permit number the owner gave (typed, or read from `evidence` and confirmed): issued or expired."""
+    """Store a permit number the owner gave (typed, or read from `evidence` and confirmed): issued or expired.
+
+    `expires`: the expiry date printed on the certificate the number was read from."""
     _ = turn._
     today = turn.ctx.now.astimezone(turn._.tz).date()
     status = "terbit"
-    if parsed.expiry_year is not None and parsed.expiry_year < today.year:
+    if expires is not None:
+        status = "kedaluwarsa" if expires < today else "terbit"
+        noted = _(N_("Noted: {number}, valid until {date}."), number=parsed.display, date=turn._.date(expires))
+        turn.note(
+            noted
+            if status == "terbit"
+            else _(
+                N_("This permit expired on {date}. We note it as expired; the office can help you renew it."),
+                date=turn._.date(expires),
+            )
+        )
+    elif parsed.expiry_year is not None and parsed.expiry_year < today.year:
         status = "kedaluwarsa"
         turn.note(
             _(
@@ -347,14 +361,17 @@ def save_number(
             status,
             number=parsed.value,
             number_kind=parsed.kind,
-            expiry_year=parsed.expiry_year,
+            expiry_year=expires.year if expires else parsed.expiry_year,
+            expires_on=expires,
             # A photo kept before stays the proof of a number typed again.
             evidence_photo=evidence or (stored.evidence_photo if stored else None),
             number_source=source,
         )
     )
     turn.save(fx.CancelReminders(FOLLOWUP, f"{permit}:{key}"))  # followed up until issued: it is
-    if parsed.expiry_year is not None and status == "terbit":
+    if expires is not None and status == "terbit":
+        schedule_renewals(turn, permit, key, expires)
+    elif parsed.expiry_year is not None and status == "terbit":
         # A P-IRT number tells only the year it ends: remind from mid-year before, and a month before it.
         schedule_renewals(turn, permit, key, date(parsed.expiry_year, 1, 1))
 
@@ -366,10 +383,10 @@ def kept_photo(turn: Turn, permit: str, key: str) -> str | None:
     return str(photo["media"]) if isinstance(photo, dict) and photo.get("media") else None
 
 
-def after_number(turn: Turn, permit: str, key: str, photo_given: bool = False) -> list[str]:
-    """The questions after a permit's number: its expiry (BPOM), and a photo of it unless one came already."""
+def after_number(turn: Turn, permit: str, key: str, photo_given: bool = False, expiry_given: bool = False) -> list[str]:
+    """The questions after a permit's number: its expiry (BPOM) unless known, and a photo unless one came."""
     follow = []
-    if PERMIT_KINDS[permit].asks_expiry:
+    if PERMIT_KINDS[permit].asks_expiry and not expiry_given:
         follow.append(make_id("permit.expiry", permit, key))
     if turn.inbound.supports_photos and not photo_given:
         follow.append(make_id("permit.photo", permit, key))

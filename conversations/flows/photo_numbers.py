@@ -15,6 +15,7 @@ it is judged again here by the typed path's rules. Where it is used:
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from conversations import effects as fx
 from conversations.events import Choice, InboundKind, PermitReading
@@ -173,10 +174,19 @@ def keep_before_consent(turn: Turn) -> bool:
 
 def _keep_for_later(turn: Turn, permit: str, numbers: list[str]) -> None:
     photos = turn.session.data.setdefault("photos", {})
-    photos[f"{permit}|{LATER}"] = {
+    photos[f"{permit}|{LATER}"] = _pending_photo(turn, permit, numbers)
+
+
+def _pending_photo(turn: Turn, permit: str, numbers: list[str]) -> dict[str, object]:
+    """What a confirmation needs of the photo: its numbers, reference and (for its own permit) printed expiry."""
+    inbound = turn.inbound
+    reading = inbound.reading
+    expires = reading.expires if reading is not None and reading.page == permit else None
+    return {
         "numbers": numbers,
-        "media": turn.inbound.media_ref,
-        "document": turn.inbound.kind is InboundKind.DOCUMENT,
+        "media": inbound.media_ref,
+        "document": inbound.kind is InboundKind.DOCUMENT,
+        "expires": expires,
     }
 
 
@@ -196,13 +206,8 @@ def _confirm(turn: Turn, permit: str, key: str, numbers: list[str], replacing: b
     """Ask the confirmation of `numbers` for the permit, in place of the open question or before it.
 
     Photos sent one after another are confirmed one at a time, in the order they came."""
-    inbound = turn.inbound
     photos = turn.session.data.setdefault("photos", {})
-    photos[f"{permit}|{key}"] = {
-        "numbers": numbers,
-        "media": inbound.media_ref,
-        "document": inbound.kind is InboundKind.DOCUMENT,
-    }
+    photos[f"{permit}|{key}"] = _pending_photo(turn, permit, numbers)
     question = make_id(READ, permit, key)
     queue = turn.session.queue
     if replacing:
@@ -299,16 +304,33 @@ def _read_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
         ]
         choices.append(Choice("bukan", _(N_("It is not a {permit} number"), permit=permit_name(turn, permit))))
         return Prompt(_capitalised(text), tuple(choices))
-    text = _(
-        N_("{permit} number on the photo: {number}. Is that right?"),
-        permit=permit_title(turn, permit, key, in_sentence=True),
-        number=shown,
-    )
+    expires = _expiry(photo) if photo else None
+    if expires is not None:
+        text = _(
+            N_("{permit} number on the photo: {number}, valid until {date}. Is that right?"),
+            permit=permit_title(turn, permit, key, in_sentence=True),
+            number=shown,
+            date=_.date(expires),
+        )
+    else:
+        text = _(
+            N_("{permit} number on the photo: {number}. Is that right?"),
+            permit=permit_title(turn, permit, key, in_sentence=True),
+            number=shown,
+        )
     stored = turn.report.permit(permit, key)
     if stored is not None and stored.number and stored.number != numbers[0]:
         text += "\n(" + _(N_("Now stored: {value}"), value=_display(permit, stored.number)) + ")"
     text += "\n" + _(N_("If it is wrong, type the right number."))
     return Prompt(_capitalised(text), (Choice("ya", _(N_("Yes, right"))), Choice("bukan", _(N_("No, not this one")))))
+
+
+def _expiry(photo: dict[str, object]) -> date | None:
+    """The expiry date printed on the photographed certificate, if it was read."""
+    try:
+        return date.fromisoformat(str(photo["expires"])) if photo.get("expires") else None
+    except ValueError:
+        return None
 
 
 def _capitalised(text: str) -> str:
@@ -328,26 +350,25 @@ def _read_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     if photo is None or not numbers:  # asked as the number question (see `_read_ask`): answered as one
         QUESTIONS["permit.number"].handle(turn, _number_args(permit, key), answer)
         return
-    media = str(photo["media"]) if photo.get("media") else None
     choice = answer.choice or ""
     if choice.startswith("n") and choice[1:].isdigit() and int(choice[1:]) < len(numbers):
         photo["numbers"] = [numbers[int(choice[1:])]]
         if key == ANY_PRODUCT:
             turn.advance(make_id(READ, permit, key))  # which product, next
             return
-        _store(turn, permit, key, numbers[int(choice[1:])], media, "photo")
+        _store(turn, permit, key, numbers[int(choice[1:])], photo, "photo")
         return
     if choice.startswith("p:") and key == ANY_PRODUCT and turn.report.product(choice[2:]) is not None:
         _drop_pending(turn, permit, key)
-        _store(turn, permit, choice[2:], numbers[0], media, "photo")
+        _store(turn, permit, choice[2:], numbers[0], photo, "photo")
         return
     typed = parse_permit_number(PermitType(permit), answer.text) if not answer.choice else None
     if isinstance(typed, PermitNumber) and key != ANY_PRODUCT:
-        _store(turn, permit, key, typed.value, media, "photo" if typed.value in numbers else "typed")
+        _store(turn, permit, key, typed.value, photo, "photo" if typed.value in numbers else "typed")
         return
     said = "bukan" if choice == "bukan" or _WRONG.match(answer.text) else yes_no(turn, answer, yes="ya", no="bukan")
     if said == "ya" and len(numbers) == 1 and key != ANY_PRODUCT:
-        _store(turn, permit, key, numbers[0], media, "photo")
+        _store(turn, permit, key, numbers[0], photo, "photo")
         return
     if said == "bukan" or classify_answer(answer.text) is Said.SKIP:
         if key == ANY_PRODUCT:
@@ -365,13 +386,16 @@ def _read_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     raise Invalid(_(N_("Please answer Yes if the number is right; if not, type the right number.")))
 
 
-def _store(turn: Turn, permit: str, key: str, number: str, media: str | None, source: str) -> None:
-    """Store the confirmed number with the photo as its proof, then the questions that follow a number."""
+def _store(turn: Turn, permit: str, key: str, number: str, photo: dict[str, object], source: str) -> None:
+    """Store the confirmed number with the photo as its proof (and the expiry printed beside it, when the number
+    was confirmed as read), then the questions that follow a number."""
     parsed = parse_permit_number(PermitType(permit), number)
     assert isinstance(parsed, PermitNumber)  # judged when it was read and when it was typed
+    media = str(photo["media"]) if photo.get("media") else None
+    expires = _expiry(photo) if source == "photo" else None
     _drop_pending(turn, permit, key)
-    save_number(turn, permit, key, parsed, evidence=media, source=source)
-    turn.advance(*after_number(turn, permit, key, photo_given=media is not None))
+    save_number(turn, permit, key, parsed, evidence=media, source=source, expires=expires)
+    turn.advance(*after_number(turn, permit, key, photo_given=media is not None, expiry_given=expires is not None))
     # Told by the photo: the permit's own questions further on in the flow are not asked again.
     answered = {make_id(name, permit, key) for name in ("permit.status", "permit.number", "permit.photo")}
     turn.session.queue[:] = [question for question in turn.session.queue if question not in answered]

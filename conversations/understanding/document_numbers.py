@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from conversations.events import PermitReading
 from conversations.understanding.permit_numbers import (
@@ -45,6 +46,7 @@ __all__ = [
     "OcrLine",
     "as_permit_reading",
     "page_permit",
+    "page_rows",
     "read_document",
     "repair_ocr_text",
 ]
@@ -259,6 +261,11 @@ def _accept(permit: PermitType, number: PermitNumber, text: str, above: str | No
     return _strong(permit, text, start, number) or page is permit
 
 
+def page_rows(lines: Iterable[str | OcrLine | Sequence]) -> list[str]:
+    """The page's text as rows (boxes joined left to right), known misreadings repaired: for reading dates."""
+    return [repair_ocr_text(text) for text, _score in _rows(lines)]
+
+
 def read_document(lines: Iterable[str | OcrLine | Sequence], min_score: float = 0.5) -> DocumentReading:
     """Which permit the page is and the numbers on it (see the module's docstring)."""
     rows = _rows(lines)
@@ -287,11 +294,13 @@ def read_document(lines: Iterable[str | OcrLine | Sequence], min_score: float = 
     return DocumentReading(page, candidates, others)
 
 
-def as_permit_reading(reading: DocumentReading, read: bool = True) -> PermitReading:
-    """The reading as the conversation takes it on an inbound photo or document (`read`: the worker read it)."""
+def as_permit_reading(reading: DocumentReading, read: bool = True, expires: date | None = None) -> PermitReading:
+    """The reading as the conversation takes it on an inbound photo or document (`read`: the worker read it;
+    `expires`: the expiry date printed on the page)."""
     found = (*reading.candidates, *reading.others)
     return PermitReading(
         read=read,
         page=reading.permit.value if reading.permit else None,
         numbers=tuple((f.number.permit.value, f.number.value) for f in found),
+        expires=expires.isoformat() if expires and reading.permit else None,
     )
