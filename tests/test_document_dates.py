@@ -18,6 +18,7 @@ TODAY = date(2026, 11, 30)
     [
         (["Berlaku sampai : 12 Maret 2029"], date(2029, 3, 12)),
         (["BERLAKU HINGGA 5 AGUSTUS 2031"], date(2031, 8, 5)),
+        (["Berlaku sampal: 24 Januari 2026"], date(2026, 1, 24)),  # OCR read the i as l (a hard photo)
         (["Masa Berlaku", "31-03-2030"], date(2030, 3, 31)),  # the date alone on the next row
         (["berlaku s.d. 2029-01-05"], date(2029, 1, 5)),
         (["Berlaku sampai dengan tanggal 1 Juli 2028"], date(2028, 7, 1)),

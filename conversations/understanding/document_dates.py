@@ -14,7 +14,7 @@ from datetime import date
 from conversations.understanding.dates import parse_date
 
 _VALID_UNTIL = re.compile(
-    r"\b(?:berlaku\s*(?:sampai|hingga|s\s*[./]?\s*d\b\.?)(?:\s*dengan)?(?:\s*tanggal)?"
+    r"\b(?:berlaku\s*(?:sampa[il1|!]|hingga|s\s*[./]?\s*d\b\.?)(?:\s*dengan)?(?:\s*tanggal)?"
     r"|masa\s*berlaku(?:\s*(?:sampai|hingga))?"
     r"|valid\s*(?:until|thru|through)"
     r"|tanggal\s*(?:kedaluwarsa|kadaluarsa|berakhir))\s*[:.]?\s*",
