@@ -494,22 +494,8 @@ def _photo_ask(turn: Turn, args: tuple[str, ...]) -> Prompt:
 
 def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
     permit, key = args[0], args[1]
-    stored = turn.report.permit(permit, key)
     photo = photo_or_skip(turn, answer)
-    if photo is not None and stored is not None:
-        turn.save(
-            fx.UpsertPermit(
-                permit,
-                key,
-                stored.status,
-                number=stored.number,
-                number_kind=stored.number_kind,
-                expiry_year=stored.expiry_year,
-                expires_on=stored.expires_on,
-                evidence_photo=photo,
-                number_source=stored.number_source,
-            )
-        )
+    if photo is not None and keep_proof(turn, permit, key, photo):
         turn.note(media_saved(turn, answer))
     turn.advance()
 
@@ -518,6 +504,28 @@ define(
     "permit.photo",
     Question(ask=_photo_ask, handle=_photo_handle, accepts_photo=True, section=N_("Permits")),
 )
+
+
+def keep_proof(turn: Turn, permit: str, key: str, photo: str) -> bool:
+    """Keep `photo` as the proof of the permit as reported (its number and dates stay); False when none is."""
+    stored = turn.report.permit(permit, key)
+    if stored is None:
+        return False
+    turn.save(
+        fx.UpsertPermit(
+            permit,
+            key,
+            stored.status,
+            number=stored.number,
+            number_kind=stored.number_kind,
+            expiry_year=stored.expiry_year,
+            expires_on=stored.expires_on,
+            expected_on=stored.expected_on,
+            evidence_photo=photo,
+            number_source=stored.number_source,
+        )
+    )
+    return True
 
 
 def display_number(permit: str, number: str) -> str:

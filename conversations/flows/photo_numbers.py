@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from conversations import effects as fx
 from conversations.events import Choice, InboundKind, PermitReading
 from conversations.flows.common import yes_no
 from conversations.flows.permits import (
     PERMIT_KINDS,
     after_number,
+    keep_proof,
     number_problem_text,
     permit_name,
     permit_title,
@@ -134,8 +134,8 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
     stored = turn.report.permit(permit, key) if key != ANY_PRODUCT else None
     if stored is not None and stored.number in numbers:
         _say_same(turn, permit, stored.number)
-        if not stored.evidence_photo:
-            _keep_as_proof(turn, permit, key)
+        if not stored.evidence_photo and turn.inbound.media_ref:
+            keep_proof(turn, permit, key, turn.inbound.media_ref)
         return True
     _confirm(turn, permit, key, numbers, replacing=False)
     return True
@@ -225,27 +225,6 @@ def _confirm(turn: Turn, permit: str, key: str, numbers: list[str], replacing: b
                 N_("We got the photo of the {permit} too: we will ask about it next."), permit=permit_name(turn, permit)
             )
         )
-
-
-def _keep_as_proof(turn: Turn, permit: str, key: str) -> None:
-    """Keep the photo as the proof of the permit's stored number."""
-    stored = turn.report.permit(permit, key)
-    if stored is None or not turn.inbound.media_ref:
-        return
-    turn.save(
-        fx.UpsertPermit(
-            permit,
-            key,
-            stored.status,
-            number=stored.number,
-            number_kind=stored.number_kind,
-            expiry_year=stored.expiry_year,
-            expires_on=stored.expires_on,
-            expected_on=stored.expected_on,
-            evidence_photo=turn.inbound.media_ref,
-            number_source=stored.number_source,
-        )
-    )
 
 
 def _say_same(turn: Turn, permit: str, number: str) -> None:
