@@ -103,6 +103,9 @@ class Runtime:
         # the database; a sweep (every INBOX_SWEEP_SECONDS, and after reminders or failures) finds the rest.
         self._hinted: dict[tuple[str, str], int] = {}
         self._busy: set[tuple[str, str]] = set()  # chats being processed here now (by the inbox or at once)
+        # Chats whose next event is a photo being read: busy (their order holds) but not counted against
+        # INBOX_CONCURRENCY, so that reading never takes a worker from other owners' answers.
+        self._reading: set[tuple[str, str]] = set()
         self._answering = False  # answers at once (ANSWER_AT_ONCE) once the inbox worker runs here
         self._sweep_now = True
         self.stop_event = asyncio.Event()
@@ -124,6 +127,7 @@ class Runtime:
         self.inbox_concurrency = concurrency
         self._executor = ThreadPoolExecutor(max(2, concurrency), thread_name_prefix="inbox")
         self._store_executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="store")
+        self._read_executor = ThreadPoolExecutor(settings.document_readers, thread_name_prefix="read")
         self._tasks: list[asyncio.Task[Any]] = []
         start, end = parse_window(settings.send_window)
         self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
@@ -329,6 +333,7 @@ class Runtime:
             await self.whatsapp.stop()
         self._executor.shutdown(wait=False)
         self._store_executor.shutdown(wait=False)
+        self._read_executor.shutdown(wait=False, cancel_futures=True)
         if self.intake is not None:
             await asyncio.to_thread(self.intake.close)
         await asyncio.to_thread(self.process_lock.release)
@@ -386,7 +391,10 @@ class Runtime:
             try:
                 failures = 0
                 while not self.stop_event.is_set():
-                    status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat)
+                    status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat, False)
+                    if status == "unread":
+                        await read(chat)
+                        break
                     if status != "failed":
                         self._processed(chat, status)
                         break
@@ -396,10 +404,23 @@ class Runtime:
                 busy.discard(chat)
                 self.inbox_wake.set()
 
+        async def read(chat: tuple[str, str]) -> None:
+            """Read the photo the chat's next event holds, its worker slot free meanwhile; then the event waits to
+            be processed like any other (its hint kept)."""
+            self._reading.add(chat)
+            self.inbox_wake.set()
+            try:
+                await loop.run_in_executor(self._read_executor, self.worker.read_waiting, *chat)
+            except Exception as error:  # noqa: BLE001  (the database is away: processed without a reading later)
+                log.warning("could not read a photo of %s: %s", chat[0], describe_error(error))
+            finally:
+                self._reading.discard(chat)
+                self._hinted.setdefault(chat, 1)
+
         failures = 0
         last_sweep = float("-inf")
         while not self.stop_event.is_set():
-            free = self.inbox_concurrency - len(busy)
+            free = self.inbox_concurrency - len(busy) + len(self._reading)
             if free > 0:  # a turn while every worker hangs is no advance: the watchdog must see such a stall
                 self.watchdog.beat("inbox")
             # At most `inbox_concurrency` entries looked at: the dict holds every chat with news (thousands at peaks).

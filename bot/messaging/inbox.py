@@ -218,8 +218,9 @@ class InboxWorker:
         chats = [(platform, chat) for platform, chat, _first in rows if (platform, chat) not in exclude]
         return chats[:limit]
 
-    def process_next(self, platform: str, chat_key: str) -> str:
-        """Process the oldest pending event of one chat: "done", "empty" (none to take) or "failed"."""
+    def process_next(self, platform: str, chat_key: str, read: bool = True) -> str:
+        """Process the oldest pending event of one chat: "done", "empty" (none to take) or "failed"; "unread" (with
+        `read` False) when it is a photo or document to read first (`read_waiting`), left pending as it was."""
         event_id: int | None = None
         try:
             for _attempt in range(2):
@@ -234,6 +235,8 @@ class InboxWorker:
                         db.commit()
                         break
                     db.rollback()  # read outside any transaction: OCR takes seconds, the event waits as it was
+                if not read:
+                    return "unread"
                 self._read(event_id, platform, payload, unread)
             else:
                 return "done"  # read, but taken meanwhile by another process (it was pending): nothing left here
@@ -280,6 +283,31 @@ class InboxWorker:
             return "queue"
         self._committed(handoff, queued, platform, media)
         return "done"
+
+    def read_waiting(self, platform: str, chat_key: str) -> bool:
+        """Read the photo or document of the chat's oldest pending event, if it has one not read yet; True if read.
+
+        The event stays pending and unlocked meanwhile: the runtime reads in threads of its own, so that a photo
+        never holds an inbox worker (nor, on SQLite, the only one) for the seconds OCR takes."""
+        with Session(self.engine) as db:
+            row = db.exec(
+                select(InboxEvent.id, InboxEvent.payload)
+                .where(
+                    InboxEvent.platform == platform,
+                    InboxEvent.chat_key == chat_key,
+                    InboxEvent.status == "pending",
+                )
+                .order_by(InboxEvent.id)
+                .limit(1)
+            ).first()
+        if row is None:
+            return False
+        event_id, payload = row
+        unread = self._unread_media(platform, payload)
+        if unread is None:
+            return False
+        self._read(event_id, platform, dict(payload), unread)
+        return True
 
     def _unread_media(self, platform: str, payload: dict[str, Any]) -> Inbound | None:
         """The photo or document in the event that still has to be read (None: nothing to read, or read already)."""

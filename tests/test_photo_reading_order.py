@@ -1,0 +1,50 @@
+"""Reading a photo never holds up other owners: on SQLite the inbox works one chat at a time, and a photo takes seconds.
+
+The served bot (SQLite, Telegram webhook to the fake Bot API) reads photos with the fake OCR engine, whose "photo"
+is a text file: `sleep 3` makes the read take three seconds. While one owner's photo is read, another owner's
+"halo" is answered at once; the photo's owner gets the answer for the photo after the read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import FAKE_OCR
+from tests.fakes import updates as tg
+from tests.fakes.telegram import FakeTelegram
+from tests.servers import wait_until
+from tests.telegram_harness import SECRET, running_app, telegram_settings
+
+SLOW_PHOTO = b"sleep 3\nNOMOR INDUK BERUSAHA\nNIB : 0220 0098 61929\n"
+PHOTO_OWNER, OTHER_OWNER = 6100, 6200
+
+
+@pytest.fixture
+def served(fake: FakeTelegram, lite_engine, sqlite_url: str) -> Iterator[httpx.Client]:
+    settings = telegram_settings(fake.url, sqlite_url, webhook=True, document_engine=FAKE_OCR)  # type: ignore[attr-defined]
+    with running_app(settings, lite_engine) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
+
+
+def _post(http: httpx.Client, update: dict) -> None:
+    response = http.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert response.status_code == 200
+
+
+def test_an_owner_is_answered_while_another_owners_photo_is_read(served: httpx.Client, fake: FakeTelegram) -> None:
+    fake.files["AgACslowNib"] = SLOW_PHOTO
+    _post(served, tg.photo_update(PHOTO_OWNER, "AgACslowNib"))
+    time.sleep(0.5)  # the read has begun (the fake engine's worker starts in well under a second)
+    sent = time.monotonic()
+    _post(served, tg.text_update(OTHER_OWNER, "halo"))
+    wait_until(lambda: fake.texts(OTHER_OWNER), timeout=10, what="the other owner's answer")
+    answered_in = time.monotonic() - sent
+    assert answered_in < 1.5, f"the other owner waited {answered_in:.1f} s behind a photo being read"
+    assert not fake.texts(PHOTO_OWNER)  # still reading
+    wait_until(lambda: fake.texts(PHOTO_OWNER), timeout=15, what="the photo owner's answer")
+    # Read (before consent, the certificate is kept for the decision): the reading reached the conversation.
+    assert "NIB" in "\n".join(fake.texts(PHOTO_OWNER)) and "simpan" in "\n".join(fake.texts(PHOTO_OWNER))
