@@ -180,3 +180,44 @@ def test_page_permit_from_title_words_even_with_spaces_lost():
 def test_repair_leaves_words_and_plain_numbers_alone():
     assert repair_ocr_text("Kios Sol 12") == "kios sol 12"
     assert repair_ocr_text("Rp1.500.000") == "rp1.500.000"
+
+
+# A thumb or glare over the start of the number's row leaves the end of a modern number, which has a legacy shape:
+# 14 halal digits (MUI) or a 12-digit P-IRT body.  OCR lines as RapidOCR read two photos of the occlusion probe
+# (tests/documents/make_photos.py `make_occlusion_set`, seed 21: python bench/ocr.py --set occlusion).
+HALAL_START_UNDER_A_THUMB = [  # 24-occlusion-halal-finger-start-28.jpg: ID63434450915441010, "Nomor: ID634" hidden
+    OcrLine("KEMENTERIAN AGAMA REPUBLIK INDONESIA", (373, 164, 1247, 223), 0.99),
+    OcrLine("BADAN PENYELENGGARA JAMINAN PRODUK HALAL", (316, 212, 1299, 273), 1.00),
+    OcrLine("SERTIFIKAT HALAL", (525, 269, 1094, 331), 1.00),
+    OcrLine("34450915441010", (766, 350, 1144, 401), 1.00),
+    OcrLine("Diberikan kepada:", (238, 435, 512, 482), 1.00),
+    OcrLine("Nama Pelaku Usaha : KUE BASAH BU ATIK", (233, 481, 930, 533), 0.99),
+    OcrLine("Nomor Ketetapan Halal : KH.279/02/2023", (215, 679, 899, 733), 0.98),
+    OcrLine("Tanggal Terbit : 24 Juli 2023", (211, 731, 682, 783), 0.97),
+]
+PIRT_START_UNDER_A_THUMB = [  # 60-occlusion-pirt-finger-start-04.jpg: 2413123887767-31, "No. PIRT: 2" hidden
+    OcrLine("DINAS PENANAMAN MODAL DAN PTSP", (487, 245, 1243, 340), 0.99),
+    OcrLine("SERTIFIKAT PRODUKSI PANGAN", (479, 303, 1246, 401), 1.00),
+    OcrLine("INDUSTRI RUMAH TANGGA", (536, 375, 1188, 463), 1.00),
+    OcrLine("Nomor: 503/149/SPP-IRT/2025", (293, 426, 791, 496), 1.00),
+    OcrLine("NIB:1264422067719", (289, 616, 654, 675), 0.99),
+    OcrLine("Telp/HP:08277540057", (289, 715, 672, 775), 1.00),
+    OcrLine("ong", (777, 786, 844, 830), 1.00),
+    OcrLine("413123887767-31", (786, 832, 1129, 886), 0.99),
+    OcrLine("Sertifikat ini berlaku 5 (lima) tahun", (290, 908, 797, 964), 0.98),
+]
+
+
+@pytest.mark.parametrize("page", [HALAL_START_UNDER_A_THUMB, PIRT_START_UNDER_A_THUMB])
+def test_the_end_of_a_number_whose_start_is_hidden_is_not_offered(page):
+    assert read_document(page).candidates == ()
+
+
+def test_legacy_numbers_are_read_after_their_label_and_an_mui_number_starts_with_00():
+    assert values(read_document(["SERTIFIKAT HALAL", "Nomor: 00150012345678"])) == ["00150012345678"]
+    assert values(read_document(["SERTIFIKAT HALAL", "Nomor: 34450915441010"])) == []
+    assert values(read_document(["P-IRT No. 206337601001-20"])) == ["206337601001-20"]
+    assert (
+        values(read_document(["SERTIFIKAT PRODUKSI PANGAN INDUSTRI RUMAH TANGGA", "Telp 0812", "206337601001-20"]))
+        == []
+    )

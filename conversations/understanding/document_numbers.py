@@ -18,7 +18,9 @@ How a page is read
       digits written with "ID", MD/ML + 12 or 15 digits, a P-IRT body with a province code and "-YY"), or when the
       label right before it names that permit ("NIB", "Nomor Induk Berusaha", "P-IRT", "Sertifikat Halal",
       "Izin Edar"...; on the same row, or alone on the row above), or when the page is that permit's document and
-      no other label stands before the number.
+      no other label stands before the number (not for a legacy shape, a 12-digit P-IRT body or 14 halal digits:
+      the end of a modern number whose start a thumb or glare hides has it too; those need their label).
+      14 halal digits are kept only when they start with "00", as MUI certificate numbers do.
     * Distractors are refused: a number after a phone, KBLI, NPWP, NIP, NIK, date or production-code label; a
       fatwa "KH" number (set aside by the typed rules); letter numbers like "503/123/SPP-IRT/2024" (no valid
       shape); rows whose OCR score is below `min_score`.
@@ -248,6 +250,8 @@ def _accept(permit: PermitType, number: PermitNumber, text: str, above: str | No
         return False
     if permit is PermitType.PIRT and number.expiry_year is not None and not 2000 <= number.expiry_year <= 2050:
         return False
+    if permit is PermitType.HALAL and number.kind == "legacy" and not number.value.startswith("00"):
+        return False  # 14 digits but no MUI number: the end of an "ID" number whose start a finger or glare hides
     labelled, label = _last_label(text[:start])
     if not labelled and above is not None:
         labelled, label = _last_label(above)
@@ -258,7 +262,8 @@ def _accept(permit: PermitType, number: PermitNumber, text: str, above: str | No
             return False
         # Another permit's label: only a number of a shape no other permit has.
         return _strong(permit, text, start, number)
-    return _strong(permit, text, start, number) or page is permit
+    # The page alone does not vouch for a legacy shape: a modern number whose start is hidden has it too.
+    return _strong(permit, text, start, number) or (page is permit and number.kind != "legacy")
 
 
 def page_rows(lines: Iterable[str | OcrLine | Sequence]) -> list[str]:
