@@ -44,9 +44,9 @@ def test_an_inbox_whose_workers_all_hang_is_reported_stuck(fake, lite_engine, sq
         assert runtime.inbox_concurrency == 1  # SQLite: one worker, which the first event takes
         process_next = runtime.worker.process_next
 
-        def hang(platform: str, chat: str) -> str:
+        def hang(platform: str, chat: str, read: bool = True) -> str:
             go_on.wait(30)
-            return process_next(platform, chat)
+            return process_next(platform, chat, read)
 
         runtime.worker.process_next = hang
         try:

@@ -375,7 +375,7 @@ class InboxWorker:
         trigger = payload.get("trigger")
         if trigger is not None:
             self._process_trigger(db, event_id, platform, chat_key, adapter, trigger, now)
-            return None, True, None
+            return None, True, MediaWork()
         interpretation = adapter.interpret(payload)
         reading = payload.get(READING)
         if reading and interpretation.inbound is not None:
