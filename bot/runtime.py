@@ -201,7 +201,8 @@ class Runtime:
         self.worker.direct = frozenset(self.transports)
 
     def _start_scheduler(self) -> None:
-        """Periodic jobs only (reminders are rows): the dispatcher every 30 s and the report-request cron."""
+        """Periodic jobs only (reminders are rows): the dispatcher every 30 s, the report-request cron and the nightly
+        sweep of photo copies no row uses."""
         scheduler = AsyncIOScheduler(timezone=self.settings.default_timezone)
         scheduler.add_job(
             self.dispatch_reminders,
