@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     # Permit numbers read from owners' photos and PDFs (offline OCR in a worker process of its own, about 700 MB,
     # started on the first photo): on or off, how many photos at a time (1 or 2), and the time limit per photo.
     read_documents: bool = True
-    document_readers: Literal[1, 2] = 1
+    document_readers: int = Field(default=1, ge=1, le=2)
     document_time_limit: float = 20.0
     # The OCR engine, "module:factory" (tests use a fake one); the default is RapidOCR with its wheel's own models.
     document_engine: str = "bot.documents.worker:rapidocr_engine"

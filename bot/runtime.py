@@ -51,6 +51,7 @@ STORE_THREADS = 4
 # already taken and processed in one transaction (one thread hop, one transaction and the inbox's own statement
 # fewer per answer). Not WhatsApp: a step there may first download the owner's photo, and Meta wants its 200 at once.
 ANSWER_AT_ONCE = frozenset({"telegram"})
+READING_THREADS = 4
 
 
 def connections_needed(inbox_concurrency: int) -> int:
@@ -127,7 +128,9 @@ class Runtime:
         self.inbox_concurrency = concurrency
         self._executor = ThreadPoolExecutor(max(2, concurrency), thread_name_prefix="inbox")
         self._store_executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="store")
-        self._read_executor = ThreadPoolExecutor(settings.document_readers, thread_name_prefix="read")
+        # Downloads and the database work of reading go on side by side; the reader itself reads DOCUMENT_READERS
+        # photos at a time (bench/RESULTS.md, "Photos read while others talk": one thread queued every download).
+        self._read_executor = ThreadPoolExecutor(READING_THREADS, thread_name_prefix="read")
         self._tasks: list[asyncio.Task[Any]] = []
         start, end = parse_window(settings.send_window)
         self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
@@ -376,7 +379,8 @@ class Runtime:
             and chat[0] in ANSWER_AT_ONCE
             and chat not in self._busy
             and chat not in self._hinted
-            and len(self._busy) + len(self._hinted) < self.inbox_concurrency
+            # A chat waiting for its photo's reading holds no worker: counted once, as waiting (hinted).
+            and len(self._busy - self._reading) + len(self._hinted) < self.inbox_concurrency
         )
 
     async def _run_inbox(self) -> None:

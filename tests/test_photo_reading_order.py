@@ -48,3 +48,16 @@ def test_an_owner_is_answered_while_another_owners_photo_is_read(served: httpx.C
     wait_until(lambda: fake.texts(PHOTO_OWNER), timeout=15, what="the photo owner's answer")
     # Read (before consent, the certificate is kept for the decision): the reading reached the conversation.
     assert "NIB" in "\n".join(fake.texts(PHOTO_OWNER)) and "simpan" in "\n".join(fake.texts(PHOTO_OWNER))
+
+
+@pytest.mark.parametrize(("value", "readers"), [("1", 1), ("2", 2)])
+def test_document_readers_is_taken_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, readers: int
+) -> None:
+    from bot.config import Settings
+
+    monkeypatch.setenv("DOCUMENT_READERS", value)
+    assert Settings(_env_file=None).document_readers == readers  # type: ignore[call-arg]
+    monkeypatch.setenv("DOCUMENT_READERS", "3")  # each reader holds the OCR model (about 700 MB)
+    with pytest.raises(ValueError, match="document_readers"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
