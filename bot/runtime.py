@@ -294,11 +294,7 @@ class Runtime:
 
     def _fetch_media(self, platform: str, media_id: str) -> bool:
         """Keep a copy of an owner's photo (WhatsApp media URLs expire), unless it was fetched to be read."""
-        if platform == "whatsapp" and self.whatsapp is not None:
-            if kept_media_file(Path(self.settings.media_dir), f"{platform}:{media_id}") is not None:
-                return True
-            return self.whatsapp.fetch_media(media_id) is not None
-        return False
+        return platform == "whatsapp" and self._media_file(platform, f"{platform}:{media_id}") is not None
 
     def _media_file(self, platform: str, media_ref: str) -> Path | None:
         """A local copy of an owner's photo or document, fetched now if need be (blocking: the inbox's threads)."""

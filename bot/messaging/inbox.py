@@ -229,9 +229,12 @@ class InboxWorker:
                     if claimed is None:
                         return "empty"
                     event_id, payload, unsent = claimed
-                    unread = self._unread_media(platform, payload)
+                    interpretation = self._interpret(platform, payload)
+                    unread = self._unread_media(payload, interpretation)
                     if unread is None:
-                        handoff, queued, media = self._process(db, event_id, platform, chat_key, payload, unsent)
+                        handoff, queued, media = self._process(
+                            db, event_id, platform, chat_key, payload, unsent, interpretation
+                        )
                         db.commit()
                         break
                     db.rollback()  # read outside any transaction: OCR takes seconds, the event waits as it was
@@ -260,7 +263,8 @@ class InboxWorker:
         """Store an event just received and process it in the same transaction: "done"; "queue" when it must be
         stored to wait its turn instead (its chat has events waiting, or the platform sent it before: nothing
         stored), or when processing failed (rolled back, nothing stored: the inbox retries it once stored)."""
-        if self._unread_media(platform, payload) is not None:
+        interpretation = self._interpret(platform, payload)
+        if self._unread_media(payload, interpretation) is not None:
             return "queue"  # read first by the inbox, which never holds the platform's 200 for seconds
         try:
             with Session(self.engine, expire_on_commit=False) as db:
@@ -274,7 +278,9 @@ class InboxWorker:
                 row = db.connection().execute(_TAKE_NEW[self.engine.dialect.name], values).first()
                 if row is None:
                     return "queue"
-                handoff, queued, media = self._process(db, row[0], platform, chat_key, payload, parse_ids(row[1]))
+                handoff, queued, media = self._process(
+                    db, row[0], platform, chat_key, payload, parse_ids(row[1]), interpretation
+                )
                 db.commit()
         except DATABASE_UNAVAILABLE:
             return "queue"  # storing it fails too, and says so
@@ -303,17 +309,21 @@ class InboxWorker:
         if row is None:
             return False
         event_id, payload = row
-        unread = self._unread_media(platform, payload)
+        unread = self._unread_media(payload, self._interpret(platform, payload))
         if unread is None:
             return False
         self._read(event_id, platform, dict(payload), unread)
         return True
 
-    def _unread_media(self, platform: str, payload: dict[str, Any]) -> Inbound | None:
+    def _interpret(self, platform: str, payload: dict[str, Any]) -> Interpretation | None:
+        """The stored event read by its adapter, once per step (None for a reminder, which carries no message)."""
+        return None if payload.get("trigger") is not None else self.adapters[platform].interpret(payload)
+
+    def _unread_media(self, payload: dict[str, Any], interpretation: Interpretation | None) -> Inbound | None:
         """The photo or document in the event that still has to be read (None: nothing to read, or read already)."""
-        if self.reader is None or READING in payload or payload.get("trigger") is not None:
+        if self.reader is None or READING in payload or interpretation is None:
             return None
-        inbound = self.adapters[platform].interpret(payload).inbound
+        inbound = interpretation.inbound
         if inbound is not None and inbound.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and inbound.media_ref:
             return inbound
         return None
@@ -366,17 +376,22 @@ class InboxWorker:
         return (row[0], row[1], parse_ids(row[2])) if row is not None else None
 
     def _process(
-        self, db: Session, event_id: int, platform: str, chat_key: str, payload: dict[str, Any], unsent: list[int]
+        self,
+        db: Session,
+        event_id: int,
+        platform: str,
+        chat_key: str,
+        payload: dict[str, Any],
+        unsent: list[int],
+        interpretation: Interpretation | None,
     ) -> tuple[Handoff | None, bool, MediaWork]:
         """Run one event (`unsent`: the chat's replies not yet sent when it was claimed); returns the answer for
         this process's sender, whether messages were queued, and what the media folder needs after the commit."""
         adapter = self.adapters[platform]
         now = self.clock()
-        trigger = payload.get("trigger")
-        if trigger is not None:
-            self._process_trigger(db, event_id, platform, chat_key, adapter, trigger, now)
+        if interpretation is None:  # a due reminder (see `_interpret`)
+            self._process_trigger(db, event_id, platform, chat_key, adapter, payload["trigger"], now)
             return None, True, MediaWork()
-        interpretation = adapter.interpret(payload)
         reading = payload.get(READING)
         if reading and interpretation.inbound is not None:
             inbound = replace(interpretation.inbound, reading=PermitReading.from_json(reading))

@@ -70,9 +70,9 @@ def after_answer(turn: Turn, question_id: str) -> None:
     if reading is None or turn.report.consent != "given":
         return
     name, args = parse_question_id(question_id)
-    if name == "permit.photo" and len(args) == 2 and numbers_of(reading, args[0]):
+    numbers = numbers_of(reading, args[0]) if name == "permit.photo" and len(args) == 2 else []
+    if numbers:
         permit, key = args
-        numbers = numbers_of(reading, permit)
         stored = turn.report.permit(permit, key)
         if stored is not None and stored.number in numbers:
             _say_same(turn, permit, stored.number)
