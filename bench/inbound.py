@@ -16,7 +16,7 @@ Targets (issue "Proof under load", 2-core machine): >= 300 steps/s on PostgreSQL
 least half of the echo bot's throughput. Sending limits are lifted (the fake API has none): this measures the code.
 Usage: python bench/inbound.py [--owners 1000] [--rate 100] [--paced-seconds 40] [--lockstep] [--processes 2]
        [--database sqlite] [--no-echo] [--read-documents on|off|both]
-       [--photo-owners 2 --photo-interval 2 [--rounds 2] [--ocr-nice 19] [--ocr-threads 1] [--ocr-no-spin]
+       [--photo-owners 2 --photo-interval 2 [--rounds 2] [--ocr-nice 0] [--ocr-threads 1] [--ocr-no-spin]
        [--document-readers 2]]
 
 Reading (READ_DOCUMENTS, on by default): the script's two photos carry fake bytes (not a JPEG): with reading on they
@@ -611,9 +611,10 @@ async def run_bot(
         env["INBOX_CONCURRENCY"] = str(args.inbox_concurrency)
     if args.document_readers:
         env["DOCUMENT_READERS"] = str(args.document_readers)
-    if args.ocr_nice or args.ocr_threads or args.ocr_no_spin:  # bench-only: the same engine, tuned
+    if args.ocr_nice is not None:
+        env["DOCUMENT_NICENESS"] = str(args.ocr_nice)
+    if args.ocr_threads or args.ocr_no_spin:  # bench-only: the same engine, tuned
         env["DOCUMENT_ENGINE"] = "bench.ocr_engine:rapidocr"
-        env["BENCH_OCR_NICE"] = str(args.ocr_nice)
         env["BENCH_OCR_THREADS"] = str(args.ocr_threads)
         env["BENCH_OCR_SPIN"] = "0" if args.ocr_no_spin else "1"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -773,7 +774,7 @@ def main() -> None:
     parser.add_argument("--photo-interval", type=float, default=2.0, help="seconds between a photo owner's photos")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the phases (reference and photos alternate)")
     parser.add_argument("--document-readers", type=int, choices=[1, 2], help="DOCUMENT_READERS of the bot")
-    parser.add_argument("--ocr-nice", type=int, default=0, help="bench-only: the OCR worker's niceness (os.nice)")
+    parser.add_argument("--ocr-nice", type=int, help="DOCUMENT_NICENESS of the bot (the OCR worker's; 19 by default)")
     parser.add_argument("--ocr-threads", type=int, default=0, help="bench-only: onnxruntime's intra-op threads")
     parser.add_argument("--ocr-no-spin", action="store_true", help="bench-only: onnxruntime's threads do not spin")
     args = parser.parse_args()

@@ -1,11 +1,9 @@
-"""Bench-only OCR engine for the bot's worker: the real RapidOCR, with a lower CPU priority, fewer threads or no
-spinning.
+"""Bench-only OCR engine for the bot's worker: the real RapidOCR with fewer threads or without spinning.
 
-`bench/inbound.py --ocr-nice N --ocr-threads T --ocr-no-spin` starts the bot with
-DOCUMENT_ENGINE=bench.ocr_engine:rapidocr and BENCH_OCR_NICE / BENCH_OCR_THREADS / BENCH_OCR_SPIN: the factory runs
-inside the spawned OCR worker (bot/documents/worker.py `serve` -> `load_engine`), before the engine's thread pool
-exists, so onnxruntime's threads inherit the niceness (on Linux a thread's nice value is its own, and new threads
-take their creator's). Nothing in bot/ changes: this is how to try such a change before proposing it.
+`bench/inbound.py --ocr-threads T --ocr-no-spin` starts the bot with DOCUMENT_ENGINE=bench.ocr_engine:rapidocr and
+BENCH_OCR_THREADS / BENCH_OCR_SPIN: the factory runs inside the spawned OCR worker (bot/documents/worker.py `serve`
+-> `load_engine`), before the engine's thread pool exists. Nothing in bot/ changes: this is how to try such a change
+before proposing it. (The worker's CPU priority is the bot's own setting, DOCUMENT_NICENESS: `--ocr-nice`.)
 """
 
 from __future__ import annotations
@@ -16,11 +14,7 @@ from bot.documents.worker import Engine, rapidocr_engine
 
 
 def rapidocr() -> Engine:
-    """The bot's RapidOCR engine (same detection limit), niced, thread-limited, not spinning, as the environment
-    says."""
-    nice = int(os.environ.get("BENCH_OCR_NICE") or 0)
-    if nice:
-        os.nice(nice)
+    """The bot's RapidOCR engine (same detection limit), thread-limited and not spinning, as the environment says."""
     if os.environ.get("BENCH_OCR_SPIN") == "0":
         # onnxruntime's intra-op threads spin while waiting for work by default: CPU taken from the bot on 2 cores.
         from rapidocr.inference_engine.onnxruntime import main as ort_main

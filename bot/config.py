@@ -79,10 +79,12 @@ class Settings(BaseSettings):
     whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
     media_dir: str = "media"
     # Permit numbers read from owners' photos and PDFs (offline OCR in a worker process of its own, about 700 MB,
-    # started on the first photo): on or off, how many photos at a time (1 or 2), and the time limit per photo.
+    # started on the first photo): on or off, how many photos at a time (1 or 2), the time limit per photo (seconds of
+    # the worker's CPU) and the worker's CPU priority (19: it reads with what the owners' answers leave over).
     read_documents: bool = True
     document_readers: int = Field(default=1, ge=1, le=2)
     document_time_limit: float = 20.0
+    document_niceness: int = Field(default=19, ge=0, le=19)
     # The OCR engine, "module:factory" (tests use a fake one); the default is RapidOCR with its wheel's own models.
     document_engine: str = "bot.documents.worker:rapidocr_engine"
 

@@ -65,12 +65,29 @@ def test_a_read_over_the_time_limit_could_not_be_read_and_the_next_one_works(fak
     asyncio.run(fake_reader.read(page("warm")))
     before = fake_reader.worker_pids()[0]
     started = time.perf_counter()
-    result = asyncio.run(fake_reader.read(page("NIB: " + NIB, "sleep 30", name="slow.txt")))
-    assert time.perf_counter() - started < 5
+    result = asyncio.run(fake_reader.read(page("NIB: " + NIB, "spin 30", name="slow.txt")))
+    assert time.perf_counter() - started < 5  # 1.5 s of the worker's CPU
     assert result.failure == "time limit" and not result.readable and result.reading.candidates == ()
     again = asyncio.run(fake_reader.read(page(f"NIB: {NIB}")))
     assert again.readable and _values(again) == [NIB]
     assert fake_reader.worker_pids()[0] not in (None, before)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="CPU time of a process is read from /proc")
+def test_a_worker_waiting_for_the_cpu_is_not_stopped_until_the_limit_on_the_clock(page):
+    """A busy machine starves the low-priority worker: time without CPU is not held against the read, up to five
+    times the limit on the clock (here 0.4 s of CPU, 2 s on the clock)."""
+    with DocumentReader(engine=FAKE, time_limit=0.4) as reader:
+        waiting = reader.read_blocking(page("sleep 1", f"NIB: {NIB}", name="waits.txt"))
+        assert waiting.readable and _values(waiting) == [NIB]  # 1 s on the clock, no CPU: read
+        started = time.perf_counter()
+        stuck = reader.read_blocking(page("sleep 30", f"NIB: {NIB}", name="stuck.txt"))
+        assert stuck.failure == "time limit" and 1.9 < time.perf_counter() - started < 4
+
+
+def test_the_worker_reads_at_the_lowest_cpu_priority(fake_reader, page):
+    asyncio.run(fake_reader.read(page("warm")))
+    assert os.getpriority(os.PRIO_PROCESS, fake_reader.worker_pids()[0]) == 19  # answers to owners go first
 
 
 def test_a_killed_worker_is_restarted_on_the_next_read(fake_reader, page):

@@ -2,7 +2,8 @@
 
 The served bot (SQLite, Telegram webhook to the fake Bot API) reads photos with the fake OCR engine, whose "photo"
 is a text file: `sleep 3` makes the read take three seconds. While one owner's photo is read, another owner's
-"halo" is answered at once; the photo's owner gets the answer for the photo after the read.
+"halo" is answered at once (before the webhook's 200, not stored to wait for the inbox); the photo's owner gets the
+answer for the photo after the read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from bot.storage.models import InboxEvent
 from tests.conftest import FAKE_OCR
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
@@ -35,7 +39,9 @@ def _post(http: httpx.Client, update: dict) -> None:
     assert response.status_code == 200
 
 
-def test_an_owner_is_answered_while_another_owners_photo_is_read(served: httpx.Client, fake: FakeTelegram) -> None:
+def test_an_owner_is_answered_while_another_owners_photo_is_read(
+    served: httpx.Client, fake: FakeTelegram, lite_engine: Engine
+) -> None:
     fake.files["AgACslowNib"] = SLOW_PHOTO
     _post(served, tg.photo_update(PHOTO_OWNER, "AgACslowNib"))
     time.sleep(0.5)  # the read has begun (the fake engine's worker starts in well under a second)
@@ -45,6 +51,10 @@ def test_an_owner_is_answered_while_another_owners_photo_is_read(served: httpx.C
     answered_in = time.monotonic() - sent
     assert answered_in < 1.5, f"the other owner waited {answered_in:.1f} s behind a photo being read"
     assert not fake.texts(PHOTO_OWNER)  # still reading
+    with Session(lite_engine) as db:
+        (halo,) = db.exec(select(InboxEvent).where(InboxEvent.chat_key == str(OTHER_OWNER))).all()
+    # Answered at once: a chat waiting for its reading holds no inbox worker, and SQLite's inbox has only one.
+    assert halo.processed_at == halo.received_at
     wait_until(lambda: fake.texts(PHOTO_OWNER), timeout=15, what="the photo owner's answer")
     # Read (before consent, the certificate is kept for the decision): the reading reached the conversation.
     assert "NIB" in "\n".join(fake.texts(PHOTO_OWNER)) and "simpan" in "\n".join(fake.texts(PHOTO_OWNER))

@@ -46,7 +46,11 @@ def chat(user: Annotated[str, typer.Option("--user", help="Simulated owner id")]
 
     intake = None
     if settings.read_documents:  # the OCR worker starts on the first photo, not here
-        reader = DocumentReader(time_limit=settings.document_time_limit, engine=settings.document_engine)
+        reader = DocumentReader(
+            time_limit=settings.document_time_limit,
+            engine=settings.document_engine,
+            niceness=settings.document_niceness,
+        )
         intake = PhotoIntake(reader, lambda _platform, ref: Path(ref.removeprefix("file:")))
 
     def handle(inbound: Inbound) -> list[Reply]:

@@ -9,8 +9,12 @@
   bench/RESULTS.md); it starts on the first read, not at import or construction.
 * At most `concurrency` documents are read at a time (1 by default, 2 allowed): each slot is one worker process, and
   reads beyond that wait their turn in the reader's own threads' queue, not in the event loop.
-* Each read has a time limit (`time_limit`, 20 s); when it is hit the worker is killed and the caller gets a result
-  that could not be read (`failure="time limit"`); the next read starts a new worker.  Loading the engine has its own
+* The worker runs at `niceness` 19: it reads with the CPU the bot's answers leave over, so other owners are not kept
+  waiting while photos are read.
+* Each read has a time limit (`time_limit`, 20 s) counted in the worker's CPU time where the system tells it (Linux):
+  a worker kept waiting for the CPU by busy owners is not stopped for being slow; a read also ends after
+  `WALL_FACTOR` times the limit on the clock.  When it is hit the worker is killed and the caller gets a result that
+  could not be read (`failure="time limit"`); the next read starts a new worker.  Loading the engine has its own
   limit (`start_limit`), so a cold start does not eat a read's time.
 * A worker that died (killed, out of memory) is noticed and restarted on the next read; one that dies during a read
   gives "could not read" for that read (a file that kills the worker is not retried).
@@ -24,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -40,6 +45,11 @@ log = logging.getLogger(__name__)
 
 TIME_LIMIT = 20.0
 START_LIMIT = 90.0
+NICENESS = 19
+# A read stops after this many times its time limit on the clock, even if the worker got little CPU meanwhile: its
+# owner is better off typing the number than waiting longer.
+WALL_FACTOR = 5
+POLL_SECONDS = 0.25  # how often a read's CPU time is looked at (an answer is taken at once, not at the next look)
 _NOTHING = DocumentReading(permit=None, candidates=())
 
 
@@ -86,6 +96,7 @@ class DocumentReader:
         time_limit: float = TIME_LIMIT,
         start_limit: float = START_LIMIT,
         engine: str = worker_module.RAPIDOCR,
+        niceness: int = NICENESS,
     ) -> None:
         if concurrency not in (1, 2):
             raise ValueError("concurrency is 1 or 2 (each worker holds the OCR model, about 700 MB)")
@@ -93,6 +104,7 @@ class DocumentReader:
         self.time_limit = time_limit
         self.start_limit = start_limit
         self.engine = engine
+        self.niceness = niceness
         self._context = multiprocessing.get_context("spawn")
         self._slots: queue.Queue[_Slot] = queue.Queue()
         self._all = [_Slot(index) for index in range(concurrency)]
@@ -149,8 +161,9 @@ class DocumentReader:
             return DocumentResult(_NOTHING, failure=failure, seconds=time.perf_counter() - started)
         try:
             slot.conn.send(("read", str(path.resolve())))
-            if not slot.conn.poll(self.time_limit):
-                log.warning("document read over %.0f s, worker %s killed: %s", self.time_limit, slot.process.pid, path)
+            over = self._wait(slot)
+            if over:
+                log.warning("document read over %s, worker %s killed: %s", over, slot.process.pid, path)
                 self._kill(slot)
                 return DocumentResult(_NOTHING, failure="time limit", seconds=time.perf_counter() - started)
             answer = slot.conn.recv()
@@ -161,6 +174,20 @@ class DocumentReader:
         if answer[0] != "done":
             return DocumentResult(_NOTHING, failure=str(answer[1]), seconds=time.perf_counter() - started)
         return judge(answer[1], seconds=time.perf_counter() - started)
+
+    def _wait(self, slot: _Slot) -> str | None:
+        """Wait for the worker's answer: None once it is there, else which limit the read went over."""
+        pid = slot.process.pid
+        began, cpu_began = time.monotonic(), cpu_seconds(pid)
+        while not slot.conn.poll(POLL_SECONDS):
+            waited = time.monotonic() - began
+            if waited > self.time_limit * WALL_FACTOR:
+                return f"{waited:.0f} s on the clock"
+            cpu = cpu_seconds(pid)
+            used = waited if cpu is None or cpu_began is None else cpu - cpu_began
+            if used > self.time_limit:
+                return f"{self.time_limit:.0f} s" if cpu is None else f"{used:.0f} s of CPU"
+        return None
 
     def _ensure_started(self, slot: _Slot) -> str | None:
         """Start the slot's worker unless it is alive; a message when it could not start."""
@@ -174,7 +201,7 @@ class DocumentReader:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=worker_module.serve,
-            args=(child, self.engine),
+            args=(child, self.engine, self.niceness),
             name=f"lapor-ocr-{slot.index}",
             daemon=True,
         )
@@ -216,6 +243,17 @@ class DocumentReader:
         except (OSError, ValueError):
             pass
         self._kill(slot)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system, all threads) a process has used so far; None where /proc does not tell."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command's name: field 3 (state) is fields[0], so utime (14) and stime (15) are fields[11] and [12].
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def judge(pages: list[tuple[str, list, str]], seconds: float = 0.0) -> DocumentResult:

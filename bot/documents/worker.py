@@ -3,6 +3,9 @@
 Only this module's `serve` runs in the worker; the bot's process imports this module (to name `serve` as the target)
 but none of the engine's libraries, which are imported inside the functions below.
 
+The worker runs at a low CPU priority (`niceness`, 19 by default in the reader): on a machine busy answering owners
+it reads with the CPU left over (bench/RESULTS.md, "Photos read while others talk").
+
 Protocol over one `multiprocessing.Pipe` end:
     worker -> ("ready", pid) once the engine is loaded, or ("failed", message) and the worker ends;
     parent -> ("read", path) ; worker -> ("done", pages, seconds) or ("failed", message);
@@ -108,9 +111,13 @@ def read_path(path: Path, engine: Engine) -> list[tuple[str, list, str]]:
     return [("photo", engine(str(path)), "")]
 
 
-def serve(conn, engine_spec: str = RAPIDOCR) -> None:
+def serve(conn, engine_spec: str = RAPIDOCR, niceness: int = 0) -> None:
     """The worker's main loop (the target of the spawned process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the bot, which stops the worker
+    if niceness and hasattr(os, "nice"):
+        # Before the engine loads: onnxruntime's threads, made then, take this thread's niceness (on Linux each
+        # thread has its own), so all of the reading yields the CPU to the bot's answers.
+        os.nice(niceness)
     try:
         engine = load_engine(engine_spec)
     except Exception as error:  # noqa: BLE001 - reported to the parent, which says "could not read"

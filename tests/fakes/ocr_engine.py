@@ -1,9 +1,10 @@
 """A fake OCR engine for the document reader's supervision tests (named as "tests.fakes.ocr_engine:make").
 
 It runs in the spawned worker like the real one, loads in no time and "reads" a text file: one line of text per
-line, except `sleep SECONDS` (waits, to hit the time limit or to show reads queueing) and `crash` (the worker exits
-at once, as if killed).  Every reading adds a line "read by PID from T0 to T1" (monotonic clock) so tests can tell
-which process read and whether two reads overlapped (with a score so low that no number is taken from it).
+line, except `sleep SECONDS` (waits without using the CPU: the time limit on the clock, or reads queueing),
+`spin SECONDS` (uses that much CPU: the time limit in CPU time) and `crash` (the worker exits at once, as if
+killed).  Every reading adds a line "read by PID from T0 to T1" (monotonic clock) so tests can tell which process
+read and whether two reads overlapped (with a score so low that no number is taken from it).
 """
 
 import os
@@ -18,6 +19,10 @@ def make():
         for y, row in enumerate(text.splitlines()):
             if row.startswith("sleep "):
                 time.sleep(float(row.split()[1]))
+            elif row.startswith("spin "):
+                until = time.thread_time() + float(row.split()[1])
+                while time.thread_time() < until:
+                    pass
             elif row == "crash":
                 os._exit(3)
             else:
