@@ -224,6 +224,8 @@ def test_kept_files_are_found_by_the_platforms_names_and_told_by_their_bytes(tmp
     assert kept_media_file(media, f"whatsapp:{odd}") == kept.resolve()
     assert kept_media_type(kept) == "application/pdf"
     assert kept_media_type(kept_media_file(media, f"whatsapp:{odd}x")) == "image/jpeg"  # type: ignore[arg-type]
+    media_path(media, "voice-1", ".bin").write_bytes(b"OggS")  # a type the Cloud API gave that has no name of ours
+    assert kept_media_file(media, "whatsapp:voice-1") == media_path(media, "voice-1", ".bin").resolve()
     assert kept_media_file(media, "whatsapp:unknown") is None and kept_media_file(media, "telegram:never") is None
     assert kept_media_file(media, "whatsapp:..") is None and kept_media_file(media, "file:relative/nib.jpg") is None
     assert media_type(picture("PNG")[:12]) == "image/png" and media_type(picture("JPEG")[:12]) == "image/jpeg"

@@ -12,10 +12,11 @@ import os
 import signal
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.documents.reader import DocumentReader
+from bot.documents.reader import BUSY, DocumentReader
 from tests.documents.make_photos import make_pdf, make_set
 
 FAKE = "tests.fakes.ocr_engine:make"
@@ -117,6 +118,25 @@ def test_one_at_a_time_a_second_read_waits_its_turn(fake_reader, page):
     first, second = sorted((_read_by(result) for result in asyncio.run(two())), key=lambda read: read[1])
     assert first[0] == second[0]  # the one worker
     assert second[1] >= first[2]  # the second began after the first ended
+
+
+def test_a_read_that_may_not_wait_is_made_only_when_a_worker_is_free(fake_reader, page):
+    asyncio.run(fake_reader.read(page("warm")))
+    nib = page(f"NIB: {NIB}", name="nib.txt")
+    assert fake_reader.free() and _values(fake_reader.read_blocking(nib, wait=False)) == [NIB]
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(fake_reader.read_blocking, page("sleep 1", name="slow.txt"))
+        time.sleep(0.3)  # the slow read holds the one worker
+        started = time.perf_counter()
+        busy = fake_reader.read_blocking(nib, wait=False)
+        assert busy.failure == BUSY and not busy.readable and time.perf_counter() - started < 0.1
+        waiting = pool.submit(fake_reader.read_blocking, nib)  # waits its turn
+        time.sleep(0.2)
+        slow.result()
+        # The worker is free again, but owed to the waiting read: the one that may not wait does not take it.
+        assert fake_reader.read_blocking(nib, wait=False).failure == BUSY or waiting.done()
+        assert _values(waiting.result()) == [NIB]
+    assert fake_reader.free()
 
 
 def test_two_at_a_time_with_concurrency_2(page):

@@ -212,6 +212,14 @@ class TelegramOwner:
 
     def register_to_nib(self) -> str:
         """Register a food business (so P-IRT and halal follow) up to the NIB question; that question's text."""
+        self.register_to_product_photo()
+        self.press("lewati")  # no product photo
+        question = self.press("no")  # no other product
+        assert "sudah punya NIB" in question, question
+        return question
+
+    def register_to_product_photo(self) -> None:
+        """Register a food business up to the question asking for its product's photo."""
         self.say("/start")
         self.press("setuju")
         self.say("Sri Wahyuni")
@@ -227,10 +235,6 @@ class TelegramOwner:
         self.press("no")  # no sentra
         self.say("Keripik pisang balado")
         assert "Kirim foto" in self.press("berlabel")
-        self.press("lewati")  # no product photo
-        question = self.press("no")  # no other product
-        assert "sudah punya NIB" in question, question
-        return question
 
 
 class WhatsAppOwner:

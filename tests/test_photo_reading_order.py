@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -21,7 +22,8 @@ from tests.conftest import FAKE_OCR
 from tests.fakes import updates as tg
 from tests.fakes.telegram import FakeTelegram
 from tests.servers import wait_until
-from tests.telegram_harness import SECRET, running_app, telegram_settings
+from tests.telegram_harness import SECRET, running_app, settled, telegram_settings
+from tests.test_photo_channels import TelegramOwner
 
 SLOW_PHOTO = b"sleep 3\nNOMOR INDUK BERUSAHA\nNIB : 0220 0098 61929\n"
 PHOTO_OWNER, OTHER_OWNER = 6100, 6200
@@ -58,6 +60,36 @@ def test_an_owner_is_answered_while_another_owners_photo_is_read(
     wait_until(lambda: fake.texts(PHOTO_OWNER), timeout=15, what="the photo owner's answer")
     # Read (before consent, the certificate is kept for the decision): the reading reached the conversation.
     assert "NIB" in "\n".join(fake.texts(PHOTO_OWNER)) and "simpan" in "\n".join(fake.texts(PHOTO_OWNER))
+
+
+def test_a_product_photo_is_not_kept_waiting_behind_a_certificate_but_a_permits_photo_is_read(
+    served: httpx.Client, fake: FakeTelegram, lite_engine: Engine
+) -> None:
+    """While the one reader reads a slow photo: a photo at the product-photo question is taken at once as the
+    product's photo, unread; a photo at the NIB question waits its turn and is read."""
+    chat = SimpleNamespace(http=served, telegram=fake, wait=lambda timeout: _settle(lite_engine, timeout))
+    product_owner, nib_owner = TelegramOwner(chat, 6300), TelegramOwner(chat, 6400)  # type: ignore[arg-type]
+    product_owner.register_to_product_photo()
+    nib_owner.register_to_nib()
+    fake.files["AgACslowNib"] = SLOW_PHOTO
+    fake.files["AgACproduct"] = fake.files["AgACnibPage"] = b"NOMOR INDUK BERUSAHA\nNIB : 0220 0098 61929\n"
+    _post(served, tg.photo_update(PHOTO_OWNER, "AgACslowNib"))
+    time.sleep(0.5)  # the read has begun
+    _post(served, tg.photo_update(nib_owner.user, "AgACnibPage"))
+    sent = time.monotonic()
+    _post(served, tg.photo_update(product_owner.user, "AgACproduct"))
+    wait_until(lambda: "Foto sudah disimpan" in "\n".join(fake.texts(product_owner.user)), timeout=10, what="the photo")
+    assert time.monotonic() - sent < 1.5, "a product photo waited for the reader"
+    assert not any("Nomor NIB di foto" in text for text in fake.texts(product_owner.user))
+    assert not any("Nomor NIB di foto" in text for text in fake.texts(nib_owner.user))  # still waiting
+    with Session(lite_engine) as db:
+        events = db.exec(select(InboxEvent).where(InboxEvent.chat_key == str(product_owner.user))).all()
+    assert events[-1].payload["_reading"] is None  # taken unread
+    wait_until(lambda: any("Nomor NIB di foto: 0220 0098 61929" in t for t in fake.texts(nib_owner.user)), timeout=15)
+
+
+def _settle(engine: Engine, timeout: float) -> None:
+    wait_until(lambda: settled(engine), timeout=timeout, what="the inbox and the outbox to settle")
 
 
 @pytest.mark.parametrize(("value", "readers"), [("1", 1), ("2", 2)])

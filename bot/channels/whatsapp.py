@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from bot.channels.whatsapp_body import BSUID, MessagePart, read_message, read_status
 from bot.messaging.adapters import Interpretation, SendResult, reply_payloads
 from bot.messaging.outbox import Claimed
-from bot.storage.media import safe_name
+from bot.storage.media import OTHER, SUFFIXES, safe_name
 from bot.storage.models import ChannelAccount
 from conversations import Inbound, InboundKind, Reply
 from conversations.i18n import N_, Translator
@@ -405,14 +405,11 @@ class WhatsAppTransport:
         except (httpx.HTTPError, KeyError, ValueError) as error:
             log.warning("could not fetch WhatsApp media: %s", type(error).__name__)
             return None
-        suffix = _SUFFIXES.get(str(info.get("mime_type", "")).split(";")[0], ".bin")
+        suffix = SUFFIXES.get(str(info.get("mime_type", "")).split(";")[0], OTHER)
         path = media_path(self.media_dir, media_id, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(download.content)
         return path
-
-
-_SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
 
 
 def media_path(media_dir: Path, media_id: str, suffix: str) -> Path:

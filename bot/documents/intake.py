@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.documents.reader import DocumentReader
+from bot.documents.reader import BUSY, DocumentReader
 from conversations.events import Inbound, PermitReading
 from conversations.understanding.document_numbers import as_permit_reading
 
@@ -28,9 +28,10 @@ class PhotoIntake:
         self.reader = reader
         self.fetch = fetch
 
-    def read(self, platform: str, inbound: Inbound) -> PermitReading | None:
-        """The reading of the inbound photo or document; None when its file could not be had."""
-        if not inbound.media_ref:
+    def read(self, platform: str, inbound: Inbound, wait: bool = True) -> PermitReading | None:
+        """The reading of the inbound photo or document; None when its file could not be had, or (`wait` False)
+        when every reader is busy: the photo is then taken as it would be without reading."""
+        if not inbound.media_ref or not (wait or self.reader.free()):
             return None
         path = self.fetch(platform, inbound.media_ref)
         if path is None or not path.is_file():
@@ -38,7 +39,9 @@ class PhotoIntake:
         if path.stat().st_size > MAX_BYTES:
             log.info("not reading %s: %d bytes", inbound.media_ref, path.stat().st_size)
             return None
-        result = self.reader.read_blocking(path)
+        result = self.reader.read_blocking(path, wait=wait)
+        if result.failure == BUSY:
+            return None
         if result.failure:
             log.warning("could not read %s: %s", inbound.media_ref, result.failure)
         return as_permit_reading(result.reading, read=result.failure is None, expires=result.expires)

@@ -9,6 +9,9 @@
   bench/RESULTS.md); it starts on the first read, not at import or construction.
 * At most `concurrency` documents are read at a time (1 by default, 2 allowed): each slot is one worker process, and
   reads beyond that wait their turn in the reader's own threads' queue, not in the event loop.
+* A read that may not wait (`wait=False`: a photo whose reading answers no open question, such as a product photo)
+  is made only when a worker is free and no other read waits for one; else it gives `failure=BUSY` at once, so that a
+  crowd of product photos never makes certificates, or the photos' owners, wait (bench/RESULTS.md).
 * The worker runs at `niceness` 19: it reads with the CPU the bot's answers leave over, so other owners are not kept
   waiting while photos are read.
 * Each read has a time limit (`time_limit`, 20 s) counted in the worker's CPU time where the system tells it (Linux):
@@ -43,6 +46,7 @@ from conversations.understanding.document_numbers import DocumentReading, OcrLin
 
 log = logging.getLogger(__name__)
 
+BUSY = "every reader busy"  # the failure of a read that may not wait
 TIME_LIMIT = 20.0
 START_LIMIT = 90.0
 NICENESS = 19
@@ -112,6 +116,7 @@ class DocumentReader:
             self._slots.put(slot)
         self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="document-reader")
         self._lock = threading.Lock()
+        self._waiting = 0  # reads waiting for a worker (guarded by _lock)
         self._closed = False
 
     # --- the API ---------------------------------------------------------------------------------------------
@@ -120,15 +125,39 @@ class DocumentReader:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.read_blocking, Path(path))
 
-    def read_blocking(self, path: Path) -> DocumentResult:
-        """The same, blocking the calling thread (for the console and scripts)."""
+    def read_blocking(self, path: Path, wait: bool = True) -> DocumentResult:
+        """The same, blocking the calling thread; `wait=False`: only if a worker is free now (else `failure=BUSY`)."""
         if self._closed:
             raise RuntimeError("the document reader is closed")
-        slot = self._slots.get()
+        slot = self._take_slot(wait)
+        if slot is None:
+            return DocumentResult(_NOTHING, failure=BUSY)
         try:
             return self._read_in(slot, Path(path))
         finally:
             self._slots.put(slot)
+
+    def free(self) -> bool:
+        """Whether a read that may not wait would be made now."""
+        with self._lock:
+            return self._waiting == 0 and not self._slots.empty()
+
+    def _take_slot(self, wait: bool) -> _Slot | None:
+        """A worker's slot: waiting for one in turn, or only one free now that no waiting read is owed."""
+        with self._lock:
+            if not wait:
+                if self._waiting:
+                    return None
+                try:
+                    return self._slots.get_nowait()
+                except queue.Empty:
+                    return None
+            self._waiting += 1
+        try:
+            return self._slots.get()
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
     def worker_pids(self) -> list[int | None]:
         """The live workers' process ids (None for a slot not started or dead), for supervision and tests."""

@@ -26,9 +26,11 @@ from bot.messaging.outbox import (
     unsent_replies,
 )
 from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
-from bot.storage.models import ChannelAccount, InboxEvent, OutboxMessage
+from bot.storage.models import ChannelAccount, ChatSession, InboxEvent, OutboxMessage
 from conversations import Inbound, InboundKind, Reply
 from conversations.events import PermitReading
+from conversations.flows.photo_numbers import reading_awaited
+from conversations.session import Session as ChatState
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -195,8 +197,9 @@ class InboxWorker:
     # Called (in the worker's thread) after a commit that queued messages for the sender to find.
     on_queued: Callable[[], None] | None = None
     # Reads the permit number on an owner's photo or document before its step (blocking, seconds: OCR), None when
-    # it cannot get the file. The reading is kept in the stored event, so a retry or a restart does not read again.
-    reader: Callable[[str, Inbound], PermitReading | None] | None = None
+    # it cannot get the file or (its third argument False: the photo may not wait) every reader is busy. The reading
+    # is kept in the stored event, so a retry or a restart does not read again.
+    reader: Callable[[str, Inbound, bool], PermitReading | None] | None = None
     # Deletes the kept copies of photo references (an owner deleted their data), after the commit.
     media_forgetter: Callable[[tuple[str, ...]], object] | None = None
 
@@ -240,7 +243,7 @@ class InboxWorker:
                     db.rollback()  # read outside any transaction: OCR takes seconds, the event waits as it was
                 if not read:
                     return "unread"
-                self._read(event_id, platform, payload, unread)
+                self._read(event_id, platform, payload, unread, interpretation)
             else:
                 return "done"  # read, but taken meanwhile by another process (it was pending): nothing left here
             self._committed(handoff, queued, platform, media)
@@ -309,10 +312,11 @@ class InboxWorker:
         if row is None:
             return False
         event_id, payload = row
-        unread = self._unread_media(payload, self._interpret(platform, payload))
+        interpretation = self._interpret(platform, payload)
+        unread = self._unread_media(payload, interpretation)
         if unread is None:
             return False
-        self._read(event_id, platform, dict(payload), unread)
+        self._read(event_id, platform, dict(payload), unread, interpretation)
         return True
 
     def _interpret(self, platform: str, payload: dict[str, Any]) -> Interpretation | None:
@@ -328,11 +332,13 @@ class InboxWorker:
             return inbound
         return None
 
-    def _read(self, event_id: int, platform: str, payload: dict[str, Any], inbound: Inbound) -> None:
+    def _read(
+        self, event_id: int, platform: str, payload: dict[str, Any], inbound: Inbound, interpretation: Interpretation
+    ) -> None:
         """Read the event's photo or document and keep the reading in the stored event (still pending)."""
         assert self.reader is not None
         try:
-            reading = self.reader(platform, inbound)
+            reading = self.reader(platform, inbound, self._reading_awaited(platform, interpretation.user_id))
         except Exception:  # noqa: BLE001  (the owner's message is answered all the same, as if not read)
             log.exception("could not read the %s of inbox event %s", inbound.kind, event_id)
             reading = None
@@ -344,6 +350,17 @@ class InboxWorker:
                 .values(payload=payload)
             )
             db.commit()
+
+    def _reading_awaited(self, platform: str, user_id: str | None) -> bool:
+        """Whether the owner's open question waits for a photo's reading (a permit's question), from their stored
+        conversation; a photo sent elsewhere is read only if a reader is free at once."""
+        with Session(self.engine) as db:
+            state = db.exec(
+                select(ChatSession.state)
+                .join(ChannelAccount, ChannelAccount.owner_id == ChatSession.owner_id)  # type: ignore[arg-type]
+                .where(ChannelAccount.platform == platform, ChannelAccount.external_id == user_id)
+            ).first()
+        return reading_awaited(ChatState.from_dict(state).current if state is not None else None)
 
     def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media: MediaWork) -> None:
         """Keep a copy of the media the owner sent, then tell the sender what the committed step stored for it.

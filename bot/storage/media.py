@@ -23,6 +23,11 @@ from bot.storage.models import Permit, Product
 PDF, PNG, JPEG, WEBP = "application/pdf", "image/png", "image/jpeg", "image/webp"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _HEAD = 12  # bytes enough to tell the kinds apart
+# A kept copy's extension by its media type (WhatsApp's copies: the type the Cloud API gives, OTHER for another one).
+SUFFIXES = {PDF: ".pdf", PNG: ".png", WEBP: ".webp", JPEG: ".jpg"}
+OTHER = ".bin"
+# Every extension a kept copy can have, in the order they are looked for.
+KEPT_SUFFIXES = (OTHER, *sorted(SUFFIXES.values()))
 
 
 def safe_name(media_id: str) -> str:
@@ -52,9 +57,13 @@ def kept_media_file(media_dir: Path, ref: str) -> Path | None:
     stem = safe_name(media_id)
     if not kept.is_dir() or stem in (".", ".."):
         return None
-    # The copy's extension follows its type ("<stem>.jpg", "<stem>.pdf", ...); a longer name only shares the prefix.
-    found = sorted(path for path in kept.iterdir() if path.name.startswith(stem + ".") and path.stem == stem)
-    return next((path for path in found if _inside(path.resolve(), folder)), None)
+    # The copy's extension follows its type: each possible name is looked up (listing the folder, which holds every
+    # photo owners ever sent, took the GIL for milliseconds per photo read; bench/RESULTS.md).
+    for suffix in KEPT_SUFFIXES:
+        path = kept / (stem + suffix)
+        if _inside(path.resolve(), folder):
+            return path
+    return None
 
 
 def media_type(head: bytes) -> str:
@@ -77,12 +86,9 @@ def kept_media_type(path: Path) -> str | None:
         return None
 
 
-_SUFFIXES = {PDF: ".pdf", PNG: ".png", WEBP: ".webp", JPEG: ".jpg"}
-
-
 def keep_media(media_dir: Path, platform: str, media_id: str, data: bytes) -> Path:
     """Write a copy of an owner's photo or document to `<media_dir>/<platform>/<safe name><suffix>`."""
-    path = media_dir / platform / (safe_name(media_id) + _SUFFIXES[media_type(data[:_HEAD])])
+    path = media_dir / platform / (safe_name(media_id) + SUFFIXES[media_type(data[:_HEAD])])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
@@ -91,7 +97,7 @@ def keep_media(media_dir: Path, platform: str, media_id: str, data: bytes) -> Pa
 def keep_console_file(media_dir: Path, source: Path) -> Path:
     """Copy a file named on the console (`/foto PATH`) into `<media_dir>/console/`, named by its content."""
     data = source.read_bytes()
-    path = media_dir / "console" / (hashlib.sha256(data).hexdigest()[:32] + _SUFFIXES[media_type(data[:_HEAD])])
+    path = media_dir / "console" / (hashlib.sha256(data).hexdigest()[:32] + SUFFIXES[media_type(data[:_HEAD])])
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)

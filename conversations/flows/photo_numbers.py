@@ -141,6 +141,13 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
     return True
 
 
+def reading_awaited(question: str | None) -> bool:
+    """Whether a photo sent at this open question waits for its reading: a permit's questions, which a certificate
+    answers. Elsewhere (a product photo, the menu) a photo is read only when a reader is free at once, so that a
+    crowd of product photos never keeps certificates waiting; unread, it is taken as it was before photos were read."""
+    return question is not None and question.startswith("permit.")
+
+
 def document_permit(reading: PermitReading) -> str | None:
     """The permit the page is a document of, when it carries a number of it (or numbers of one permit only)."""
     if reading.page and numbers_of(reading, reading.page):
