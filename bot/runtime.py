@@ -52,6 +52,7 @@ STORE_THREADS = 4
 # fewer per answer). Not WhatsApp: a step there may first download the owner's photo, and Meta wants its 200 at once.
 ANSWER_AT_ONCE = frozenset({"telegram"})
 READING_THREADS = 4
+GLANCING_THREADS = 2  # for photos whose reading is not awaited: they download and read only with a reader free
 
 
 def connections_needed(inbox_concurrency: int) -> int:
@@ -132,6 +133,7 @@ class Runtime:
         # Downloads and the database work of reading go on side by side; the reader itself reads DOCUMENT_READERS
         # photos at a time (bench/RESULTS.md, "Photos read while others talk": one thread queued every download).
         self._read_executor = ThreadPoolExecutor(READING_THREADS, thread_name_prefix="read")
+        self._glance_executor = ThreadPoolExecutor(GLANCING_THREADS, thread_name_prefix="glance")
         self._tasks: list[asyncio.Task[Any]] = []
         start, end = parse_window(settings.send_window)
         self.window = SendingWindow(start=start, end=end, skip_holidays=settings.skip_holidays)
@@ -335,6 +337,7 @@ class Runtime:
         self._executor.shutdown(wait=False)
         self._store_executor.shutdown(wait=False)
         self._read_executor.shutdown(wait=False, cancel_futures=True)
+        self._glance_executor.shutdown(wait=False, cancel_futures=True)
         if self.intake is not None:
             await asyncio.to_thread(self.intake.close)
         await asyncio.to_thread(self.process_lock.release)
@@ -399,8 +402,8 @@ class Runtime:
                 failures = 0
                 while not self.stop_event.is_set():
                     status = await loop.run_in_executor(self._executor, self.worker.process_next, *chat, False)
-                    if status == "unread":
-                        await read(chat)
+                    if status in ("unread", "glance"):
+                        await read(chat, awaited=status == "unread")
                         break
                     if status != "failed":
                         self._processed(chat, status)
@@ -411,13 +414,15 @@ class Runtime:
                 busy.discard(chat)
                 self.inbox_wake.set()
 
-        async def read(chat: tuple[str, str]) -> None:
+        async def read(chat: tuple[str, str], awaited: bool) -> None:
             """Read the photo the chat's next event holds, its worker slot free meanwhile; then the event waits to
-            be processed like any other (its hint kept)."""
+            be processed like any other (its hint kept). A reading not awaited has threads of its own, which never
+            wait for the reader: else it would queue behind awaited ones for a thread."""
             self._reading.add(chat)
             self.inbox_wake.set()
+            executor = self._read_executor if awaited else self._glance_executor
             try:
-                await loop.run_in_executor(self._read_executor, self.worker.read_waiting, *chat)
+                await loop.run_in_executor(executor, self.worker.read_waiting, *chat, awaited)
             except Exception as error:  # noqa: BLE001  (the database is away: processed without a reading later)
                 log.warning("could not read a photo of %s: %s", chat[0], describe_error(error))
             finally:

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.runtime import READING_THREADS
 from bot.storage.models import InboxEvent
 from tests.conftest import FAKE_OCR
 from tests.fakes import updates as tg
@@ -62,30 +63,36 @@ def test_an_owner_is_answered_while_another_owners_photo_is_read(
     assert "NIB" in "\n".join(fake.texts(PHOTO_OWNER)) and "simpan" in "\n".join(fake.texts(PHOTO_OWNER))
 
 
-def test_a_product_photo_is_not_kept_waiting_behind_a_certificate_but_a_permits_photo_is_read(
+def test_a_product_photo_is_not_kept_waiting_behind_certificates_but_permits_photos_are_read(
     served: httpx.Client, fake: FakeTelegram, lite_engine: Engine
 ) -> None:
-    """While the one reader reads a slow photo: a photo at the product-photo question is taken at once as the
-    product's photo, unread; a photo at the NIB question waits its turn and is read."""
+    """While the one reader reads a slow photo and more owners' NIB photos wait for it (more than the threads that
+    wait for the reader): a photo at the product-photo question is taken at once as the product's photo, unread;
+    the NIB photos wait their turn and are read."""
     chat = SimpleNamespace(http=served, telegram=fake, wait=lambda timeout: _settle(lite_engine, timeout))
-    product_owner, nib_owner = TelegramOwner(chat, 6300), TelegramOwner(chat, 6400)  # type: ignore[arg-type]
+    product_owner = TelegramOwner(chat, 6300)  # type: ignore[arg-type]
+    nib_owners = [TelegramOwner(chat, 6400 + n) for n in range(READING_THREADS + 1)]  # type: ignore[arg-type]
     product_owner.register_to_product_photo()
-    nib_owner.register_to_nib()
+    for owner in nib_owners:
+        owner.register_to_nib()
     fake.files["AgACslowNib"] = SLOW_PHOTO
     fake.files["AgACproduct"] = fake.files["AgACnibPage"] = b"NOMOR INDUK BERUSAHA\nNIB : 0220 0098 61929\n"
     _post(served, tg.photo_update(PHOTO_OWNER, "AgACslowNib"))
     time.sleep(0.5)  # the read has begun
-    _post(served, tg.photo_update(nib_owner.user, "AgACnibPage"))
+    for owner in nib_owners:
+        _post(served, tg.photo_update(owner.user, "AgACnibPage"))
     sent = time.monotonic()
     _post(served, tg.photo_update(product_owner.user, "AgACproduct"))
     wait_until(lambda: "Foto sudah disimpan" in "\n".join(fake.texts(product_owner.user)), timeout=10, what="the photo")
     assert time.monotonic() - sent < 1.5, "a product photo waited for the reader"
     assert not any("Nomor NIB di foto" in text for text in fake.texts(product_owner.user))
-    assert not any("Nomor NIB di foto" in text for text in fake.texts(nib_owner.user))  # still waiting
     with Session(lite_engine) as db:
         events = db.exec(select(InboxEvent).where(InboxEvent.chat_key == str(product_owner.user))).all()
     assert events[-1].payload["_reading"] is None  # taken unread
-    wait_until(lambda: any("Nomor NIB di foto: 0220 0098 61929" in t for t in fake.texts(nib_owner.user)), timeout=15)
+    confirmed = "Nomor NIB di foto: 0220 0098 61929"
+    assert not any(confirmed in text for owner in nib_owners for text in fake.texts(owner.user))  # still waiting
+    for owner in nib_owners:
+        wait_until(lambda owner=owner: any(confirmed in text for text in fake.texts(owner.user)), timeout=15)
 
 
 def _settle(engine: Engine, timeout: float) -> None:

@@ -222,8 +222,9 @@ class InboxWorker:
         return chats[:limit]
 
     def process_next(self, platform: str, chat_key: str, read: bool = True) -> str:
-        """Process the oldest pending event of one chat: "done", "empty" (none to take) or "failed"; "unread" (with
-        `read` False) when it is a photo or document to read first (`read_waiting`), left pending as it was."""
+        """Process the oldest pending event of one chat: "done", "empty" (none to take) or "failed"; with `read`
+        False, "unread" when it is a photo or document to read first (`read_waiting`), left pending as it was, or
+        "glance" when its reading is not awaited (it is read only if a reader is free at once)."""
         event_id: int | None = None
         try:
             for _attempt in range(2):
@@ -241,9 +242,11 @@ class InboxWorker:
                         db.commit()
                         break
                     db.rollback()  # read outside any transaction: OCR takes seconds, the event waits as it was
+                assert interpretation is not None  # there is media to read
+                awaited = self._reading_awaited(platform, interpretation.user_id)
                 if not read:
-                    return "unread"
-                self._read(event_id, platform, payload, unread, interpretation)
+                    return "unread" if awaited else "glance"
+                self._read(event_id, platform, payload, unread, awaited)
             else:
                 return "done"  # read, but taken meanwhile by another process (it was pending): nothing left here
             self._committed(handoff, queued, platform, media)
@@ -293,8 +296,9 @@ class InboxWorker:
         self._committed(handoff, queued, platform, media)
         return "done"
 
-    def read_waiting(self, platform: str, chat_key: str) -> bool:
+    def read_waiting(self, platform: str, chat_key: str, awaited: bool = True) -> bool:
         """Read the photo or document of the chat's oldest pending event, if it has one not read yet; True if read.
+        Not `awaited` (`process_next` said "glance"): only if a reader is free at once.
 
         The event stays pending and unlocked meanwhile: the runtime reads in threads of its own, so that a photo
         never holds an inbox worker (nor, on SQLite, the only one) for the seconds OCR takes."""
@@ -316,7 +320,7 @@ class InboxWorker:
         unread = self._unread_media(payload, interpretation)
         if unread is None:
             return False
-        self._read(event_id, platform, dict(payload), unread, interpretation)
+        self._read(event_id, platform, dict(payload), unread, awaited)
         return True
 
     def _interpret(self, platform: str, payload: dict[str, Any]) -> Interpretation | None:
@@ -332,13 +336,11 @@ class InboxWorker:
             return inbound
         return None
 
-    def _read(
-        self, event_id: int, platform: str, payload: dict[str, Any], inbound: Inbound, interpretation: Interpretation
-    ) -> None:
+    def _read(self, event_id: int, platform: str, payload: dict[str, Any], inbound: Inbound, awaited: bool) -> None:
         """Read the event's photo or document and keep the reading in the stored event (still pending)."""
         assert self.reader is not None
         try:
-            reading = self.reader(platform, inbound, self._reading_awaited(platform, interpretation.user_id))
+            reading = self.reader(platform, inbound, awaited)
         except Exception:  # noqa: BLE001  (the owner's message is answered all the same, as if not read)
             log.exception("could not read the %s of inbox event %s", inbound.kind, event_id)
             reading = None
