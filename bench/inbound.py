@@ -29,8 +29,9 @@ every `--photo-interval` seconds (the next one once the previous is answered), a
 confirmation "Nomor NIB di foto: ... Benar?" (it replaces the question, so the owner stays there). The paced and
 flat-out phases then run twice, without the photo owners (the reference) and with them, in the same bot process
 (`--rounds 2`: reference, photos, photos, reference); reported for the ordinary owners: p50/p99 (also apart for
-their own photo steps, which now wait for the reader too), steps/s and the ratio to the echo bot; for the photo
-owners: photos read and the latency from the photo's POST to the confirmation.
+their own photo steps: the NIB photo, at a permit question, waits its turn for the reader; the product photo is read
+only if a reader is free at once), steps/s and the ratio to the echo bot; for the photo owners: photos read and the
+latency from the photo's POST to the confirmation.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pytest
 from conversations import Inbound, InboundKind
 from conversations import effects as fx
 from conversations.events import PermitReading
+from conversations.flows.photo_numbers import reading_awaited
 from conversations.understanding.document_numbers import DocumentReading, as_permit_reading, read_document
 from conversations.understanding.places import RegionDirectory
 from tests.dialog import EngineChat
@@ -365,3 +366,17 @@ def test_the_expiry_printed_on_a_bpom_approval_is_confirmed_with_the_number(owne
     assert owner.session.current == "permit.status|merek|"  # no "until when is it valid?": the page said
     renewals = [e for e in owner.effects if isinstance(e, fx.ScheduleReminder) and e.kind == "permit_renewal"]
     assert {e.due_at.date() for e in renewals} == {date(2028, 9, 12), date(2029, 2, 12)}
+
+
+@pytest.mark.parametrize(
+    ("question", "awaited"),
+    [
+        (None, True),  # nothing asked: a photo sent is most likely a certificate
+        ("permit.number|nib|", True),
+        ("permit.read|pirt|p1", True),
+        ("biz.name", True),
+        ("product.photo|p1", False),  # a product's photo asked: read only if a reader is free at once
+    ],
+)
+def test_a_photo_is_read_in_turn_except_where_a_products_photo_was_asked(question: str | None, awaited: bool) -> None:
+    assert reading_awaited(question) is awaited

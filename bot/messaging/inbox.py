@@ -354,8 +354,8 @@ class InboxWorker:
             db.commit()
 
     def _reading_awaited(self, platform: str, user_id: str | None) -> bool:
-        """Whether the owner's open question waits for a photo's reading (a permit's question), from their stored
-        conversation; a photo sent elsewhere is read only if a reader is free at once."""
+        """Whether the owner's open question waits for a photo's reading (all but a product's photo), from their
+        stored conversation; a product's photo is read only if a reader is free at once."""
         with Session(self.engine) as db:
             state = db.exec(
                 select(ChatSession.state)

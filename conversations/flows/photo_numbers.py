@@ -36,6 +36,7 @@ from conversations.understanding.answers import classify_answer
 from conversations.understanding.permit_numbers import NumberError, PermitNumber, PermitType, parse_permit_number
 
 READ = "permit.read"
+PRODUCT_PHOTO = "product.photo"  # the question asking for a product's photo (conversations/flows/products.py)
 ANY_PRODUCT = "?"  # the key of a product permit whose product the owner still has to choose
 LATER = "later"  # the key of a photo kept until its permit's question comes (sent before consent or the product)
 _ANSWERED_BY_PHOTO = ("permit.status", "permit.number", READ)  # questions a photo of their permit answers
@@ -142,10 +143,10 @@ def _offer_unasked(turn: Turn, reading: PermitReading, product_key: str | None =
 
 
 def reading_awaited(question: str | None) -> bool:
-    """Whether a photo sent at this open question waits for its reading: a permit's questions, which a certificate
-    answers. Elsewhere (a product photo, the menu) a photo is read only when a reader is free at once, so that a
-    crowd of product photos never keeps certificates waiting; unread, it is taken as it was before photos were read."""
-    return question is not None and question.startswith("permit.")
+    """Whether a photo sent at this open question waits for its reading: anywhere but at the question asking for a
+    product's photo, where it is read only when a reader is free at once (else taken as the product's photo, unread),
+    so that a crowd of product photos never keeps certificates waiting."""
+    return question is None or not question.startswith(PRODUCT_PHOTO)
 
 
 def document_permit(reading: PermitReading) -> str | None:
