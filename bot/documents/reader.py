@@ -9,9 +9,9 @@
   bench/RESULTS.md); it starts on the first read, not at import or construction.
 * At most `concurrency` documents are read at a time (1 by default, 2 allowed): each slot is one worker process, and
   reads beyond that wait their turn in the reader's own threads' queue, not in the event loop.
-* A read that may not wait (`wait=False`: a photo sent where a product's photo was asked)
-  is made only when a worker is free and no other read waits for one; else it gives `failure=BUSY` at once, so that a
-  crowd of product photos never makes certificates, or the photos' owners, wait (bench/RESULTS.md).
+* A read that may not wait (`wait=False`: a photo sent where a product's photo was asked) is made only when a worker
+  is free and no other read waits for one; else it gives `failure=BUSY` at once, so that a crowd of product photos
+  never makes certificates, or the photos' owners, wait (bench/RESULTS.md).
 * The worker runs at `niceness` 19: it reads with the CPU the bot's answers leave over, so other owners are not kept
   waiting while photos are read.
 * Each read has a time limit (`time_limit`, 20 s) counted in the worker's CPU time where the system tells it (Linux):

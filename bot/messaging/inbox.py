@@ -316,8 +316,7 @@ class InboxWorker:
         if row is None:
             return False
         event_id, payload = row
-        interpretation = self._interpret(platform, payload)
-        unread = self._unread_media(payload, interpretation)
+        unread = self._unread_media(payload, self._interpret(platform, payload))
         if unread is None:
             return False
         self._read(event_id, platform, dict(payload), unread, awaited)

@@ -57,8 +57,8 @@ def kept_media_file(media_dir: Path, ref: str) -> Path | None:
     stem = safe_name(media_id)
     if not kept.is_dir() or stem in (".", ".."):
         return None
-    # The copy's extension follows its type: each possible name is looked up (listing the folder, which holds every
-    # photo owners ever sent, took the GIL for milliseconds per photo read; bench/RESULTS.md).
+    # The copy's extension follows its type: each possible name is looked up, not the folder listed (it holds every
+    # photo owners ever sent, and this runs for every photo read and every photo an officer opens).
     for suffix in KEPT_SUFFIXES:
         path = kept / (stem + suffix)
         if _inside(path.resolve(), folder):
