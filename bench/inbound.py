@@ -30,8 +30,9 @@ confirmation "Nomor NIB di foto: ... Benar?" (it replaces the question, so the o
 flat-out phases then run twice, without the photo owners (the reference) and with them, in the same bot process
 (`--rounds 2`: reference, photos, photos, reference); reported for the ordinary owners: p50/p99 (also apart for
 their own photo steps: the NIB photo, at a permit question, waits its turn for the reader; the product photo is read
-only if a reader is free at once), steps/s and the ratio to the echo bot; for the photo owners: photos read and the
-latency from the photo's POST to the confirmation.
+only if a reader is free at once; and apart for the steps taken on schedule: an owner whose answer came late takes
+its next steps at once, one after the other, until it has caught up, a burst of its own making), steps/s and the
+ratio to the echo bot; for the photo owners: photos read and the latency from the photo's POST to the confirmation.
 """
 
 from __future__ import annotations
@@ -183,6 +184,9 @@ class Driver:
         self.reconnects = 0  # posts sent again after a refused or reset connection
         self.warm_up_latencies: list[float] = []  # of steps started during a crowd's warm-up (not counted)
         self.photo_steps: list[float] = []  # the counted latencies of the script's own (fake) photo steps
+        # Paced: the counted latencies of the other steps an owner took on schedule, not late after a slow answer (an
+        # owner behind its schedule takes its next steps at once, one after the other, until it has caught up).
+        self.on_time: list[float] = []
         self.slow: dict[int, int] = defaultdict(int)  # counted steps over SLOW seconds, by their place in SCRIPT
 
     async def post(self, update: dict[str, Any]) -> None:
@@ -240,7 +244,9 @@ class Driver:
             for index, ((kind, value), count) in enumerate(zip(SCRIPT, expected, strict=True)):
                 if until is not None and max(next_step, time.perf_counter()) >= until:
                     return
+                late = False
                 if every:
+                    late = next_step < time.perf_counter()
                     await asyncio.sleep(max(0.0, next_step - time.perf_counter()))
                     next_step += every if self.lockstep else random.expovariate(1 / every)
                 total += count
@@ -250,6 +256,8 @@ class Driver:
                 (latencies if started >= count_after else self.warm_up_latencies).append(latency)
                 if kind == "photo" and started >= count_after:
                     self.photo_steps.append(latency)
+                elif every and not late and started >= count_after:
+                    self.on_time.append(latency)
                 if latency > SLOW and started >= count_after:
                     self.slow[index] += 1
             if until is None:
@@ -268,7 +276,7 @@ class Driver:
         """`owners` owners at once (for `warm_up` + `seconds`, or through the script once); returns the time and the
         latencies of the steps after the warm-up."""
         latencies: list[float] = []
-        self.warm_up_latencies, self.photo_steps, self.slow = [], [], defaultdict(int)
+        self.warm_up_latencies, self.photo_steps, self.on_time, self.slow = [], [], [], defaultdict(int)
         count_after = time.perf_counter() + warm_up
         until = None if seconds is None else count_after + seconds
         places = range(first_id, first_id + owners)
@@ -560,8 +568,12 @@ async def measure(
         f"p99 {ms(photo_steps, 0.99)} ms" + (f" ({driver.reconnects} reconnects so far)" if kind == "flat out" else "")
     )
     if kind == "paced":
-        warm = driver.warm_up_latencies
+        warm, on_time = driver.warm_up_latencies, driver.on_time
         print(f"  the warm-up's {len(warm)} steps: p50 {ms(warm, 0.5)} ms, p99 {ms(warm, 0.99)} ms")
+        print(
+            f"  steps but photos taken on schedule ({len(on_time)} of {len(others)}; the rest came at once after a "
+            f"late answer): p50 {ms(on_time, 0.5)} ms, p99 {ms(on_time, 0.99)} ms"
+        )
     per_step = 1000 / max(1, len(latencies))
     print(
         f"  CPU over the phase's {wall:.0f} s, in cores: bot processes {(used['user'] + used['system']) / wall:.2f}, "
