@@ -19,9 +19,11 @@ from bot.storage.models import (
     ChatSession,
     ConsentRecord,
     HelpRequest,
+    InboxEvent,
     Invitation,
     Need,
     OfficerAccount,
+    OutboxMessage,
     Owner,
     Permit,
     Product,
@@ -526,6 +528,34 @@ class EffectWriter:
             .where(Reminder.owner_id == self.owner_id, Reminder.status == "pending")
             .values(status="cancelled")
         )
+        self._forget_messages()
         db.exec(delete(ChannelAccount).where(ChannelAccount.owner_id == self.owner_id))
         db.exec(delete(ChatSession).where(ChatSession.owner_id == self.owner_id))
         self.deleted = True
+
+    def _forget_messages(self) -> None:
+        """Empty the stored texts of the owner's messages and of what was sent to them (names, numbers, photos' ids,
+        readings): each row stays, so a message the platform sends again is still known and not taken as new."""
+        accounts = self.db.exec(
+            select(ChannelAccount.platform, ChannelAccount.external_id).where(ChannelAccount.owner_id == self.owner_id)
+        ).all()
+        for platform, external_id in accounts:
+            self.db.exec(
+                update(InboxEvent)
+                .where(
+                    InboxEvent.platform == platform,
+                    InboxEvent.chat_key == external_id,
+                    InboxEvent.status.in_(("done", "failed")),  # type: ignore[attr-defined]
+                )
+                .values(payload={})
+            )
+            # Messages still on their way keep theirs (the sender needs it); sent, failed and blocked ones do not.
+            self.db.exec(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.chat_id == external_id,
+                    OutboxMessage.status.in_(("sent", "failed", "blocked")),  # type: ignore[attr-defined]
+                )
+                .values(payload={})
+            )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from bot.messaging.adapters import Interpretation, reply_payloads
 from bot.messaging.inbox import InboxWorker, store_event
 from bot.service import ConversationService
 from bot.storage.media import KEEP_UNUSED, forget_media, keep_console_file, keep_media, sweep_media
-from bot.storage.models import Permit, Product
+from bot.storage.models import InboxEvent, OutboxMessage, Permit, Product
 from conversations import Inbound, InboundKind, Reply
 from conversations.events import PermitReading
 from tests.test_service_db import register
@@ -122,3 +123,31 @@ def test_a_console_photo_is_kept_once_by_its_content(settings, tmp_path) -> None
     first = keep_console_file(media, source)
     assert first.suffix == ".pdf" and first.parent == media / "console" and first.read_bytes() == PDF
     assert keep_console_file(media, source) == first and len(list((media / "console").iterdir())) == 1
+
+
+def test_deleting_ones_data_empties_the_stored_messages_both_ways(engine, settings, clock) -> None:
+    """The inbox keeps each message the owner sent and each one sent to them: after "hapus" their texts are gone (the
+    rows stay, so a message the platform delivers again is still known), but the answer still on its way is sent."""
+    service = ConversationService(engine, settings, clock=clock)
+    register(service, user="77")
+    worker = InboxWorker(engine, service, {"console": TypedLines()}, clock)
+
+    def say(key: str, text: str) -> None:
+        assert store_event(engine, "console", key, "77", {"chat_id": "77", "text": text}, clock())
+        assert worker.process_next("console", "77") == "done"
+
+    say("e0", "data saya")  # the answer repeats the owner's name
+    with Session(engine) as db:
+        db.exec(update(OutboxMessage).values(status="sent", sent_at=clock()))  # as the sender would
+        db.commit()
+        assert "Sri Wahyuni" in json.dumps([m.payload for m in db.exec(select(OutboxMessage)).all()])
+    say("e1", "hapus")
+    say("e2", "1")  # ya, hapus
+    with Session(engine) as db:
+        events = db.exec(select(InboxEvent).order_by(InboxEvent.id)).all()  # type: ignore[arg-type]
+        assert [(e.event_key, e.payload) for e in events] == [("e0", {}), ("e1", {}), ("e2", {})]
+        sent = db.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).all()
+        assert sent and all(m.payload == {} for m in sent)
+        on_its_way = db.exec(select(OutboxMessage).where(OutboxMessage.status == "queued")).all()
+        assert on_its_way and all(m.payload for m in on_its_way)  # "your data is deleted" is still sent
+    assert not store_event(engine, "console", "e0", "77", {"chat_id": "77", "text": "data saya"}, clock())
