@@ -28,6 +28,7 @@ from conversations.flows.permits import (
     permit_title,
     save_number,
 )
+from conversations.flows.products import PHOTO as PRODUCT_PHOTO
 from conversations.flows.registry import QUESTIONS, define
 from conversations.i18n import N_
 from conversations.turn import Answer, Invalid, Prompt, Question, Turn, make_id, parse_question_id
@@ -36,7 +37,6 @@ from conversations.understanding.answers import classify_answer
 from conversations.understanding.permit_numbers import NumberError, PermitNumber, PermitType, parse_permit_number
 
 READ = "permit.read"
-PRODUCT_PHOTO = "product.photo"  # the question asking for a product's photo (conversations/flows/products.py)
 ANY_PRODUCT = "?"  # the key of a product permit whose product the owner still has to choose
 LATER = "later"  # the key of a photo kept until its permit's question comes (sent before consent or the product)
 _ANSWERED_BY_PHOTO = ("permit.status", "permit.number", READ)  # questions a photo of their permit answers
@@ -80,7 +80,7 @@ def after_answer(turn: Turn, question_id: str) -> None:
             return
         _confirm(turn, permit, key, numbers, replacing=False)
         return
-    _offer_unasked(turn, reading, product_key=args[0] if name == "product.photo" and args else None)
+    _offer_unasked(turn, reading, product_key=args[0] if name == PRODUCT_PHOTO and args else None)
 
 
 def numbers_of(reading: PermitReading, permit: str) -> list[str]:
@@ -146,7 +146,7 @@ def reading_awaited(question: str | None) -> bool:
     """Whether a photo sent at this open question waits for its reading: anywhere but at the question asking for a
     product's photo, where it is read only when a reader is free at once (else taken as the product's photo, unread),
     so that a crowd of product photos never keeps certificates waiting."""
-    return question is None or not question.startswith(PRODUCT_PHOTO)
+    return question is None or parse_question_id(question)[0] != PRODUCT_PHOTO
 
 
 def document_permit(reading: PermitReading) -> str | None:

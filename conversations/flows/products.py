@@ -17,6 +17,7 @@ from conversations.understanding.answers import Answer as Said
 from conversations.understanding.answers import classify_answer, says_no_more, split_leading_answer
 
 MAX_PRODUCTS = 20
+PHOTO = "product.photo"  # the question asking for a product's photo (a photo sent there is not read first)
 NON_FOOD_COMMODITIES = {"batik_tenun", "konveksi", "kerajinan"}
 FOOD_COMMODITIES = {"makanan", "minuman"}  # the business's commodity is also its products' category
 CATEGORIES = (
@@ -147,7 +148,7 @@ def product_questions(turn: Turn, key: str, include_name: bool) -> list[str]:
         questions.append(make_id("product.category", key))
     questions.append(make_id("product.packaging", key))
     if turn.inbound.supports_photos:
-        questions.append(make_id("product.photo", key))
+        questions.append(make_id(PHOTO, key))
     return questions
 
 
@@ -269,7 +270,7 @@ def _photo_handle(turn: Turn, args: tuple[str, ...], answer: Answer) -> None:
 
 
 define(
-    "product.photo",
+    PHOTO,
     Question(ask=_photo_ask, handle=_photo_handle, accepts_photo=True, section=N_("Products")),
 )
 
