@@ -33,6 +33,7 @@ from bot.store import (
     save_chat_state,
 )
 from conversations import Inbound, InboundKind, Reply, step
+from conversations.flows.photo_numbers import reading_awaited
 from conversations.session import Session as ChatState
 from conversations.turn import Context
 from conversations.understanding.places import RegionDirectory
@@ -73,6 +74,13 @@ class ConversationService:
                     raise
                 log.info("retrying after a concurrent account creation")
         raise AssertionError("unreachable")
+
+    def reading_awaited(self, db: Session, platform: str, external_id: str) -> bool:
+        """Whether a photo this chat sends now waits for its reading, by the owner's open question (see
+        conversations.flows.photo_numbers.reading_awaited)."""
+        chat = load_chat(db, platform, external_id, lock=False)
+        state = chat.state if chat is not None else None
+        return reading_awaited(ChatState.from_dict(state).current if state is not None else None)
 
     def handle_in(
         self, db: Session, platform: str, external_id: str, inbound: Inbound, verified_phone: str | None = None

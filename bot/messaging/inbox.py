@@ -26,11 +26,9 @@ from bot.messaging.outbox import (
     unsent_replies,
 )
 from bot.storage.db import DATABASE_UNAVAILABLE, describe_error, is_sqlite
-from bot.storage.models import ChannelAccount, ChatSession, InboxEvent, OutboxMessage
+from bot.storage.models import ChannelAccount, InboxEvent, OutboxMessage
 from conversations import Inbound, InboundKind, Reply
 from conversations.events import PermitReading
-from conversations.flows.photo_numbers import reading_awaited
-from conversations.session import Session as ChatState
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -64,6 +62,10 @@ class Conversation(Protocol):
         self, db: Session, platform: str, external_id: str, inbound: Inbound, verified_phone: str | None = None
     ) -> Outcome:
         """Run one step inside the caller's transaction."""
+        ...
+
+    def reading_awaited(self, db: Session, platform: str, external_id: str) -> bool:
+        """Whether a photo this chat sends now waits for its reading (else read only with a reader free)."""
         ...
 
 
@@ -353,15 +355,12 @@ class InboxWorker:
             db.commit()
 
     def _reading_awaited(self, platform: str, user_id: str | None) -> bool:
-        """Whether the owner's open question waits for a photo's reading (all but a product's photo), from their
-        stored conversation; a product's photo is read only if a reader is free at once."""
+        """Whether the owner's open question waits for a photo's reading (the conversation says: all but a product's
+        photo, which is read only if a reader is free at once)."""
+        if user_id is None:
+            return True
         with Session(self.engine) as db:
-            state = db.exec(
-                select(ChatSession.state)
-                .join(ChannelAccount, ChannelAccount.owner_id == ChatSession.owner_id)  # type: ignore[arg-type]
-                .where(ChannelAccount.platform == platform, ChannelAccount.external_id == user_id)
-            ).first()
-        return reading_awaited(ChatState.from_dict(state).current if state is not None else None)
+            return self.service.reading_awaited(db, platform, user_id)
 
     def _committed(self, handoff: Handoff | None, queued: bool, platform: str, media: MediaWork) -> None:
         """Keep a copy of the media the owner sent, then tell the sender what the committed step stored for it.
